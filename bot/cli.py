@@ -1,0 +1,83 @@
+"""Flask CLI commands: the terminal chat simulator and the script check."""
+import logging
+import sys
+import uuid
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .checks import check_script, sms_report
+from .engine import SMS, WHATSAPP, Inbound
+from .script import ScriptError, load_script
+from .sms import segments
+
+script_cli = AppGroup("script", help="Check the helpline script.")
+CHAT_NUMBER = "+10000000000"  # not a real number: the simulator's texter
+
+
+@script_cli.command("check")
+@click.option("--dir", "directory", default=None, help="Script folder (default: the app's locales/).")
+@click.option("--quiet", is_flag=True, help="Print problems only, not the segment table.")
+def check_command(directory, quiet):
+    """Validate the script and print the SMS cost of every message; exit 1 on errors."""
+    try:
+        script = load_script(directory) if directory else current_app.extensions["script"]
+    except ScriptError as exc:
+        click.echo(f"error: {exc}")
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"{'text':32} {'lang':4} {'encoding':8} segments")
+        for tid, lang, encoding, count, odd in sms_report(script):
+            flag = f"  outside GSM-7: {odd}" if odd else ""
+            click.echo(f"{tid:32} {lang:4} {encoding:8} {count}{flag}")
+    problems = check_script(script)
+    errors = [p for p in problems if p.level == "error"]
+    review = sum(1 for p in problems if "not yet reviewed" in p.message)
+    for problem in problems:
+        if "not yet reviewed" not in problem.message:
+            click.echo(str(problem))
+    click.echo(f"K'iche' texts awaiting review by a native speaker: {review}")
+    click.echo(f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@click.command("chat")
+@click.option("--channel", type=click.Choice([SMS, WHATSAPP]), default=SMS, show_default=True)
+@click.option("--lang", type=click.Choice(["es", "quc", "en"]), default=None,
+              help="Start in this language instead of at the greeting.")
+@click.option("--keep", is_flag=True, help="Continue the previous simulated conversation.")
+@with_appcontext
+def chat_command(channel, lang, keep):
+    """Talk to the bot in the terminal: same engine and store, showing each reply's SMS cost."""
+    logging.getLogger("bot").setLevel(logging.WARNING)  # keep the transcript readable
+    conversations = current_app.extensions["conversations"]
+    address = f"whatsapp:{CHAT_NUMBER}" if channel == WHATSAPP else CHAT_NUMBER
+    if not keep:
+        conversations.store.forget(conversations.keys.pseudonym(address))
+    click.echo(f"Simulated {channel} texter. Type a message; Ctrl-D or Ctrl-C to leave.")
+    first = {"es": "español", "quc": "k'iche'", "en": "english"}.get(lang)
+    while True:
+        if first:
+            body, first = first, None
+            click.echo(f"> {body}")
+        else:
+            try:
+                body = input("> ")
+            except (EOFError, KeyboardInterrupt):
+                click.echo()
+                return
+        replies = conversations.handle(address, "SM" + uuid.uuid4().hex, Inbound(body, channel))
+        if not replies:
+            click.echo("  (no reply)")
+        for text in replies:
+            encoding, count = segments(text)
+            cost = f"SMS, {encoding}, {count} segment{'s' if count != 1 else ''}" if channel == SMS \
+                else f"WhatsApp, {len(text)} characters"
+            click.echo(f"--- bot [{cost}]\n{text}\n---")
+
+
+def register(app):
+    """Add the commands to the app's CLI."""
+    app.cli.add_command(script_cli)
+    app.cli.add_command(chat_command)

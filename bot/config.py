@@ -1,0 +1,112 @@
+"""Settings from the environment, checked at start-up."""
+import os
+import secrets
+from dataclasses import dataclass, fields
+
+DAY = 86400
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the app reads, with its default (see README, "Environment variables")."""
+
+    APP_ENV: str = "development"
+    SECRET_KEY: str = ""
+    DATA_KEY: str = ""
+    REDIS_URL: str = ""
+    REDIS_PREFIX: str = "hb:"
+    TWILIO_AUTH_TOKEN: str = ""
+    TWILIO_ACCOUNT_SID: str = ""
+    TWILIO_FROM: str = ""
+    TWILIO_MESSAGING_SERVICE_SID: str = ""
+    PUBLIC_BASE_URL: str = ""
+    TRUSTED_PROXIES: int = 1
+    SCRIPT_DIR: str = ""
+    SESSION_TTL: int = 3600
+    LANGUAGE_TTL: int = 90 * DAY
+    OPTOUT_TTL: int = 400 * DAY
+    HANDOFF_TTL: int = 14 * DAY
+    CLOSED_TTL: int = 7 * DAY
+    DEDUPE_TTL: int = 2 * DAY
+    REPLY_TTL: int = 900
+    MAX_BODY_BYTES: int = 256 * 1024
+    REDIS_TIMEOUT: float = 2.0
+
+    @property
+    def production(self):
+        """Return True in production, where secrets are required."""
+        return self.APP_ENV == "production"
+
+    @property
+    def ttl(self):
+        """Return the store's TTLs in seconds."""
+        return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
+                "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
+                "reply": self.REPLY_TTL}
+
+
+def _convert(name, kind, raw):
+    """Return raw converted to kind, or raise ConfigError naming the setting."""
+    if kind in (int, "int"):
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative, got {value}")
+        return value
+    if kind in (float, "float"):
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    return str(raw)
+
+
+def load_settings(environ=None, overrides=None, instance_path=None):
+    """Return Settings from environ (default os.environ) and overrides, or raise ConfigError."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for f in fields(Settings):
+        if overrides and f.name in overrides:
+            values[f.name] = _convert(f.name, f.type, overrides[f.name])
+        elif environ.get(f.name, "") != "":
+            values[f.name] = _convert(f.name, f.type, environ[f.name])
+    settings = Settings(**values)
+    if settings.APP_ENV not in ("production", "development"):
+        raise ConfigError(f"APP_ENV must be production or development, got {settings.APP_ENV!r}")
+    for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",
+                 "REPLY_TTL"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name} must be at least 1 second")
+    if settings.production:
+        for name in ("SECRET_KEY", "DATA_KEY"):
+            value = getattr(settings, name)
+            if not value:
+                raise ConfigError(f"{name} is required in production; generate one with "
+                                  "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+            if len(value) < 32 or len(set(value)) < 10:
+                raise ConfigError(f"{name} is too weak: use at least 32 random characters")
+        return settings
+    # Development: stable secrets kept under instance/, so restarts and workers agree.
+    missing = {n: _dev_secret(instance_path, n) for n in ("SECRET_KEY", "DATA_KEY") if not getattr(settings, n)}
+    return Settings(**{**{f.name: getattr(settings, f.name) for f in fields(Settings)}, **missing})
+
+
+def _dev_secret(instance_path, name):
+    """Return a development secret stored in instance/ (created on first use)."""
+    if not instance_path:
+        return secrets.token_urlsafe(32)
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, f"dev-{name.lower().replace('_', '-')}")
+    try:
+        with open(path, "x", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(32))
+    except FileExistsError:
+        pass
+    with open(path, encoding="ascii") as fh:
+        return fh.read().strip()

@@ -1,0 +1,61 @@
+"""Office hours: whether a person is on duty now, and when the next shift starts."""
+import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# CLDR has no weekday or month names for K'iche' yet; dates for K'iche' readers use Spanish names.
+_DATE_LOCALE = {"es": "es", "en": "en", "quc": "es"}
+_DATE_PATTERN = {"es": "EEEE d 'de' MMMM, HH:mm", "en": "EEEE, MMMM d, h:mm a"}
+
+
+def parse_hours(office_hours):
+    """Return (tzinfo, {weekday: [(start, end) times]}) from the script's office_hours mapping."""
+    try:
+        tz = ZoneInfo(office_hours.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"office_hours.timezone: unknown time zone {office_hours.get('timezone')!r}") from exc
+    shifts = {}
+    for day, spans in (office_hours.get("days") or {}).items():
+        if day not in DAYS:
+            raise ValueError(f"office_hours.days: unknown day {day!r} (use {', '.join(DAYS)})")
+        shifts[DAYS.index(day)] = [_span(s) for s in str(spans).split(",") if s.strip()]
+    return tz, shifts
+
+
+def _span(text):
+    """Parse "09:00-17:00" into a pair of times."""
+    try:
+        start, end = (datetime.time.fromisoformat(p.strip()) for p in text.split("-"))
+    except ValueError as exc:
+        raise ValueError(f"office_hours: {text!r} is not like 09:00-17:00") from exc
+    if end <= start:
+        raise ValueError(f"office_hours: {text!r} ends before it starts")
+    return start, end
+
+
+def is_open(now, office_hours):
+    """Return True when now (an aware datetime) falls inside office hours."""
+    tz, shifts = parse_hours(office_hours)
+    local = now.astimezone(tz)
+    return any(s <= local.time() < e for s, e in shifts.get(local.weekday(), ()))
+
+
+def next_opening(now, office_hours):
+    """Return the start of the next shift after now, as an aware local datetime, or None."""
+    tz, shifts = parse_hours(office_hours)
+    local = now.astimezone(tz)
+    for offset in range(8):
+        day = local.date() + datetime.timedelta(days=offset)
+        for start, _ in sorted(shifts.get(day.weekday(), ())):
+            candidate = datetime.datetime.combine(day, start, tzinfo=tz)
+            if candidate > local:
+                return candidate
+    return None
+
+
+def format_when(moment, lang):
+    """Return moment written for a texter in lang ("lunes 30 de noviembre, 09:00")."""
+    return format_datetime(moment, _DATE_PATTERN.get(_DATE_LOCALE.get(lang, "es"), _DATE_PATTERN["es"]),
+                           locale=_DATE_LOCALE.get(lang, "es"))

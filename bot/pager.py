@@ -1,0 +1,75 @@
+"""Shape a reply for its channel: SMS pages within a segment budget, WhatsApp messages within 1,600."""
+import re
+
+from .sms import segments, sms_safe
+
+WHATSAPP_MAX_CHARS = 1600  # Twilio's limit for one message body
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
+
+
+def _split(text, fits):
+    """Split one text into pieces that each fit: at sentence ends first, then at spaces."""
+    if fits(text):
+        return [text]
+    pieces, current = [], ""
+    units = _SENTENCE.split(text)
+    if len(units) == 1:
+        units = text.split(" ")
+        if len(units) == 1:  # one enormous word: cut it
+            half = max(1, len(text) // 2)
+            return _split(text[:half], fits) + _split(text[half:], fits)
+    joiner = " "
+    for unit in units:
+        candidate = f"{current}{joiner}{unit}" if current else unit
+        if fits(candidate):
+            current = candidate
+        elif current:
+            pieces.append(current)
+            current = unit if fits(unit) else ""
+            if not current:
+                pieces += _split(unit, fits)
+        else:
+            pieces += _split(unit, fits)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _pack(parts, fits):
+    """Join parts with blank lines into as few pages as fit."""
+    pages, current = [], ""
+    for part in parts:
+        for piece in _split(part, fits):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if fits(candidate):
+                current = candidate
+            else:
+                pages.append(current)
+                current = piece
+    if current:
+        pages.append(current)
+    return pages
+
+
+def sms_pages(parts, max_segments, hint, fold_accents=True):
+    """Return the SMS pages of a reply; every page but the last leaves room for the "more" hint."""
+    parts = [sms_safe(p, fold_accents) for p in parts if p]
+    whole = "\n\n".join(parts)
+    if segments(whole)[1] <= max_segments:
+        return [whole]
+    hint = sms_safe(hint, fold_accents)
+    return _pack(parts, lambda t: segments(f"{t}\n{hint}")[1] <= max_segments)
+
+
+def whatsapp_pages(parts):
+    """Return the WhatsApp messages of a reply: the full text, split only past Twilio's body limit."""
+    return _pack([p for p in parts if p], lambda t: len(t) <= WHATSAPP_MAX_CHARS)
+
+
+def with_hint(pages, index, hint, channel, fold_accents=True):
+    """Return page index of pages, followed by the "more" hint when another page waits."""
+    page = pages[index]
+    if index < len(pages) - 1:
+        hint = sms_safe(hint, fold_accents) if channel == "sms" else hint
+        page = f"{page}\n{hint}"
+    return page

