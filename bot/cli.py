@@ -50,7 +50,17 @@ def check_command(directory, quiet):
 @with_appcontext
 def chat_command(channel, lang, keep):
     """Talk to the bot in the terminal: same engine and store, showing each reply's SMS cost."""
-    logging.getLogger("bot").setLevel(logging.WARNING)  # keep the transcript readable
+    quiet = logging.getLogger("bot")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # keep the transcript readable
+    try:
+        _chat(channel, lang, keep)
+    finally:
+        quiet.setLevel(level)
+
+
+def _chat(channel, lang, keep):
+    """Run the chat loop."""
     conversations = current_app.extensions["conversations"]
     address = f"whatsapp:{CHAT_NUMBER}" if channel == WHATSAPP else CHAT_NUMBER
     if not keep:

@@ -56,7 +56,7 @@ def test_handoff_keeps_the_number_encrypted(app, texter):
 def test_logs_hold_no_number_or_body(app, caplog):
     """Log lines of a conversation name the texter by pseudonym only."""
     texter = Texter(app.test_client(), "+15055550188")
-    with caplog.at_level("DEBUG"):
+    with caplog.at_level("DEBUG"), caplog.at_level("DEBUG", logger="bot"):
         for body in ("hola", "1", "4", "secreto privado"):
             texter.send(body)
     text = "\n".join(r.getMessage() + " " + str(r.__dict__) for r in caplog.records)
