@@ -108,6 +108,12 @@ def _texts(script):
             out.append(Problem("error", f"text[{tid}]", "missing in every language"))
             continue
         names = {lang: set(_PLACEHOLDER.findall(e.text)) for lang, e in present.items()}
+        for lang, entry in present.items():
+            try:
+                entry.text % {name: "x" for name in names[lang]}
+            except (KeyError, ValueError, TypeError):
+                out.append(Problem("error", f"text[{tid}].{lang}", "a % sign that is not a placeholder like "
+                                   "%(when)s: write %% for a percent sign"))
         if len({frozenset(v) for v in names.values()}) > 1:
             detail = "; ".join(f"{lang}: {sorted(v) or 'none'}" for lang, v in names.items())
             out.append(Problem("error", f"text[{tid}]", f"placeholders differ between languages ({detail})"))

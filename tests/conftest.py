@@ -16,10 +16,25 @@ import redis
 
 from bot import create_app
 from bot.redis_conn import redis_binary
+from bot.script import load_script
 
 TOKEN = "test-auth-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwx"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = load_script(os.path.join(ROOT, "locales"))
+
+
+def choice(node_id, goto):
+    """Return the option number (as typed) that leads from node_id to goto in the shipped script."""
+    for number, option in enumerate(SCRIPT.nodes[node_id].options, start=1):
+        if option.goto == goto:
+            return str(number)
+    raise KeyError(f"{node_id} has no option leading to {goto}")
+
+
+PERSON = choice("main", "person")      # main menu -> talk to a person
+REFERRAL = choice("main", "referral")  # main menu -> find an organisation
 OPEN_HOURS = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)  # Tue 10:00 New York
 
 

@@ -1,4 +1,5 @@
 """`script check`: the shipped script passes; broken scripts are caught with where and what."""
+import re
 import shutil
 
 import yaml
@@ -33,7 +34,7 @@ def test_option_pointing_nowhere_and_unreachable_node(tmp_path):
     _edit(folder, change)
     messages = [str(p) for p in check_script(load_script(folder)) if p.level == "error"]
     assert "error: node[main].options[1]: points to unknown node 'nowhere'" in messages
-    assert any(m.startswith("error: node[pay]: unreachable") for m in messages)
+    assert any(m.startswith("error: node[recruitment]: unreachable") for m in messages)
 
 
 def test_missing_texts_fall_back_and_are_reported(tmp_path):
@@ -44,7 +45,8 @@ def test_missing_texts_fall_back_and_are_reported(tmp_path):
         spec["nodes"]["pay"]["text"].append("pay.nonexistent")
     _edit(folder, change)
     quc = (folder / "quc.po").read_text()
-    (folder / "quc.po").write_text(quc.replace('msgstr "Tojb\'al pa ri chak"', 'msgstr ""'))
+    (folder / "quc.po").write_text(re.sub(r'(msgctxt "main.opt_pay"\nmsgid "[^"]*"\n)msgstr "[^"]*"',
+                                          r'\1msgstr ""', quc))
     problems = [str(p) for p in check_script(load_script(folder))]
     assert "error: text[pay.nonexistent]: missing in every language" in problems
     assert "warning: text[main.opt_pay].quc: missing: texters get the es text" in problems
@@ -63,6 +65,6 @@ def test_cli_check_exit_status(tmp_path, app):
 
 def test_chat_simulator_walks_the_conversation(app):
     """flask chat: the same engine and store, showing each reply's SMS cost."""
-    result = app.test_cli_runner().invoke(args=["chat", "--lang", "es"], input="1\nmas\n")
-    assert "Menu principal" in result.output and "SMS, GSM-7, 2 segments" in result.output
-    assert "Con H-2A le deben pagar" in result.output
+    result = app.test_cli_runner().invoke(args=["chat", "--lang", "es"], input="2\n1\n")
+    assert "Pago y salario" in result.output and "SMS, GSM-7, 2 segments" in result.output
+    assert "Con H-2A le deben pagar por lo menos dos veces al mes" in result.output

@@ -3,9 +3,11 @@ import datetime
 
 import pytest
 
+from bot import pager
 from bot.engine import Context, Inbound, State, step
 from bot.script import load_script
 from bot.sms import segments
+from conftest import PERSON, choice
 
 SCRIPT = load_script("locales")
 OPEN = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)     # Tue 10:00 New York
@@ -29,7 +31,7 @@ def test_stop_silences_until_start():
     quiet = run(["1", "MENU", "ayuda"], state=result.state)
     assert quiet.replies == [] and quiet.state.opted_out
     back = run(["start"], state=quiet.state)
-    assert "Menu principal" in back.replies[0] and not back.state.opted_out
+    assert "1. Reclutamiento" in back.replies[0] and not back.state.opted_out
 
 
 @pytest.mark.parametrize("word", ["stop", "STOPALL", "Unsubscribe", "end", "quit", "revoke", "optout", "cancel"])
@@ -51,20 +53,20 @@ def test_opt_out_type_is_honoured():
 def test_after_silence_the_main_menu_in_the_remembered_language():
     """A new session with a remembered language starts at the main menu, whatever was written."""
     r = step(SCRIPT, State(lang="en"), Inbound("3"), Context(now=OPEN, new_session=True))
-    assert r.node == "main" and r.replies[0].startswith("Main menu")
+    assert r.node == "main" and "1. Recruitment fees" in r.replies[0]
 
 
 def test_handoff_after_hours_says_when():
     """Outside office hours the texter is told when a person will answer (next opening)."""
-    r = run(["hola", "1", "4"], now=CLOSED)
+    r = run(["hola", "1", PERSON], now=CLOSED)
     assert "lunes 30 de noviembre, 09:00 (hora del Este)" in r.replies[0]
-    r = run(["hi", "3", "4"], now=CLOSED)
+    r = run(["hi", "3", PERSON], now=CLOSED)
     assert "Monday, November 30, 9:00 AM (Eastern time)" in r.replies[0]
 
 
 def test_handoff_keeps_messages_and_acknowledges_at_most_every_30_minutes():
     """While waiting, messages are kept for the volunteer, with an occasional acknowledgement."""
-    r = run(["hola", "1", "4"])
+    r = run(["hola", "1", PERSON])
     state = r.state
     first = step(SCRIPT, state, Inbound("ayuda"), Context(now=OPEN, handoff_status="waiting"))
     assert first.replies == [] and first.events == [("handoff_message", {"text": "ayuda", "media": 0})]
@@ -78,11 +80,18 @@ def test_handoff_keeps_messages_and_acknowledges_at_most_every_30_minutes():
 
 def test_sms_replies_stay_within_budget_and_whatsapp_keeps_full_text():
     """Every SMS reply is at most three segments; the same topic on WhatsApp is one full message."""
-    sms = run(["hola", "1", "2"])
-    assert all(segments(r)[1] <= 3 for r in sms.replies) and sms.state.more
-    wa = run(["hola", "1", "2"], channel="whatsapp")
-    assert len(wa.replies) == 1 and "233733" in wa.replies[0] and "T y U" in wa.replies[0]
-    assert "á" in wa.replies[0] or "ó" in wa.replies[0]
+    long_parts = ["Primera parte con información importante. " * 6, "Segunda parte, también larga. " * 8,
+                  "Tercera parte del texto para leer. " * 8]
+    pages = pager.sms_pages(long_parts, 3, "(Escriba MAS para seguir leyendo)")
+    assert len(pages) > 1 and all(segments(p + "\n(Escriba MAS para seguir leyendo)")[1] <= 3 for p in pages)
+    assert "".join(pages).replace("\n", "").replace(" ", "") == "".join(
+        pager.sms_safe(p) for p in long_parts).replace(" ", "")
+    for topic in [o.goto for o in SCRIPT.nodes["main"].options]:
+        sms = run(["hola", "1", choice("main", topic)])
+        assert all(segments(r)[1] <= 3 for r in sms.replies), topic
+    wa = run(["hola", "1", choice("main", "passport")], channel="whatsapp")
+    assert len(wa.replies) == 1 and "233733" in wa.replies[0]
+    assert any(ch in wa.replies[0] for ch in "áíóú")
 
 
 def test_three_misses_offer_a_person():
@@ -95,7 +104,7 @@ def test_three_misses_offer_a_person():
 
 def test_state_json_round_trip_is_small():
     """The stored session state is compact JSON and survives garbage."""
-    r = run(["hola", "1", "1"])
+    r = run(["hola", "1", choice("main", "pay")])
     raw = r.state.to_json()
     assert State.from_json(raw).node == "pay" and len(raw) < 120
     assert State.from_json("{not json") == State()

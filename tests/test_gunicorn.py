@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from bot.privacy import Keys
-from conftest import DATA_KEY, SECRET_KEY, TOKEN, messages_of, twilio_signature
+from conftest import DATA_KEY, PERSON, SECRET_KEY, TOKEN, messages_of, twilio_signature
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,7 +63,7 @@ def test_twenty_concurrent_messages_from_one_texter(server, redis_url, prefix):
     number = "+15055550777"
     _send(server, number, "hola")
     _send(server, number, "1")
-    assert "Gracias" in _send(server, number, "4")[1][0]
+    assert "Gracias" in _send(server, number, PERSON)[1][0]
     bodies = [f"mensaje {i}" for i in range(20)]
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         results = list(pool.map(lambda b: _send(server, number, b), bodies))

@@ -1,7 +1,7 @@
 """What Redis holds after conversations: no number in clear anywhere, and a TTL on every key."""
 import re
 
-from conftest import Texter
+from conftest import PERSON, REFERRAL, Texter
 
 NUMBERS = ["+15055550142", "+525512345678", "+50255512345"]
 
@@ -16,7 +16,7 @@ def test_no_number_in_keys_or_values_and_every_key_expires(app, redis_client, pr
     for number in NUMBERS:
         for channel in ("sms", "whatsapp"):
             texter = Texter(app.test_client(), number, channel)
-            for body in ("hola", "1", "3", "NC", "2", "4", f"mi numero es otro", "STOP"):
+            for body in ("hola", "1", REFERRAL, "NC", "2", PERSON, "mi numero es otro", "STOP"):
                 texter.send(body)
     keys = list(redis_client.scan_iter(match=f"{prefix}*"))
     assert len(keys) > 10
@@ -45,7 +45,7 @@ def test_no_number_in_keys_or_values_and_every_key_expires(app, redis_client, pr
 def test_handoff_keeps_the_number_encrypted(app, texter):
     """The handoff record holds the number only encrypted, and it decrypts to the sender."""
     conversations = app.extensions["conversations"]
-    for body in ("hola", "1", "4"):
+    for body in ("hola", "1", PERSON):
         texter.send(body)
     record = conversations.store.handoff(conversations.keys.pseudonym(texter.address))
     assert record["status"] == "waiting" and texter.number not in record["number"]
@@ -57,7 +57,7 @@ def test_logs_hold_no_number_or_body(app, caplog):
     """Log lines of a conversation name the texter by pseudonym only."""
     texter = Texter(app.test_client(), "+15055550188")
     with caplog.at_level("DEBUG"), caplog.at_level("DEBUG", logger="bot"):
-        for body in ("hola", "1", "4", "secreto privado"):
+        for body in ("hola", "1", PERSON, "secreto privado"):
             texter.send(body)
     text = "\n".join(r.getMessage() + " " + str(r.__dict__) for r in caplog.records)
     assert caplog.records

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from conftest import TOKEN, Texter, messages_of, twilio_signature
+from conftest import PERSON, TOKEN, Texter, messages_of, twilio_signature
 
 
 def test_signature_matches_twilio_library(texter):
@@ -79,9 +79,9 @@ def test_retried_message_sid_gets_the_same_answer_and_changes_nothing(texter, ap
     first = texter.post(fields)
     again = texter.post(fields)
     assert first.get_data() == again.get_data()
-    assert "1. Pago y salario" in messages_of(first.get_data(as_text=True))[0]
-    # The conversation is at the main menu, not one step further: "1" now opens the pay topic.
-    assert "H-2A" in texter.send("1")[0]
+    assert "2. Pago y salario" in messages_of(first.get_data(as_text=True))[0]
+    # The conversation is at the main menu, not one step further: "2" now opens the pay topic.
+    assert "H-2A" in texter.send("2")[0]
 
 
 def test_same_message_sid_ten_times_at_once(app, settings):
@@ -97,7 +97,7 @@ def test_same_message_sid_ten_times_at_once(app, settings):
         bodies = list(pool.map(deliver, range(10)))
     assert len(set(bodies)) == 1
     assert "Pago y salario" in bodies[0]
-    assert "H-2A" in texter.send("1")[0]
+    assert "H-2A" in texter.send("2")[0]
 
 
 def test_media_only_message(texter):
@@ -106,7 +106,7 @@ def test_media_only_message(texter):
     assert "Elija su idioma" in texter.send("", **media)[0]
     texter.send("1")
     reply = texter.send("", **media)[0]
-    assert reply.startswith("Solo puedo leer texto") and "1. Pago y salario" in reply
+    assert reply.startswith("Solo puedo leer texto") and "2. Pago y salario" in reply
 
 
 @pytest.mark.parametrize("length", [1600, 20000])
@@ -122,7 +122,7 @@ def test_long_body_in_a_handoff_is_kept_with_a_note(texter, app):
     conversations = app.extensions["conversations"]
     texter.send("hola")
     texter.send("1")
-    texter.send("4")
+    texter.send(PERSON)
     texter.send("y" * 20000)
     thread = conversations.store.thread(conversations.keys.pseudonym(texter.address))
     last = thread[-1]
@@ -176,7 +176,7 @@ def test_status_callback_records_status_for_a_handoff(texter, app):
     conversations = app.extensions["conversations"]
     texter.send("hola")
     texter.send("1")
-    texter.send("4")
+    texter.send(PERSON)
     sid = "SM" + "2" * 32
     fields = {"MessageSid": sid, "MessageStatus": "delivered", "To": texter.address}
     assert texter.post(fields, path="/twilio/status").status_code == 204

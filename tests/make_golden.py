@@ -1,0 +1,77 @@
+"""Write the inputs of the golden transcripts in tests/golden from the shipped script.
+
+Run `python tests/make_golden.py` after the menu changes shape, then `GOLDEN_UPDATE=1 python -m pytest
+tests/test_golden.py` to record the replies, and read the diff before committing. Each transcript walks
+every topic (with its "more" chain and a referral), the main menu's referral, the emergency, help and
+language words, three misses, a handoff and its close, and a return after silence.
+"""
+import os
+import sys
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from bot.script import load_script  # noqa: E402
+
+SCRIPT = load_script(os.path.join(ROOT, "locales"))
+PLACES = {"es": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona"],
+          "en": ["North Carolina", "Florida", "Georgia", "NC", "Texas", "Michigan", "New York", "Arizona"],
+          "quc": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona"]}
+WORDS = {"es": {"hello": "hola", "lang": "Español", "emergency": "EMERGENCIA", "help": "AYUDA", "language": "idioma",
+                "menu": "MENÚ", "typo_place": "Carolina del Nrte", "other": "Inglés"},
+         "en": {"hello": "hi", "lang": "english", "emergency": "EMERGENCY", "help": "help", "language": "LANGUAGE",
+                "menu": "menu", "typo_place": "Nort Carolina", "other": "español"},
+         "quc": {"hello": "", "lang": "kiche", "emergency": "k'ax", "help": "to'b'anik", "language": "ch'ab'al",
+                 "menu": "cholb'al", "typo_place": "Carolina del Nrte", "other": "english"}}
+NUMBER_FORMS = {"es": ["{n}", " {n}.", "#{n}"], "en": ["{n}", "{n}️⃣", "({n})"], "quc": ["{n}", "{n}.", "#{n}"]}
+
+
+def number(node_id, goto):
+    """Return the option number leading from node_id to goto."""
+    for i, option in enumerate(SCRIPT.nodes[node_id].options, start=1):
+        if option.goto == goto:
+            return i
+    raise KeyError((node_id, goto))
+
+
+def tour(lang, channel):
+    """Return the steps of one transcript."""
+    words, forms = WORDS[lang], NUMBER_FORMS[lang]
+    steps = [{"send": words["hello"], **({"media": True} if lang == "quc" else {})}, {"send": words["lang"]}]
+    main = SCRIPT.main
+    topics = [o.goto for o in SCRIPT.nodes[main].options if o.goto and SCRIPT.nodes[o.goto].type == "info"]
+    for i, (topic, place) in enumerate(zip(topics, PLACES[lang])):
+        steps.append({"send": forms[i % len(forms)].format(n=number(main, topic))})
+        node = topic
+        while nxt := next((o.goto for o in SCRIPT.nodes[node].options if o.label == "opt.more"), None):
+            steps.append({"send": str(number(node, nxt))})
+            node = nxt
+        steps += [{"send": str(number(node, "referral"))}, {"send": place},
+                  {"send": str(number("referral", main))}]
+    referral = str(number(main, "referral"))
+    steps += [{"send": referral}, {"send": "atlantis"}, {"send": words["typo_place"]}, {"send": "México"},
+              {"send": "Guatemala"}, {"send": words["menu"]},
+              {"send": words["emergency"]}, {"send": words["help"]}, {"send": words["language"]},
+              {"send": words["other"]}, {"send": words["language"]}, {"send": words["lang"]},
+              {"send": "xyz"}, {"send": "???"}, {"send": "qqq"}, {"send": str(number(SCRIPT.stuck, "person"))},
+              {"send": "necesito ayuda, mi patron tiene mi pasaporte"}, {"send": "STOP"}, {"close_handoff": True},
+              {"send": words["hello"] or "hola"}, {"send": "START"}, {"expire_session": True}, {"send": "5"},
+              {"send": str(number(main, "person"))}, {"send": "gracias"}, {"close_handoff": True}]
+    return steps
+
+
+def main():
+    """Write one transcript per language and channel."""
+    for index, lang in enumerate(SCRIPT.languages):
+        for channel in ("sms", "whatsapp"):
+            path = os.path.join(ROOT, "tests", "golden", f"{lang}-{channel}.yaml")
+            spec = {"channel": channel, "number": f"+1505555{index}{'1' if channel == 'sms' else '2'}00",
+                    "steps": tour(lang, channel)}
+            with open(path, "w", encoding="utf-8") as fh:
+                yaml.safe_dump(spec, fh, allow_unicode=True, sort_keys=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The shipped helpline content: facts only from the fact sheet, every topic reachable, within budget."""
+import datetime
+import os
+import re
+
+import pytest
+import yaml
+
+from bot.checks import check_script, sms_report
+from bot.engine import Context, Inbound, State, step
+from conftest import ROOT, SCRIPT
+
+FACTS = os.path.join(ROOT, "..", "shared", "CONTENT-FACTS.md")
+PHONE = re.compile(r"(?<![\d-])(?:\d{1,3}-)?\d{2,3}-\d{3,4}-\d{4}(?![\d-])|(?<![\d-])\d{6}(?![\d-])")
+EMERGENCY = "911"  # the U.S. emergency number: the one number allowed that the fact sheet does not list
+KEY_NUMBERS = {"WHD": "1-866-487-9243", "trafficking hotline": "1-888-373-7888", "CDM": "1-855-234-9699",
+               "emergency": EMERGENCY}
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+
+
+@pytest.fixture(scope="module")
+def facts():
+    """Return the fact sheet's text (shared/ sits beside the repository)."""
+    assert os.path.exists(FACTS), f"the fact sheet is expected at {FACTS}"
+    with open(FACTS, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_every_phone_number_is_in_the_fact_sheet(facts):
+    """Every number in every catalog and in the directory is written as the fact sheet writes it."""
+    found = {}
+    for lang, catalog in SCRIPT.catalogs.items():
+        for tid, entry in catalog.items():
+            for number in PHONE.findall(entry.text):
+                found.setdefault(number, f"{lang}.po {tid}")
+    for entry in SCRIPT.directory:
+        for phone in entry["phones"]:
+            found.setdefault(phone["number"], f"directory {entry['id']}")
+    assert len(found) >= 10
+    missing = {n: where for n, where in found.items() if n not in facts and n != EMERGENCY}
+    assert missing == {}
+
+
+def _golden_replies(lang, channel):
+    with open(os.path.join(GOLDEN, f"{lang}-{channel}.yaml"), encoding="utf-8") as fh:
+        spec = yaml.safe_load(fh)
+    return "\n".join(reply for s in spec["steps"] for reply in s.get("expect", ()))
+
+
+@pytest.mark.parametrize("lang", SCRIPT.languages)
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_each_tour_gives_the_key_numbers(lang, channel):
+    """Each language's tour (golden transcript) gives the WHD, hotline, CDM and 911 numbers."""
+    text = _golden_replies(lang, channel)
+    assert {name: number in text for name, number in KEY_NUMBERS.items()} == dict.fromkeys(KEY_NUMBERS, True)
+
+
+@pytest.mark.parametrize("lang", SCRIPT.languages)
+def test_tours_reach_every_node(lang):
+    """Replaying a golden transcript's inputs through the engine visits every node of the script."""
+    with open(os.path.join(GOLDEN, f"{lang}-sms.yaml"), encoding="utf-8") as fh:
+        spec = yaml.safe_load(fh)
+    now = datetime.datetime(2026, 11, 24, 15, tzinfo=datetime.timezone.utc)
+    state, handoff, visited = State(), None, set()
+    for s in spec["steps"]:
+        if s.get("close_handoff"):
+            handoff = None
+            continue
+        if "send" not in s:
+            continue
+        result = step(SCRIPT, state, Inbound(s["send"]), Context(now=now, handoff_status=handoff))
+        state = result.state
+        visited.add(result.node)
+        if any(kind == "handoff_open" for kind, _ in result.events):
+            handoff = "waiting"
+    assert set(SCRIPT.nodes) - visited == set()
+
+
+def test_script_check_passes_within_the_sms_budgets(app):
+    """No errors; every SMS message GSM-7 and at most 3 segments; the main menu at most 2."""
+    problems = check_script(SCRIPT)
+    assert [str(p) for p in problems if p.level == "error" or "segment" in p.message or "GSM-7" in p.message] == []
+    rows = sms_report(SCRIPT)
+    assert {lang for _, lang, *_ in rows} == set(SCRIPT.languages)
+    assert all(encoding == "GSM-7" and count <= 3 for _, _, encoding, count, _ in rows)
+    output = app.test_cli_runner().invoke(args=["script", "check"]).output
+    review = sum(1 for e in SCRIPT.catalogs["quc"].values() if e.needs_review)
+    assert f"K'iche' texts awaiting review by a native speaker: {review}" in output and review > 50
+
+
+def test_every_topic_says_once_it_is_not_legal_advice():
+    """Each topic's first node shows the disclaimer; the nodes after it do not repeat it."""
+    main = SCRIPT.nodes[SCRIPT.main]
+    for option in main.options:
+        node = SCRIPT.nodes.get(option.goto)
+        if node is None or node.type != "info":
+            continue
+        assert "info.disclaimer" in node.text, node.id
+        chain = [o.goto for o in node.options if o.label == "opt.more"]
+        while chain:
+            follower = SCRIPT.nodes[chain.pop()]
+            assert "info.disclaimer" not in follower.text, follower.id
+            chain += [o.goto for o in follower.options if o.label == "opt.more"]
+
+
+def test_rights_messages_cite_the_fact_sheet():
+    """Every topic message keeps, as a staff comment, the fact-sheet section it rests on (or says it
+    states no legal fact, like the advice to keep receipts)."""
+    catalog = SCRIPT.catalogs["es"]
+    chain = [o.goto for o in SCRIPT.nodes[SCRIPT.main].options if SCRIPT.nodes.get(o.goto) is not None
+             and SCRIPT.nodes[o.goto].type == "info"]
+    topic_texts = set()
+    while chain:
+        node = SCRIPT.nodes[chain.pop()]
+        topic_texts |= {tid for tid in node.text if tid != "info.disclaimer"}
+        chain += [o.goto for o in node.options if o.label == "opt.more"]
+    assert len(topic_texts) > 20
+    uncited = [tid for tid in topic_texts
+               if not any("CONTENT-FACTS" in c or "no legal fact" in c for c in catalog[tid].comments)]
+    assert uncited == []
+
+
+def test_kiche_messages_are_drafted_and_marked_for_review():
+    """Every text has a K'iche' draft, marked as needing a native speaker's review."""
+    es, quc = SCRIPT.catalogs["es"], SCRIPT.catalogs["quc"]
+    assert [tid for tid in es if not (quc.get(tid) and quc[tid].text)] == []
+    assert all(quc[tid].needs_review for tid in es if not tid.startswith("lang."))
