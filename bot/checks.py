@@ -7,6 +7,7 @@ from . import hours
 from .engine import render_node
 from .script import NODE_TYPES
 from .sms import non_gsm7_chars, segments, sms_safe
+from .textmatch import normalize
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 STALE_AFTER = datetime.timedelta(days=365)
@@ -133,7 +134,7 @@ def _texts(script):
 
 
 def _keywords(script):
-    """Check that no keyword picks two options of one menu in one language."""
+    """Check that no keyword picks two options of one menu, and that global words do not hide one."""
     out = []
     for node in script.nodes.values():
         for lang in script.languages:
@@ -141,6 +142,11 @@ def _keywords(script):
             for i, option in enumerate(node.options, start=1):
                 words = script.words(option.words, lang) if option.words else []
                 for word in words:
+                    hidden = script.match_global(normalize(word))
+                    if hidden is not None and (hidden.goto, hidden.set_language) != (option.goto, option.set_language):
+                        out.append(Problem("warning", f"node[{node.id}].{lang}",
+                                           f"keyword {word!r} is taken by the global word of "
+                                           f"{hidden.words}: texters writing it never reach option {i}"))
                     key = word.casefold()
                     if key in seen and seen[key] != i:
                         out.append(Problem("error", f"node[{node.id}].{lang}",

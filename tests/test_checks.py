@@ -68,3 +68,14 @@ def test_chat_simulator_walks_the_conversation(app):
     result = app.test_cli_runner().invoke(args=["chat", "--lang", "es"], input="2\n1\n")
     assert "Pago y salario" in result.output and "SMS, GSM-7, 2 segments" in result.output
     assert "Con H-2A le deben pagar por lo menos dos veces al mes" in result.output
+
+
+def test_global_word_hiding_an_option_word_is_reported(tmp_path):
+    """A global word one typo from an option's keyword (K'iche' to'b'al vs tojb'al) is a warning."""
+    folder = _copy(tmp_path)
+    quc = (folder / "quc.po").read_text()
+    quc = re.sub(r'(msgctxt "kw.help"\nmsgid "[^"]*"\nmsgstr ")', r"\1to'b'al, ", quc)
+    (folder / "quc.po").write_text(quc)
+    problems = [str(p) for p in check_script(load_script(folder))]
+    assert any(p.startswith("warning: node[main].quc: keyword \"tojb'al\" is taken by the global word of kw.help")
+               for p in problems), [p for p in problems if "taken" in p]
