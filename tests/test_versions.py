@@ -6,6 +6,7 @@ import logging
 import shutil
 
 import pytest
+from babel.messages.pofile import read_po, write_po
 
 from bot import create_app
 from bot.bundle import fingerprint, read_bundle
@@ -38,6 +39,15 @@ def bad_phone(service):
     entry = dict(service.bundle()["directory"][0])
     entry["phones"] = [{"number": "1-866-487-924", "kind": "call", "from": "US"}]
     return entry
+
+
+def set_in_file(path, text_id, text):
+    """Change one msgstr of a shipped PO file, as a developer would."""
+    with open(path, "rb") as fh:
+        catalog = read_po(fh)
+    next(m for m in catalog if m.context == text_id).string = text
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100)
 
 
 def test_first_start_publishes_the_shipped_files_once(app, scripts, settings):
@@ -233,15 +243,12 @@ def test_changed_files_publish_themselves_only_over_files(tmp_path, settings, ca
     app = create_app({**settings, "SCRIPT_DIR": str(folder)})
     scripts = app.extensions["scripts"]
     po = folder / "en.po"
-    old = scripts.bundle()["catalogs"]["en"]["main.intro"]["text"]
-    po.write_text(po.read_text(encoding="utf-8").replace(f'msgstr "{old}"', 'msgstr "Main menu from files."'),
-                  encoding="utf-8")
+    set_in_file(po, "main.intro", "Main menu from files.")
     create_app({**settings, "SCRIPT_DIR": str(folder)})
     assert scripts.head().number == 2 and scripts.head().note == "the files shipped in locales/ changed"
     scripts.set_text("main.intro", "en", "Main menu by staff.", by="ana")
     scripts.publish("ana", "staff edit")
-    po.write_text(po.read_text(encoding="utf-8").replace("Main menu from files.", "Main menu from files 2."),
-                  encoding="utf-8")
+    set_in_file(po, "main.intro", "Main menu from files 2.")
     with caplog.at_level(logging.WARNING, logger="bot"):
         app = create_app({**settings, "SCRIPT_DIR": str(folder)})
     assert scripts.head().number == 3 and "script publish-files" in caplog.text
