@@ -243,10 +243,10 @@ class VersionStore:
         """Return the fingerprint of the shipped files last published, or None."""
         return _text(self.redis.get(self.key("files")))
 
-    def publish(self, encode, record, expect_head=ANY, draft_rev=None, files=None):
+    def publish(self, blob, record, expect_head=ANY, draft_rev=None, files=None):
         """Add a version and make it the published one, atomically; return its number.
 
-        encode(number) returns the version's bytes; record is its log entry (number is added).
+        blob is the version's bytes (bot.bundle.encode); record is its log entry (number is added).
         Returns None, writing nothing, when the published version is not expect_head (a number, or
         None for "no version yet"), or when draft_rev is given and the draft is not at that revision
         (the draft is deleted when it is). files records the shipped files' fingerprint.
@@ -261,7 +261,6 @@ class VersionStore:
             if draft_rev is not None and self._draft_rev(pipe.get(self.key("draft"))) != draft_rev:
                 return None
             number = max(int(pipe.get(self.key("seq")) or 0), current or 0) + 1
-            blob = encode(number)
             pipe.multi()
             pipe.set(self.key("seq"), number)
             pipe.set(self.key(f"v:{number}"), blob)

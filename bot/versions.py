@@ -50,7 +50,7 @@ class VersionInfo:
     published_at: str
     by: str
     note: str
-    source: str                 # "files", "draft", "restore" or "backup"
+    source: str                 # "files", "draft" or "restore"
     fingerprint: str
     restored_from: int = None
     base: int = None            # the version a draft was started from
@@ -275,7 +275,7 @@ class ScriptService:
             raise CheckFailed(problems)
         record = {"published_at": _stamp(self.clock()), "by": by, "note": note, "source": source,
                   "fingerprint": fingerprint(bundle), "warnings": len(problems), **extra}
-        number = self.store.publish(lambda n: encode(bundle), record, expect_head=expect_head,
+        number = self.store.publish(encode(bundle), record, expect_head=expect_head,
                                     draft_rev=draft_rev, files=files)
         if number is None:
             raise Conflict("the draft or the published version changed meanwhile; look again and retry")
