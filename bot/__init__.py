@@ -2,17 +2,21 @@
 import logging
 import os
 
+import redis
 from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, devchat, health, webhook
+from .bundle import fingerprint, read_bundle
+from .checks import check_script
 from .config import ConfigError, load_settings
 from .conversation import Conversations
+from .livescript import LiveScript
 from .privacy import Keys
 from .redis_conn import connect, embedded_url
-from .checks import check_script
-from .script import load_script
-from .store import Store
+from .script import build_script
+from .store import Store, VersionStore
+from .versions import ScriptService
 
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 
@@ -25,16 +29,27 @@ def create_app(test_config=None):
                       SETTINGS=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    script = load_script(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
+    shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
+    script = build_script(shipped)
     errors = [p for p in check_script(script) if p.level == "error"]
     if errors:
         raise ConfigError("the script has errors:\n" + "\n".join(str(p) for p in errors))
-    app.extensions["script"] = script
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
-    store = Store(connect(url, settings.REDIS_TIMEOUT), settings.REDIS_PREFIX, settings.ttl)
-    app.extensions["conversations"] = Conversations(lambda: app.extensions["script"], store,
-                                                    Keys(settings.DATA_KEY))
+    client = connect(url, settings.REDIS_TIMEOUT)
+    scripts = ScriptService(VersionStore(client, settings.REDIS_PREFIX), shipped)
+    live = LiveScript(scripts.store, script, fingerprint(shipped), settings.SCRIPT_CHECK_SECONDS,
+                      on_missing=scripts.start)
+    scripts.on_change.append(live.expire)
+    try:
+        scripts.start()
+    except (redis.RedisError, OSError) as exc:
+        logging.getLogger(__name__).warning("Redis does not answer (%s): answering with the shipped "
+                                            "script until it does", type(exc).__name__)
+    live.refresh()
+    app.extensions["scripts"], app.extensions["live_script"] = scripts, live
+    store = Store(client, settings.REDIS_PREFIX, settings.ttl)
+    app.extensions["conversations"] = Conversations(live.get, store, Keys(settings.DATA_KEY))
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,

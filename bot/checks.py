@@ -1,9 +1,10 @@
 """Checks of a script: errors block it, warnings tell staff what a texter would get instead."""
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from . import hours
+from . import hours, phones
 from .engine import render_node
 from .script import NODE_TYPES
 from .sms import non_gsm7_chars, segments, sms_safe
@@ -47,6 +48,7 @@ def check_script(script, today=None):
     problems += _keywords(script)
     problems += _sms(script)
     problems += _directory(script, today or datetime.date.today())
+    problems += _phones_in_texts(script)
     return problems
 
 
@@ -101,7 +103,7 @@ def _target(script, where, option):
 
 def _texts(script):
     """Check that every text exists, placeholders agree, and translations are current and reviewed."""
-    out, source = [], script.catalogs.get(script.source_language, {})
+    out = []
     for tid in text_ids(script):
         present = {lang: script.catalogs.get(lang, {}).get(tid) for lang in script.languages}
         present = {lang: e for lang, e in present.items() if e is not None and e.text}
@@ -124,8 +126,7 @@ def _texts(script):
                 _, used = script.resolve(tid, lang)
                 out.append(Problem("warning", f"text[{tid}].{lang}", f"missing: texters get the {used} text"))
                 continue
-            src = source.get(tid)
-            if lang != script.source_language and src is not None and entry.source != src.text:
+            if script.is_stale(tid, lang):
                 out.append(Problem("warning", f"text[{tid}].{lang}", "stale: the Spanish source changed since "
                                    "this translation was made"))
             if entry.needs_review:
@@ -134,24 +135,31 @@ def _texts(script):
 
 
 def _keywords(script):
-    """Check that no keyword picks two options of one menu, and that global words do not hide one."""
-    out = []
+    """Check that no word picks two options of one menu, and that global words do not hide one."""
+    out, reported = [], set()
     for node in script.nodes.values():
         for lang in script.languages:
-            seen = {}
+            seen = {}  # normalised word -> (option number, the word as written, its language)
             for i, option in enumerate(node.options, start=1):
-                words = script.words(option.words, lang) if option.words else []
-                for word in words:
-                    hidden = script.match_global(normalize(word))
+                words = [(script.text(option.label, lang), lang)]
+                for word_lang in script.chain(lang) if option.words else ():
+                    words += [(w, word_lang) for w in script.words_in(option.words, word_lang)]
+                for word, word_lang in words:
+                    key = normalize(word)
+                    if not key:
+                        continue
+                    hidden = script.match_global(key)
                     if hidden is not None and (hidden.goto, hidden.set_language) != (option.goto, option.set_language):
-                        out.append(Problem("warning", f"node[{node.id}].{lang}",
+                        out.append(Problem("warning", f"node[{node.id}].{word_lang}",
                                            f"keyword {word!r} is taken by the global word of "
                                            f"{hidden.words}: texters writing it never reach option {i}"))
-                    key = word.casefold()
-                    if key in seen and seen[key] != i:
-                        out.append(Problem("error", f"node[{node.id}].{lang}",
-                                           f"keyword {word!r} picks options {seen[key]} and {i}"))
-                    seen[key] = i
+                    first = seen.setdefault(key, (i, word, word_lang))
+                    if first[0] == i or (node.id, key, first[0], i) in reported:
+                        continue
+                    reported.add((node.id, key, first[0], i))
+                    where = f"node[{node.id}].{word_lang}"
+                    out.append(Problem("error", where, f"keyword {word!r} picks options {first[0]} and {i}"
+                                       + (f" ({first[1]!r} in {first[2]})" if first[1] != word else "")))
     return out
 
 
@@ -175,8 +183,8 @@ def _sms(script):
     out, budget = [], int(script.sms.get("max_segments", 3))
     for tid, lang, encoding, count, odd in sms_report(script):
         if encoding != "GSM-7":
-            out.append(Problem("warning", f"text[{tid}].{lang}", f"not GSM-7 in SMS because of {odd!r}: "
-                               "each segment holds 70 characters instead of 160"))
+            out.append(Problem("warning", f"text[{tid}].{lang}", f"not GSM-7 in SMS because of "
+                               f"{describe_chars(odd)}: each segment holds 70 characters instead of 160"))
         if count > budget:
             out.append(Problem("warning", f"text[{tid}].{lang}", f"{count} SMS segments (budget {budget})"))
     menu_budget = int(script.sms.get("main_menu_max_segments", budget))
@@ -189,16 +197,53 @@ def _sms(script):
     return out
 
 
+def describe_chars(chars):
+    """Name characters for staff: "'ç' (U+00E7 LATIN SMALL LETTER C WITH CEDILLA)"."""
+    return ", ".join(f"{ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})" for ch in chars)
+
+
 def _directory(script, today):
-    """Check directory entries: required fields and when they were last checked."""
+    """Check directory entries: required fields, phone numbers and when they were last checked."""
     out = []
     for i, entry in enumerate(script.directory, start=1):
         where = f"directory[{entry.get('id', i)}]"
         if not entry.get("name") or not entry.get("phones"):
             out.append(Problem("error", where, "needs a name and at least one phone"))
+        countries = _countries(script, entry)
+        for n, phone in enumerate(entry.get("phones") or (), start=1):
+            if not isinstance(phone, dict):
+                out.append(Problem("error", f"{where}.phones[{n}]", "is not a mapping of number, kind, from"))
+                continue
+            out += [Problem(level, f"{where}.phones[{n}]", message)
+                    for level, message in phones.directory_phone_problems(phone, countries)]
         checked = entry.get("checked")
         if not isinstance(checked, datetime.date):
-            out.append(Problem("warning", where, "no 'checked' date"))
+            out.append(Problem("warning", where, "no 'checked' date" if not checked else
+                               f"'checked' is not a date like 2026-01-31: {checked!r}"))
         elif today - checked > STALE_AFTER:
             out.append(Problem("warning", where, f"last checked {checked.isoformat()}, over a year ago"))
+    return out
+
+
+def _countries(script, entry):
+    """Return the countries a directory entry serves (its nationality too), US last."""
+    found = []
+    for code in list(entry.get("serves") or ()) + [entry.get("nationality")]:
+        country = (script.places.get(code) or {}).get("country", code) if code else None
+        if country and country not in found:
+            found.append(country)
+    return sorted(found, key=lambda c: c == "US")
+
+
+def _phones_in_texts(script):
+    """Check phone numbers written in texts: each must be valid in a country the places name."""
+    regions = sorted({p.get("country", code) for code, p in script.places.items()}, key=lambda c: (c != "US", c))
+    regions = regions or ["US"]
+    out = []
+    for lang in script.languages:
+        for tid, entry in script.catalogs.get(lang, {}).items():
+            for number in phones.numbers_in_text(entry.text):
+                message = phones.text_number_problem(number, regions)
+                if message:
+                    out.append(Problem("error", f"text[{tid}].{lang}", message))
     return out

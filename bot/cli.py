@@ -1,45 +1,16 @@
-"""Flask CLI commands: the terminal chat simulator and the script check."""
+"""Flask CLI commands: the terminal chat simulator, and the script's commands (bot/script_cli.py)."""
 import logging
-import sys
 import uuid
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from .checks import check_script, sms_report
 from .engine import SMS, WHATSAPP, Inbound
-from .script import ScriptError, load_script
+from .script_cli import script_cli
 from .sms import segments
 
-script_cli = AppGroup("script", help="Check the helpline script.")
 CHAT_NUMBER = "+10000000000"  # not a real number: the simulator's texter
-
-
-@script_cli.command("check")
-@click.option("--dir", "directory", default=None, help="Script folder (default: the app's locales/).")
-@click.option("--quiet", is_flag=True, help="Print problems only, not the segment table.")
-def check_command(directory, quiet):
-    """Validate the script and print the SMS cost of every message; exit 1 on errors."""
-    try:
-        script = load_script(directory) if directory else current_app.extensions["script"]
-    except ScriptError as exc:
-        click.echo(f"error: {exc}")
-        sys.exit(1)
-    if not quiet:
-        click.echo(f"{'text':32} {'lang':4} {'encoding':8} segments")
-        for tid, lang, encoding, count, odd in sms_report(script):
-            flag = f"  outside GSM-7: {odd}" if odd else ""
-            click.echo(f"{tid:32} {lang:4} {encoding:8} {count}{flag}")
-    problems = check_script(script)
-    errors = [p for p in problems if p.level == "error"]
-    review = sum(1 for p in problems if "not yet reviewed" in p.message)
-    for problem in problems:
-        if "not yet reviewed" not in problem.message:
-            click.echo(str(problem))
-    click.echo(f"K'iche' texts awaiting review by a native speaker: {review}")
-    click.echo(f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
-    sys.exit(1 if errors else 0)
 
 
 @click.command("chat")

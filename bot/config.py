@@ -35,6 +35,7 @@ class Settings:
     REPLY_TTL: int = 900
     MAX_BODY_BYTES: int = 256 * 1024
     REDIS_TIMEOUT: float = 2.0
+    SCRIPT_CHECK_SECONDS: float = 2.0
 
     @property
     def production(self):
@@ -77,6 +78,8 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         elif environ.get(f.name, "") != "":
             values[f.name] = _convert(f.name, f.type, environ[f.name])
     settings = Settings(**values)
+    if settings.SCRIPT_CHECK_SECONDS < 0 or settings.REDIS_TIMEOUT <= 0:
+        raise ConfigError("SCRIPT_CHECK_SECONDS must not be negative and REDIS_TIMEOUT must be positive")
     if settings.APP_ENV not in ("production", "development"):
         raise ConfigError(f"APP_ENV must be production or development, got {settings.APP_ENV!r}")
     for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",

@@ -1,19 +1,12 @@
 """The helpline script: menu tree, catalogs and directory loaded from files, with text lookup."""
 import datetime
-import os
 from dataclasses import dataclass, field
 
-import yaml
-from babel.messages.pofile import read_po
-
+from .bundle import ScriptError, read_bundle
 from .textmatch import WordMatcher, build_number_words, read_number
 
 NODE_TYPES = ("language", "menu", "info", "referral", "handoff")
 REVIEW_FLAG = "needs-review"
-
-
-class ScriptError(Exception):
-    """The script files cannot be read or have the wrong shape."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +38,8 @@ class Entry:
     text: str
     source: str
     flags: frozenset = frozenset()
-    comments: tuple = ()
+    comments: tuple = ()   # staff comments and fact citations (#. in the PO files)
+    notes: tuple = ()      # translators' comments (# in the PO files)
 
     @property
     def needs_review(self):
@@ -103,16 +97,24 @@ class Script:
 
     def words(self, text_id, lang):
         """Return the comma-separated keywords of text_id in lang and its fallbacks."""
-        result = []
-        for candidate in self.chain(lang):
-            entry = self.catalogs.get(candidate, {}).get(text_id)
-            if entry is not None and entry.text:
-                result.extend(w.strip() for w in entry.text.split(",") if w.strip())
-        return result
+        return [w for candidate in self.chain(lang) for w in self.words_in(text_id, candidate)]
+
+    def words_in(self, text_id, lang):
+        """Return the keywords of text_id written in lang itself (no fallback)."""
+        entry = self.catalogs.get(lang, {}).get(text_id)
+        return [w.strip() for w in entry.text.split(",") if w.strip()] if entry is not None else []
 
     def engine_text(self, role):
         """Return the text id the engine uses for role (not_understood, more_hint, ...)."""
         return self.engine_texts.get(role, role)
+
+    def is_stale(self, text_id, lang):
+        """Return True when lang's text was translated from a Spanish text that has changed since."""
+        if lang == self.source_language:
+            return False
+        entry = self.catalogs.get(lang, {}).get(text_id)
+        source = self.catalogs.get(self.source_language, {}).get(text_id)
+        return bool(entry and entry.text and source and source.text and entry.source != source.text)
 
     # -- matching ---------------------------------------------------------------------------------
 
@@ -187,44 +189,28 @@ def _node(nid, raw):
                 options=options, topic=raw.get("topic"), texts=extra)
 
 
-def read_catalog(path):
-    """Return {message id: Entry} read from a PO file, the id being each message's msgctxt."""
-    with open(path, "rb") as fh:
-        catalog = read_po(fh)
-    entries = {}
-    for message in catalog:
-        if not message.id or not message.context:
-            continue
-        entries[message.context] = Entry(text=message.string or "", source=message.id,
-                                         flags=frozenset(message.flags),
-                                         comments=tuple(message.auto_comments))
-    return entries
+def build_script(bundle):
+    """Return the Script a bundle describes (see bot/bundle.py); raise ScriptError when unusable."""
+    try:
+        catalogs = {lang: {tid: Entry(text=e.get("text") or "", source=e.get("source") or "",
+                                      flags=frozenset(e.get("flags", ())),
+                                      comments=tuple(e.get("comments", ())), notes=tuple(e.get("notes", ())))
+                           for tid, e in (entries or {}).items()}
+                    for lang, entries in (bundle.get("catalogs") or {}).items()}
+        directory = []
+        for entry in bundle.get("directory") or ():
+            entry = dict(entry)
+            if isinstance(entry.get("checked"), str):
+                try:
+                    entry["checked"] = datetime.date.fromisoformat(entry["checked"])
+                except ValueError:
+                    pass  # the checks report an unreadable date
+            directory.append(entry)
+    except (AttributeError, TypeError) as exc:
+        raise ScriptError(f"malformed catalogs or directory: {exc}") from exc
+    return Script(bundle.get("spec") or {}, catalogs, directory, bundle.get("places") or {})
 
 
 def load_script(directory):
     """Load the script, catalogs, directory and places from a folder such as locales/."""
-    def read_yaml(name, required=True):
-        path = os.path.join(directory, name)
-        if not os.path.exists(path) and not required:
-            return {}
-        try:
-            with open(path, encoding="utf-8") as fh:
-                return yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ScriptError(f"{name}: {exc}") from exc
-
-    spec = read_yaml("script.yaml")
-    catalogs = {}
-    for lang in spec.get("languages", ()):
-        path = os.path.join(directory, f"{lang}.po")
-        try:
-            catalogs[lang] = read_catalog(path) if os.path.exists(path) else {}
-        except Exception as exc:  # babel raises several kinds for a malformed file
-            raise ScriptError(f"{lang}.po: {exc}") from exc
-    directory_data = read_yaml("directory.yaml", required=False).get("entries", [])
-    places = read_yaml("places.yaml", required=False).get("places", {})
-    for entry in directory_data:
-        if isinstance(entry.get("checked"), str):
-            entry["checked"] = datetime.date.fromisoformat(entry["checked"])
-    return Script(spec, catalogs, directory_data, places)
-
+    return build_script(read_bundle(directory))

@@ -78,7 +78,7 @@ def messages():
     except (Busy, redis.RedisError, OSError) as exc:
         log.error("cannot answer: %s", type(exc).__name__,
                   extra={"texter": short_name(conversations.keys.pseudonym(sender))})
-        return twiml([unavailable_text(current_app.extensions["script"])])
+        return twiml([unavailable_text(current_app.extensions["live_script"].current)])
     return twiml(replies)
 
 

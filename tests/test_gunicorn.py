@@ -1,6 +1,8 @@
-"""Twenty messages from one texter at once, against a real gunicorn with several workers."""
+"""Against a real gunicorn with several workers: concurrent messages, and a publish reaching every worker."""
 import concurrent.futures
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import uuid
 import pytest
 import redis
 
+from bot import create_app
 from bot.privacy import Keys
 from conftest import DATA_KEY, PERSON, SECRET_KEY, TOKEN, messages_of, twilio_signature
 
@@ -25,27 +28,36 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(redis_url, prefix):
-    """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
+@contextlib.contextmanager
+def gunicorn(redis_url, prefix, workers, threads, *args):
+    """Start gunicorn on the test Redis and prefix; yield its base URL; stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "3", "--threads", "2",
-                             "--bind", f"127.0.0.1:{port}", "bot:create_app()"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                             str(threads), "--bind", f"127.0.0.1:{port}", *args, "bot:create_app()"], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except (urllib.error.URLError, OSError):
-            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(15)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except (urllib.error.URLError, OSError):
+                assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+@pytest.fixture
+def server(redis_url, prefix):
+    """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
+    with gunicorn(redis_url, prefix, 3, 2) as base:
+        yield base
 
 
 def _send(base, number, body):
@@ -76,3 +88,40 @@ def test_twenty_concurrent_messages_from_one_texter(server, redis_url, prefix):
     assert sorted(received) == sorted(bodies)
     version = int(client.get(f"{prefix}s:{{{h}}}").split("|", 1)[0])
     assert version == 23  # three steps before, then twenty: no step lost or applied twice
+
+
+def test_published_change_reaches_every_worker(redis_url, prefix, settings, tmp_path):
+    """Staff publish a new greeting; within seconds every worker's next reply uses it, no restart."""
+    access = tmp_path / "access.log"
+    with gunicorn(redis_url, prefix, 2, 1, "--access-logfile", str(access), "--access-logformat",
+                  "%(p)s %(U)s %(s)s") as base:
+        scripts = create_app(settings).extensions["scripts"]  # staff, in another process
+        assert [v.number for v in scripts.history()] == [1]   # two workers started: one first version
+        spec = scripts.bundle("published")["spec"]
+        greeting = spec["nodes"][spec["start"]]["text"][0]
+        numbers = iter(range(1000, 9999))
+
+        def greet_many(count):
+            """Send count new texters' first messages at once; return (replies, pids that answered)."""
+            before = len(access.read_text().splitlines()) if access.exists() else 0
+            with concurrent.futures.ThreadPoolExecutor(count) as pool:
+                replies = list(pool.map(lambda _: _send(base, f"+1505555{next(numbers)}", "hola")[1][0],
+                                        range(count)))
+            lines = access.read_text().splitlines()[before:]
+            return replies, {int(m.group(1)) for m in map(re.compile(r"<(\d+)>").search, lines) if m}
+
+        replies, _ = greet_many(10)
+        assert not any("Saludo publicado" in r for r in replies)
+        scripts.set_text(greeting, "es", "Saludo publicado por el equipo.", by="ana")
+        published = time.monotonic()
+        assert scripts.publish("ana", "new greeting").number == 2
+        while True:
+            replies, _ = greet_many(6)
+            if all(r.startswith("Saludo publicado por el equipo.") for r in replies):
+                break
+            assert time.monotonic() - published < 10, "the new version did not reach every worker"
+            time.sleep(0.2)
+        replies, pids = greet_many(20)
+        assert all(r.startswith("Saludo publicado por el equipo.") for r in replies)
+        assert len(pids) == 2, f"expected both workers to answer, got {pids}"
+        print(f"published version reached every worker in {time.monotonic() - published:.1f} s")
