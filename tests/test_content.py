@@ -37,7 +37,9 @@ def test_every_phone_number_is_in_the_fact_sheet(facts):
         for phone in entry["phones"]:
             found.setdefault(phone["number"], f"directory {entry['id']}")
     assert len(found) >= 10
-    missing = {n: where for n, where in found.items() if n not in facts and n != EMERGENCY}
+    # A number for callers abroad may carry its country code before the fact sheet's own writing.
+    missing = {n: where for n, where in found.items()
+               if re.sub(r"^\+\d{1,3} ", "", n) not in facts and n != EMERGENCY}
     assert missing == {}
 
 
