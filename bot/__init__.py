@@ -8,10 +8,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, devchat, health, webhook
 from .config import ConfigError, load_settings
 from .conversation import Conversations
+from .intake import Intake
 from .privacy import Keys
-from .redis_conn import connect, embedded_url
+from .redis_conn import connect, embedded_url, revive_embedded
 from .checks import check_script
 from .script import load_script
+from .spool import Spool
 from .store import Store
 
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
@@ -32,9 +34,15 @@ def create_app(test_config=None):
     app.extensions["script"] = script
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
-    store = Store(connect(url, settings.REDIS_TIMEOUT), settings.REDIS_PREFIX, settings.ttl)
-    app.extensions["conversations"] = Conversations(lambda: app.extensions["script"], store,
-                                                    Keys(settings.DATA_KEY))
+    store = Store(connect(url, settings.REDIS_TIMEOUT, cluster=bool(settings.REDIS_CLUSTER)),
+                  settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT)
+    keys = Keys(settings.DATA_KEY)
+    spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
+                  settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)
+    conversations = Conversations(lambda: app.extensions["script"], store, keys, spool=spool)
+    app.extensions["conversations"] = conversations
+    revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
+    app.extensions["intake"] = Intake(conversations, spool, revive=revive)
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,

@@ -77,19 +77,21 @@ def prefix(redis_url):
 
 
 @pytest.fixture
-def settings(redis_url, prefix):
-    """Return the app settings the tests use."""
+def settings(redis_url, prefix, tmp_path):
+    """Return the app settings the tests use (a spool folder of this test's own)."""
     return {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
-            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY}
+            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "SPOOL_DIR": str(tmp_path / "spool"),
+            "RATE_LIMIT": "1000"}  # transcripts type fast; tests/test_abuse.py tests the limit
 
 
 @pytest.fixture
 def app(settings):
-    """Return the app with a clock fixed inside office hours."""
+    """Return the app with a clock fixed inside office hours; stop its spool drainer afterwards."""
     app = create_app(settings)
     app.config["TESTING"] = True
     app.extensions["conversations"].clock = lambda: OPEN_HOURS
-    return app
+    yield app
+    app.extensions["intake"].stop()
 
 
 @pytest.fixture

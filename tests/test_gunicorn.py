@@ -26,11 +26,12 @@ def _free_port():
 
 
 @pytest.fixture
-def server(redis_url, prefix):
+def server(redis_url, prefix, tmp_path):
     """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
-           "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production"}
+           "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production", "RATE_LIMIT": "100",
+           "SPOOL_DIR": str(tmp_path / "spool")}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "3", "--threads", "2",
                              "--bind", f"127.0.0.1:{port}", "bot:create_app()"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
