@@ -4,7 +4,7 @@ import logging
 import random
 import time
 
-from .engine import SMS, Context, State, render_node, step
+from .engine import SMS, Context, State, is_opt_command, render_node, step
 from .privacy import short_name
 from .sms import sms_safe
 from .store import Changes
@@ -38,9 +38,10 @@ class Conversations:
         h = self.keys.pseudonym(address)
         script = self.get_script()
         received = received or time.time()
+        counted = not replay and not is_opt_command(inbound)  # STOP is honoured even in a flood
         for attempt in range(MAX_ATTEMPTS):
             _in_time(deadline)
-            loaded = self.store.load(h, sid, count=attempt == 0 and not replay)
+            loaded = self.store.load(h, sid, count=counted and attempt == 0)
             if loaded.limited:
                 return self._slow_down(script, h, loaded, inbound)
             if loaded.duplicate:

@@ -312,6 +312,12 @@ class _Step:
         return self.send([self.t(text_id or "handoff.waiting")])
 
 
+def is_opt_command(inbound):
+    """Return True for a carrier opt-out or opt-in message (STOP, START...): never rate limited."""
+    norm = normalize(inbound.text)
+    return bool(inbound.opt_out_type) or norm in OPT_OUT_WORDS or norm in OPT_IN_WORDS
+
+
 def step(script, state, inbound, ctx):
     """Return the Result of one inbound message applied to a conversation state (not mutated)."""
     work = _Step(script, State(**asdict(state)), inbound, ctx)

@@ -16,6 +16,7 @@ import redis
 
 from bot import create_app
 from bot.redis_conn import redis_binary
+from servers import Cluster, RedisServer
 
 TOKEN = "test-auth-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -63,6 +64,22 @@ def redis_url():
     proc.terminate()
     proc.wait(10)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """Return the URL of a three-master Redis Cluster started from redis-server on loopback ports."""
+    cluster = Cluster().start()
+    yield cluster.url
+    cluster.close()
+
+
+@pytest.fixture
+def own_redis():
+    """Return a redis-server of this test's own, to kill, freeze and restart."""
+    server = RedisServer().start()
+    yield server
+    server.close()
 
 
 @pytest.fixture
