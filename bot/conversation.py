@@ -56,7 +56,7 @@ class Conversations:
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
                                                          handoff_status=status))
-            changes = self._changes(script, address, sid, inbound, result, now, status)
+            changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
                                                  changes)
@@ -91,8 +91,8 @@ class Conversations:
         # No pseudonym here: a log line must not tie a later texter to a deletion.
         log.info("texter data deleted", extra={"keys": removed, "spooled": spooled})
 
-    def _changes(self, script, address, sid, inbound, result, now, status):
-        """Return the store changes for a step's events."""
+    def _changes(self, script, address, sid, inbound, result, now, status, replay=False):
+        """Return the store changes for a step's events (a replay's replies were never sent)."""
         changes = Changes(lang=result.state.lang)
         at = int(now.timestamp())
         thread = []
@@ -121,7 +121,7 @@ class Conversations:
                 thread.append(entry)
                 changes.handoff = {"updated": at, "channel": inbound.channel}
         if thread and (status or changes.handoff):
-            thread += [{"at": at, "dir": "bot", "text": r} for r in result.replies]
+            thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
             changes.thread = thread
         return changes
 

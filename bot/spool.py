@@ -33,6 +33,8 @@ class Spool:
         """Use folder (created 0700); cipher is a Fernet; max_age in seconds."""
         self.folder, self.cipher, self.max_bytes, self.max_age = folder, cipher, max_bytes, max_age
         self._locks = os.path.join(folder, "locks")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # the entries are encrypted, but their names and count are nobody's business
         os.makedirs(self._locks, mode=0o700, exist_ok=True)
         self._counter = itertools.count()
         self._put_lock = threading.Lock()
