@@ -1,5 +1,6 @@
 """Twenty messages from one texter at once, against a real gunicorn with several workers."""
 import concurrent.futures
+import json
 import os
 import socket
 import subprocess
@@ -25,13 +26,12 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(redis_url, prefix, tmp_path):
-    """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
+def _gunicorn(redis_url, prefix, spool):
+    """Start gunicorn (3 workers, 2 threads) on a Redis, a prefix and a spool; return (process, URL)."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production", "RATE_LIMIT": "100",
-           "SPOOL_DIR": str(tmp_path / "spool")}
+           "SPOOL_DIR": spool}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "3", "--threads", "2",
                              "--bind", f"127.0.0.1:{port}", "bot:create_app()"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -40,10 +40,16 @@ def server(redis_url, prefix, tmp_path):
     while True:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
+            return proc, base
         except (urllib.error.URLError, OSError):
             assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.2)
+
+
+@pytest.fixture
+def server(redis_url, prefix, tmp_path):
+    """Start gunicorn on the test Redis and prefix; yield its base URL."""
+    proc, base = _gunicorn(redis_url, prefix, str(tmp_path / "spool"))
     yield base
     proc.terminate()
     proc.wait(15)
@@ -71,9 +77,41 @@ def test_twenty_concurrent_messages_from_one_texter(server, redis_url, prefix):
     assert [status for status, _ in results] == [200] * 20
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     h = Keys(DATA_KEY).pseudonym(number)
-    import json
     thread = [json.loads(e) for e in client.lrange(f"{prefix}t:{{{h}}}", 0, -1)]
     received = [e["text"] for e in thread if e["dir"] == "in"]
     assert sorted(received) == sorted(bodies)
     version = int(client.get(f"{prefix}s:{{{h}}}").split("|", 1)[0])
     assert version == 23  # three steps before, then twenty: no step lost or applied twice
+
+
+def test_workers_share_the_spool_through_a_freeze(own_redis, prefix, tmp_path):
+    """Three workers, Redis frozen: every answer under 2 s; after SIGCONT each texter's messages are
+    in their thread once each and in the order sent, whichever worker spooled them."""
+    proc, base = _gunicorn(own_redis.url, prefix, str(tmp_path / "spool"))
+    try:
+        numbers = ["+15055550701", "+15055550702"]
+        for number in numbers:
+            for body in ("hola", "1", "4"):
+                _send(base, number, body)
+        own_redis.freeze()
+        for i in range(6):
+            for number in numbers:
+                start = time.monotonic()
+                status, replies = _send(base, number, f"{number[-3:]}-{i}")
+                assert status == 200 and "911" in replies[0] and time.monotonic() - start < 2
+        own_redis.thaw()
+        client = redis.Redis.from_url(own_redis.url, decode_responses=True)
+        def inbound(number):
+            h = Keys(DATA_KEY).pseudonym(number)
+            return [json.loads(e)["text"] for e in client.lrange(f"{prefix}t:{{{h}}}", 0, -1)
+                    if json.loads(e)["dir"] == "in"]
+
+        deadline = time.monotonic() + 20
+        while any(len(inbound(n)) < 6 for n in numbers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for number in numbers:
+            assert inbound(number) == [f"{number[-3:]}-{i}" for i in range(6)]
+    finally:
+        own_redis.thaw()
+        proc.terminate()
+        proc.wait(15)
