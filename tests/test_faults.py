@@ -222,3 +222,48 @@ def test_thread_entries_keep_the_time_they_were_received(app, own_redis, texter)
     thread = conversations.store.thread(conversations.keys.pseudonym(texter.address))
     entry = thread[-1]  # the bot's replies to a spooled message were never sent, so never recorded
     assert entry["text"] == "a tiempo" and abs(entry["at"] - sent) < 1.1, json.dumps(thread)
+
+
+def test_spooled_message_older_than_the_dedupe_window_is_discarded(app, texter):
+    """After DEDUPE_TTL its MessageSid may be forgotten, so applying it could apply it twice: drop it."""
+    intake = app.extensions["intake"]
+    texter.send("hola")
+    h = intake.conversations.keys.pseudonym(texter.address)
+    record = {"address": texter.address, "sid": "SMold", "text": "1", "channel": "sms", "media": 0,
+              "opt_out_type": None}
+    intake.spool.put(h, record, time.time() - 3 * 86400)
+    intake.drain()
+    assert intake.spool.count() == 0 and node_of(app, texter) == "language"
+
+
+def test_a_dead_embedded_redis_is_started_again(tmp_path):
+    """Without REDIS_URL the probe restarts the embedded server if its process died."""
+    import signal
+
+    import redis as redis_py
+
+    from bot.redis_conn import embedded_url, revive_embedded
+    folder = str(tmp_path / "instance")
+    url = embedded_url(folder)
+    pid = int(open(os.path.join(folder, "redis.pid")).read())
+    try:
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not _alive(pid), what="the embedded server to die")
+        revive_embedded(folder)
+        assert redis_py.Redis.from_url(url).ping()
+    finally:
+        pid = int(open(os.path.join(folder, "redis.pid")).read())
+        os.kill(pid, signal.SIGTERM)
+
+
+def _alive(pid):
+    """Return True while process pid exists (and is not a zombie we could reap)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
