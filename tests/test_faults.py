@@ -267,3 +267,41 @@ def _alive(pid):
         return True
     except OSError:
         return False
+
+
+def test_freeze_at_any_moment_of_a_stream_loses_and_repeats_nothing(app, own_redis, make_texter):
+    """Three texters write without pause while Redis freezes under them (some requests are caught
+    between their two round trips, their commit applied only after SIGCONT): every answer is under
+    2 seconds and each thread holds exactly what its texter sent, in order."""
+    import threading
+    texters = [make_texter(f"+1505555080{i}") for i in range(3)]
+    for texter in texters:
+        for body in ("hola", "1", "4"):
+            texter.send(body)
+    sent, slowest, stop = {i: [] for i in range(3)}, [0.0], threading.Event()
+
+    def write(i):
+        n = 0
+        while not stop.is_set():
+            body = f"t{i}-{n}"
+            _, took = timed_send(texters[i], body)
+            sent[i].append(body)
+            slowest[0] = max(slowest[0], took)
+            n += 1
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    own_redis.freeze()
+    time.sleep(1.5)
+    own_redis.thaw()
+    time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    wait_until(lambda: recovered(app), what="recovery")
+    print("sent", {i: len(v) for i, v in sent.items()}, "slowest", slowest)
+    assert slowest[0] < 2, slowest
+    for i, texter in enumerate(texters):
+        assert inbound_texts(app, texter) == sent[i][-500:]
