@@ -313,9 +313,12 @@ class _Step:
 
 
 def is_opt_command(inbound):
-    """Return True for a carrier opt-out or opt-in message (STOP, START...): never rate limited."""
-    norm = normalize(inbound.text)
-    return bool(inbound.opt_out_type) or norm in OPT_OUT_WORDS or norm in OPT_IN_WORDS
+    """Return True for a carrier opt-out (STOP...) or one Twilio classified: never rate limited.
+
+    Opt-in words are not exempt by themselves: "yes" is an everyday word, and a flood of it would cost
+    replies; a STOP costs none.
+    """
+    return bool(inbound.opt_out_type) or normalize(inbound.text) in OPT_OUT_WORDS
 
 
 def step(script, state, inbound, ctx):
