@@ -11,10 +11,12 @@ from .bundle import fingerprint, read_bundle
 from .checks import check_script
 from .config import ConfigError, load_settings
 from .conversation import Conversations
+from .intake import Intake
 from .livescript import LiveScript
 from .privacy import Keys
-from .redis_conn import connect, embedded_url
+from .redis_conn import connect, embedded_url, revive_embedded
 from .script import build_script
+from .spool import Spool
 from .store import Store, VersionStore
 from .versions import ScriptService
 
@@ -36,7 +38,7 @@ def create_app(test_config=None):
         raise ConfigError("the script has errors:\n" + "\n".join(str(p) for p in errors))
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
-    client = connect(url, settings.REDIS_TIMEOUT)
+    client = connect(url, settings.REDIS_TIMEOUT, cluster=bool(settings.REDIS_CLUSTER))
     scripts = ScriptService(VersionStore(client, settings.REDIS_PREFIX), shipped)
     live = LiveScript(scripts.store, script, fingerprint(shipped), settings.SCRIPT_CHECK_SECONDS,
                       on_missing=scripts.start)
@@ -48,8 +50,14 @@ def create_app(test_config=None):
                                             "script until it does", type(exc).__name__)
     live.refresh()
     app.extensions["scripts"], app.extensions["live_script"] = scripts, live
-    store = Store(client, settings.REDIS_PREFIX, settings.ttl)
-    app.extensions["conversations"] = Conversations(live.get, store, Keys(settings.DATA_KEY))
+    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT)
+    keys = Keys(settings.DATA_KEY)
+    spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
+                  settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)
+    conversations = Conversations(live.get, store, keys, spool=spool)
+    app.extensions["conversations"] = conversations
+    revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
+    app.extensions["intake"] = Intake(conversations, spool, revive=revive)
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,

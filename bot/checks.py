@@ -88,14 +88,21 @@ def _structure(script):
     return out
 
 
+GLOBAL_ACTIONS = ("delete",)
+
+
 def _target(script, where, option):
     """Check that an option leads somewhere that exists."""
+    if option.action:
+        if option.action not in GLOBAL_ACTIONS:
+            return [Problem("error", where, f"unknown action {option.action!r} (use {', '.join(GLOBAL_ACTIONS)})")]
+        return []
     if option.set_language:
         if option.set_language not in script.languages:
             return [Problem("error", where, f"unknown language {option.set_language!r}")]
         return []
     if not option.goto:
-        return [Problem("error", where, "needs goto or set_language")]
+        return [Problem("error", where, "needs goto, set_language or action")]
     if option.goto not in script.nodes:
         return [Problem("error", where, f"points to unknown node {option.goto!r}")]
     return []

@@ -4,6 +4,8 @@ import secrets
 from dataclasses import dataclass, fields
 
 DAY = 86400
+RATE_WINDOW = 60          # RATE_LIMIT counts messages in this many seconds
+MAX_REDIS_TIMEOUT = 0.8   # with the webhook's 1-second Redis budget, keeps every answer under 2 seconds
 
 
 class ConfigError(Exception):
@@ -19,6 +21,7 @@ class Settings:
     DATA_KEY: str = ""
     REDIS_URL: str = ""
     REDIS_PREFIX: str = "hb:"
+    REDIS_CLUSTER: int = 0
     TWILIO_AUTH_TOKEN: str = ""
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_FROM: str = ""
@@ -33,9 +36,13 @@ class Settings:
     CLOSED_TTL: int = 7 * DAY
     DEDUPE_TTL: int = 2 * DAY
     REPLY_TTL: int = 900
-    MAX_BODY_BYTES: int = 256 * 1024
-    REDIS_TIMEOUT: float = 2.0
+    MAX_BODY_BYTES: int = 64 * 1024
+    REDIS_TIMEOUT: float = 0.5
     SCRIPT_CHECK_SECONDS: float = 2.0
+    RATE_LIMIT: int = 30
+    AUDIT_TTL: int = 180 * DAY
+    SPOOL_DIR: str = ""
+    SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
 
     @property
     def production(self):
@@ -47,7 +54,7 @@ class Settings:
         """Return the store's TTLs in seconds."""
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
-                "reply": self.REPLY_TTL}
+                "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW}
 
 
 def _convert(name, kind, raw):
@@ -78,14 +85,21 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         elif environ.get(f.name, "") != "":
             values[f.name] = _convert(f.name, f.type, environ[f.name])
     settings = Settings(**values)
-    if settings.SCRIPT_CHECK_SECONDS < 0 or settings.REDIS_TIMEOUT <= 0:
-        raise ConfigError("SCRIPT_CHECK_SECONDS must not be negative and REDIS_TIMEOUT must be positive")
+    if settings.SCRIPT_CHECK_SECONDS < 0:
+        raise ConfigError("SCRIPT_CHECK_SECONDS must not be negative")
     if settings.APP_ENV not in ("production", "development"):
         raise ConfigError(f"APP_ENV must be production or development, got {settings.APP_ENV!r}")
     for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",
-                 "REPLY_TTL"):
+                 "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
+    if not 0 < settings.REDIS_TIMEOUT <= MAX_REDIS_TIMEOUT:
+        raise ConfigError(f"REDIS_TIMEOUT must be more than 0 and at most {MAX_REDIS_TIMEOUT} seconds "
+                          f"(so a webhook answers within 2 seconds when Redis hangs), got {settings.REDIS_TIMEOUT}")
+    if settings.REDIS_CLUSTER not in (0, 1):
+        raise ConfigError(f"REDIS_CLUSTER must be 0 or 1, got {settings.REDIS_CLUSTER}")
+    if settings.SPOOL_MAX_BYTES < 64 * 1024:
+        raise ConfigError("SPOOL_MAX_BYTES must be at least 65536 (one message can take 20 KB)")
     if settings.production:
         for name in ("SECRET_KEY", "DATA_KEY"):
             value = getattr(settings, name)
@@ -94,6 +108,8 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                                   "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
             if len(value) < 32 or len(set(value)) < 10:
                 raise ConfigError(f"{name} is too weak: use at least 32 random characters")
+        if settings.SECRET_KEY == settings.DATA_KEY:
+            raise ConfigError("SECRET_KEY and DATA_KEY must differ: a leaked session key must not unlock numbers")
         return settings
     # Development: stable secrets kept under instance/, so restarts and workers agree.
     missing = {n: _dev_secret(instance_path, n) for n in ("SECRET_KEY", "DATA_KEY") if not getattr(settings, n)}

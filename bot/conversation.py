@@ -4,8 +4,9 @@ import logging
 import random
 import time
 
-from .engine import Context, State, render_node, step
+from .engine import SMS, Context, State, is_opt_command, render_node, step
 from .privacy import short_name
+from .sms import sms_safe
 from .store import Changes
 
 log = logging.getLogger(__name__)
@@ -21,17 +22,28 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None):
-        """get_script returns the current Script; keys pseudonymise and encrypt numbers."""
-        self.get_script, self.store, self.keys = get_script, store, keys
+    def __init__(self, get_script, store, keys, clock=None, spool=None):
+        """get_script returns the current Script; keys pseudonymise and encrypt numbers; spool holds
+        messages received while Redis was away (a deletion removes the texter's entries too)."""
+        self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
 
-    def handle(self, address, sid, inbound):
-        """Return the replies to one inbound message from address, applied exactly once."""
+    def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
+        """Return the replies to one inbound message from address, applied exactly once.
+
+        received: epoch seconds the webhook got it; deadline: time.monotonic() after which no new
+        Redis round trip starts (Busy is raised); replay: a spooled message applied late, at the time
+        it was received and not counted against the rate limit again.
+        """
         h = self.keys.pseudonym(address)
         script = self.get_script()
+        received = received or time.time()
+        counted = not replay and not is_opt_command(inbound)  # STOP is honoured even in a flood
         for attempt in range(MAX_ATTEMPTS):
-            loaded = self.store.load(h, sid)
+            _in_time(deadline)
+            loaded = self.store.load(h, sid, count=counted and attempt == 0)
+            if loaded.limited:
+                return self._slow_down(script, h, loaded, inbound)
             if loaded.duplicate:
                 log.info("duplicate message", extra={"texter": short_name(h)})
                 return loaded.replies
@@ -41,12 +53,16 @@ class Conversations:
                 state.lang = loaded.lang
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
-            now = self.clock()
+            now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
                                                          handoff_status=status))
-            changes = self._changes(script, address, sid, inbound, result, now, status)
+            changes = self._changes(script, address, sid, inbound, result, now, status, replay)
+            _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
                                                  changes)
+            if outcome == "ok" and changes.forget:
+                self._forget(h, received)
+                return result.replies
             if outcome == "ok":
                 if changes.handoff and changes.handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
@@ -58,12 +74,31 @@ class Conversations:
             time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
 
-    def _changes(self, script, address, sid, inbound, result, now, status):
-        """Return the store changes for a step's events."""
+    def _slow_down(self, script, h, loaded, inbound):
+        """Answer a message past the rate limit: say so once in the window, then nothing."""
+        if loaded.limited != self.store.rate_limit + 1:
+            return []
+        log.warning("texter over the rate limit", extra={"texter": short_name(h)})
+        lang = loaded.lang if loaded.lang in script.languages else None
+        text = script.text(script.engine_text("slow_down"), lang)
+        return [sms_safe(text, script.sms.get("fold_accents", True)) if inbound.channel == SMS else text]
+
+    def _forget(self, h, received):
+        """Delete what is left about texter h after the commit that forgot them; audit it, nameless."""
+        removed = self.store.forget(h)
+        spooled = self.spool.forget(h, before=received) if self.spool else 0
+        self.store.audit("texter_deleted", keys=removed, spooled=spooled)
+        # No pseudonym here: a log line must not tie a later texter to a deletion.
+        log.info("texter data deleted", extra={"keys": removed, "spooled": spooled})
+
+    def _changes(self, script, address, sid, inbound, result, now, status, replay=False):
+        """Return the store changes for a step's events (a replay's replies were never sent)."""
         changes = Changes(lang=result.state.lang)
         at = int(now.timestamp())
         thread = []
         for kind, data in result.events:
+            if kind == "forget":
+                return Changes(forget=True)
             if kind == "opt_out":
                 changes.opt_out = "set"
                 if status:
@@ -86,6 +121,12 @@ class Conversations:
                 thread.append(entry)
                 changes.handoff = {"updated": at, "channel": inbound.channel}
         if thread and (status or changes.handoff):
-            thread += [{"at": at, "dir": "bot", "text": r} for r in result.replies]
+            thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
             changes.thread = thread
         return changes
+
+
+def _in_time(deadline):
+    """Raise Busy when the request's time for Redis is over."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise Busy("out of time for Redis")

@@ -2,14 +2,16 @@
 
 No Flask, Redis or Twilio here. The transition order, in one place:
   1. carrier opt-out words (STOP...) and opt-in words (START...) while opted out
-  2. a conversation waiting for or talking with a person keeps every message for the volunteer
-  3. no language yet: a language name or the language menu's number, else the greeting
-  4. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
-  5. a new session (after silence, or after a handoff closed) starts at the main menu
-  6. "more" continues a paged SMS reply
-  7. the current node's options, by number or word
-  8. the referral node reads a place
-  9. anything else is a miss; several in a row offer a person
+  2. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
+     anything else cancels and is understood as usual below
+  3. a conversation waiting for or talking with a person keeps every message for the volunteer
+  4. no language yet: a language name or the language menu's number, else the greeting
+  5. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
+  6. a new session (after silence, or after a handoff closed) starts at the main menu
+  7. "more" continues a paged SMS reply
+  8. the current node's options, by number or word
+  9. the referral node reads a place
+ 10. anything else is a miss; several in a row offer a person
 """
 import datetime
 import json
@@ -41,6 +43,7 @@ class State:
     handoff: bool = False
     ack_at: float = 0.0
     opted_out: bool = False
+    confirm_delete: str = None  # the language a deletion was asked in, until confirmed or cancelled
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
@@ -224,7 +227,7 @@ class _Step:
         if opt_type == "STOP" or (norm in OPT_OUT_WORDS and opt_type != "START"):
             if not st.opted_out:
                 self.events.append(("opt_out", {}))
-            st.opted_out = True
+            st.opted_out, st.confirm_delete = True, None  # STOP also cancels a pending deletion
             return []
         if st.opted_out:
             if opt_type != "START" and norm not in OPT_IN_WORDS:
@@ -233,12 +236,18 @@ class _Step:
             self.events.append(("opt_in", {}))
             return self.enter(script.main if st.lang else script.start)
 
+        option = script.match_global(norm) if norm else None
+        asked, st.confirm_delete = st.confirm_delete, None
+        if option is not None and option.action == "delete":
+            return self.forget(asked) if asked else self.ask_forget(option)
+        if asked and script.is_yes(norm):
+            return self.forget(asked)
+
         if self.ctx.handoff_status:
             return self.keep_for_volunteer()
         if st.handoff:  # the handoff was closed since the last message: back to the bot
             st.handoff, st.node = False, None
 
-        option = script.match_global(norm) if norm else None
         if opt_type == HELP_OPT_OUT_TYPE and option is None:
             option = next((g for g in script.globals if g.goto == "help"), None)
         if st.lang is None:
@@ -264,6 +273,20 @@ class _Step:
             return self.miss("media")
         return self.miss("not_understood")
 
+    def ask_forget(self, option):
+        """Ask the texter to confirm that everything about them should be deleted."""
+        st = self.state
+        st.confirm_delete = (st.lang or self.script.language_of(option.words, self.norm)
+                             or self.script.source_language)
+        return self.send([self.script.text(self.script.engine_text("delete_confirm"), st.confirm_delete)])
+
+    def forget(self, lang=None):
+        """Confirm the deletion: a "forget" event; the texter starts again as someone new."""
+        lang = self.state.lang or lang
+        self.events.append(("forget", {}))
+        self.state = State()
+        return self.send([self.script.text(self.script.engine_text("delete_done"), lang)])
+
     def choose_language(self, option):
         """Handle a texter with no language yet: a language name or menu number, else the greeting."""
         st, script = self.state, self.script
@@ -287,6 +310,15 @@ class _Step:
         node = self.script.nodes.get(st.node)
         text_id = node.texts.get("waiting") if node is not None and node.type == "handoff" else None
         return self.send([self.t(text_id or "handoff.waiting")])
+
+
+def is_opt_command(inbound):
+    """Return True for a carrier opt-out (STOP...) or one Twilio classified: never rate limited.
+
+    Opt-in words are not exempt by themselves: "yes" is an everyday word, and a flood of it would cost
+    replies; a STOP costs none.
+    """
+    return bool(inbound.opt_out_type) or normalize(inbound.text) in OPT_OUT_WORDS
 
 
 def step(script, state, inbound, ctx):

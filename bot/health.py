@@ -7,10 +7,11 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 when Redis answers, 503 when it does not."""
-    store = current_app.extensions["conversations"].store
+    """Answer 200 when Redis answers, 503 when it does not; say how many messages wait in the spool."""
+    intake = current_app.extensions["intake"]
+    spooled = intake.spool.count()
     try:
-        store.ping()
+        intake.conversations.store.ping()
     except (redis.RedisError, OSError):
-        return jsonify(status="unavailable", redis=False), 503
-    return jsonify(status="ok", redis=True)
+        return jsonify(status="unavailable", redis=False, spooled=spooled), 503
+    return jsonify(status="ok", redis=True, spooled=spooled)

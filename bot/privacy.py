@@ -30,8 +30,13 @@ class Keys:
 
     def __init__(self, data_key):
         """Derive the pseudonym and encryption keys."""
+        self._data_key = data_key
         self._hmac_key = _derive(data_key, b"pseudonym")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(data_key, b"number-encryption")))
+        self._fernet = self.cipher(b"number-encryption")
+
+    def cipher(self, purpose):
+        """Return a Fernet cipher with a key of its own derived from DATA_KEY for purpose (bytes)."""
+        return Fernet(base64.urlsafe_b64encode(_derive(self._data_key, purpose)))
 
     def pseudonym(self, address):
         """Return the stable 16-character pseudonym of a number (the same on SMS and WhatsApp)."""

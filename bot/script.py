@@ -3,7 +3,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .bundle import ScriptError, read_bundle
-from .textmatch import WordMatcher, build_number_words, read_number
+from .textmatch import WordMatcher, build_number_words, normalize, read_number
 
 NODE_TYPES = ("language", "menu", "info", "referral", "handoff")
 REVIEW_FLAG = "needs-review"
@@ -17,6 +17,7 @@ class Option:
     goto: str = None
     set_language: str = None
     words: str = None
+    action: str = None  # a global word's own effect instead of goto: "delete"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class Script:
             self.misses_before_stuck = int(spec.get("misses_before_stuck", 3))
             self.engine_texts = dict(spec.get("texts", {}))
             self.globals = tuple(Option(label="", goto=g.get("goto"), set_language=g.get("set_language"),
-                                        words=g["words"]) for g in spec.get("globals", ()))
+                                        words=g["words"], action=g.get("action"))
+                                 for g in spec.get("globals", ()))
             self.nodes = {nid: _node(nid, raw) for nid, raw in spec["nodes"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ScriptError(f"script.yaml: missing or malformed field: {exc}") from exc
@@ -104,6 +106,14 @@ class Script:
         entry = self.catalogs.get(lang, {}).get(text_id)
         return [w.strip() for w in entry.text.split(",") if w.strip()] if entry is not None else []
 
+    def language_of(self, text_id, norm):
+        """Return the first language whose own keywords of text_id include norm exactly, or None."""
+        for lang in self.languages:
+            entry = self.catalogs.get(lang, {}).get(text_id)
+            if entry is not None and norm in {normalize(w) for w in entry.text.split(",")}:
+                return lang
+        return None
+
     def engine_text(self, role):
         """Return the text id the engine uses for role (not_understood, more_hint, ...)."""
         return self.engine_texts.get(role, role)
@@ -140,6 +150,8 @@ class Script:
                     if option.words:
                         pairs += [(w, index) for l in speak for w in self.words(option.words, l)]
                 self.option_matchers[(node.id, lang)] = WordMatcher(pairs)
+        self.yes_matcher = WordMatcher(
+            (w, True) for l in self.languages for w in self.words(self.engine_text("yes_words"), l))
         self.place_matcher = WordMatcher(
             (name, code) for code, place in self.places.items() for name in place.get("names", ()))
 
@@ -154,6 +166,10 @@ class Script:
         if number is not None:
             return number if 1 <= number <= len(node.options) else None
         return self.option_matchers[(node_id, lang)].match(norm)
+
+    def is_yes(self, norm):
+        """Return True when norm is a yes in any language (it confirms a deletion)."""
+        return bool(self.yes_matcher.match(norm))
 
     def is_more(self, lang, norm):
         """Return True when norm asks for the next page of a long reply."""

@@ -10,7 +10,9 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P m:{h}:<sid>    MessageSid seen                         DEDUPE_TTL
   P r:{h}:<sid>    the reply given to that MessageSid      REPLY_TTL (short: retries come quickly)
   P d:{h}          delivery status of handoff messages     as the handoff record
+  P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
+  P audit          audit log (list of JSON, newest first)  AUDIT_TTL, renewed by each entry; no numbers
 
 The script's versions belong to no texter and never expire. They share the hash tag {script}:
   P {script}:seq     last version number handed out
@@ -21,18 +23,29 @@ The script's versions belong to no texter and never expire. They share the hash 
   P {script}:files   fingerprint of the shipped files last published from locales/
 """
 import json
+import time
 import uuid
 from dataclasses import dataclass
+
+from redis.cluster import RedisCluster
 
 SCRIPT_TAG = "{script}"
 ANY = object()  # publish() without a condition on the published version
 
 THREAD_MAX = 500
+AUDIT_MAX = 10000
+FIXED_KINDS = ("s", "l", "o", "h", "t", "d", "n")  # per-texter keys whose names need no MessageSid
 
 _LOAD = """
 local reply = redis.call('GET', KEYS[6])
 if reply then return {1, reply} end
 if redis.call('EXISTS', KEYS[5]) == 1 then return {2} end
+local limit = tonumber(ARGV[1])
+if ARGV[2] == '1' and limit > 0 then
+  local n = redis.call('INCR', KEYS[7])
+  if n == 1 or redis.call('TTL', KEYS[7]) < 0 then redis.call('EXPIRE', KEYS[7], ARGV[3]) end
+  if n > limit then return {3, n, redis.call('GET', KEYS[2])} end
+end
 return {0, redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]),
         redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
 """
@@ -43,13 +56,19 @@ local cur = redis.call('GET', KEYS[1])
 local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
+if ARGV[12] == '1' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8], KEYS[9])
+  redis.call('SET', KEYS[6], '1', 'EX', ARGV[9])
+  redis.call('SET', KEYS[7], ARGV[8], 'EX', ARGV[10])
+  return {0}
+end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
 if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
 elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
-local nfields = tonumber(ARGV[12])
-local first = 13 + nfields * 2
-if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 13, first - 1)) end
+local nfields = tonumber(ARGV[13])
+local first = 14 + nfields * 2
+if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 14, first - 1)) end
 if #ARGV >= first then
   redis.call('RPUSH', KEYS[5], unpack(ARGV, first, #ARGV))
   redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
@@ -84,6 +103,7 @@ class Loaded:
     """What the first round trip found for a texter and a MessageSid."""
 
     duplicate: bool
+    limited: int = 0         # past RATE_LIMIT: the message's number in the window; nothing was loaded
     replies: list = None
     state: str = None
     version: int = 0
@@ -100,14 +120,17 @@ class Changes:
     opt_out: str = ""        # "set", "del" or ""
     handoff: dict = None     # fields of the handoff record to set
     thread: list = None      # JSON-able entries to append to the thread
+    forget: bool = False     # delete everything about the texter instead of saving
 
 
 class Store:
     """Conversation state in Redis, with TTLs from the settings."""
 
-    def __init__(self, redis, prefix, ttl):
-        """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed."""
-        self.redis, self.prefix, self.ttl = redis, prefix, ttl
+    def __init__(self, redis, prefix, ttl, rate_limit=0):
+        """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed, audit,
+        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit)."""
+        self.redis, self.prefix, self.ttl, self.rate_limit = redis, prefix, ttl, rate_limit
+        self.cluster = isinstance(redis, RedisCluster)
         self._load = redis.register_script(_LOAD)
         self._commit = redis.register_script(_COMMIT)
         self._close = redis.register_script(_CLOSE)
@@ -123,14 +146,20 @@ class Store:
         return [k("s", h), k("l", h), k("o", h), k("h", h), k("m", h, ":" + sid), k("r", h, ":" + sid),
                 k("t", h)]
 
-    def load(self, h, sid):
-        """Return what is known of texter h, or the cached reply when sid was already answered."""
+    def load(self, h, sid, count=True):
+        """Return what is known of texter h, or the cached reply when sid was already answered.
+
+        count: this is a new message to count against the rate limit (not a retry of the same one).
+        """
         s, l, o, ho, m, r, _ = self._keys(h, sid)
-        found = self._load(keys=[s, l, o, ho, m, r])
+        found = self._load(keys=[s, l, o, ho, m, r, self.key("n", h)],
+                           args=[self.rate_limit, "1" if count else "0", self.ttl["rate"]])
         if found[0] == 1:
             return Loaded(duplicate=True, replies=json.loads(found[1]))
         if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
             return Loaded(duplicate=True, replies=[])
+        if found[0] == 3:
+            return Loaded(duplicate=False, limited=int(found[1]), lang=_text(found[2]))
         _, raw, lang, opted, status = found
         version, _, state = (_text(raw) or "0|").partition("|")
         return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
@@ -148,9 +177,9 @@ class Store:
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
                 changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
                 json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
-                len(fields) // 2, *fields,
+                "1" if changes.forget else "0", len(fields) // 2, *fields,
                 *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
-        result = self._commit(keys=[s, l, o, ho, t, m, r], args=args)
+        result = self._commit(keys=[s, l, o, ho, t, m, r, self.key("d", h), self.key("n", h)], args=args)
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:
@@ -192,11 +221,42 @@ class Store:
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
 
     def forget(self, h):
-        """Delete every key about texter h (the queue entry too); return how many were removed."""
-        keys = list(self.redis.scan_iter(match=f"{self.prefix}*{{{h}}}*", count=1000))
-        removed = self.redis.delete(*keys) if keys else 0
+        """Delete every key about texter h (the queue entry too); return how many were removed.
+
+        The names of most keys are computed; those that carry a MessageSid are found in the one hash
+        slot that holds every key of h: on Redis Cluster by asking that slot's primary, otherwise by
+        SCAN (O(keys in the database); deletions are rare).
+        """
+        keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
+        removed = self.redis.delete(*keys)
         self.redis.zrem(f"{self.prefix}queue", h)
         return removed
+
+    def _keys_of(self, h):
+        """Return the names of the existing keys of texter h that carry a MessageSid or other suffix."""
+        tag = f"{{{h}}}"
+        if self.cluster:
+            slot = self.redis.keyslot(self.key("s", h))
+            total = self.redis.cluster_countkeysinslot(slot)
+            found = self.redis.cluster_get_keys_in_slot(slot, total) if total else []
+        else:
+            found = self.redis.scan_iter(match=f"{_glob_escape(self.prefix)}*{tag}*", count=1000)
+        names = (_text(k) for k in found)
+        return [k for k in names if k.startswith(self.prefix) and tag in k]
+
+    def audit(self, event, **fields):
+        """Append an entry to the audit log: an event and counts or staff names, never a number or body."""
+        entry = json.dumps({"at": int(time.time()), "event": event, **fields}, separators=(",", ":"))
+        key = f"{self.prefix}audit"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.lpush(key, entry)
+        pipe.ltrim(key, 0, AUDIT_MAX - 1)
+        pipe.expire(key, self.ttl["audit"])
+        pipe.execute()
+
+    def audit_log(self, limit=100):
+        """Return the newest audit entries, newest first."""
+        return [json.loads(e) for e in self.redis.lrange(f"{self.prefix}audit", 0, limit - 1)]
 
     def ping(self):
         """Return True when Redis answers."""
@@ -337,6 +397,11 @@ class VersionStore:
             pipe.set(self.key("draft"), b"1|" + draft)
         pipe.set(self.key("head"), f"{newest}:{uuid.uuid4().hex[:12]}")
         pipe.execute()
+
+
+def _glob_escape(text):
+    """Return text with Redis glob characters escaped, for a SCAN pattern."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
 def _text(value):

@@ -1,14 +1,14 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
 import logging
+import traceback
 
 import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from .conversation import Busy
 from .engine import SMS, WHATSAPP, Inbound
-from .privacy import short_name
+from .intake import Unavailable
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -72,12 +72,13 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None))
-    conversations = current_app.extensions["conversations"]
     try:
-        replies = conversations.handle(sender, sid, inbound)
-    except (Busy, redis.RedisError, OSError) as exc:
-        log.error("cannot answer: %s", type(exc).__name__,
-                  extra={"texter": short_name(conversations.keys.pseudonym(sender))})
+        replies = current_app.extensions["intake"].receive(sender, sid, inbound)
+    except Unavailable:
+        return twiml([unavailable_text(current_app.extensions["live_script"].current)])
+    except Exception as exc:  # a bug still gets the texter the safe message, never a 500
+        # The type and the stack only: an exception's message may quote a body.
+        log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         return twiml([unavailable_text(current_app.extensions["live_script"].current)])
     return twiml(replies)
 
@@ -105,7 +106,11 @@ def status():
         log.warning("unknown message status ignored", extra={"status": value[:32]})
         return Response(status=204)
     recipient = (form.get("To") or "").strip()
-    if recipient:
-        app = current_app.extensions["conversations"]
-        app.store.record_status(app.keys.pseudonym(recipient), sid, value)
+    intake = current_app.extensions["intake"]
+    if recipient and not intake.down.is_set():
+        conversations = intake.conversations
+        try:
+            conversations.store.record_status(conversations.keys.pseudonym(recipient), sid, value)
+        except (redis.RedisError, OSError) as exc:  # a lost delivery status is not worth a retry storm
+            log.warning("delivery status not recorded: %s", type(exc).__name__)
     return Response(status=204)

@@ -17,6 +17,7 @@ import redis
 from bot import create_app
 from bot.redis_conn import redis_binary
 from bot.script import load_script
+from servers import Cluster, RedisServer
 
 TOKEN = "test-auth-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -80,6 +81,22 @@ def redis_url():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """Return the URL of a three-master Redis Cluster started from redis-server on loopback ports."""
+    cluster = Cluster().start()
+    yield cluster.url
+    cluster.close()
+
+
+@pytest.fixture
+def own_redis():
+    """Return a redis-server of this test's own, to kill, freeze and restart."""
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def prefix(redis_url):
     """Return a key prefix of this test's own, and delete its keys afterwards."""
@@ -92,19 +109,21 @@ def prefix(redis_url):
 
 
 @pytest.fixture
-def settings(redis_url, prefix):
-    """Return the app settings the tests use."""
+def settings(redis_url, prefix, tmp_path):
+    """Return the app settings the tests use (a spool folder of this test's own)."""
     return {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
-            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY}
+            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "SPOOL_DIR": str(tmp_path / "spool"),
+            "RATE_LIMIT": "1000"}  # transcripts type fast; tests/test_abuse.py tests the limit
 
 
 @pytest.fixture
 def app(settings):
-    """Return the app with a clock fixed inside office hours."""
+    """Return the app with a clock fixed inside office hours; stop its spool drainer afterwards."""
     app = create_app(settings)
     app.config["TESTING"] = True
     app.extensions["conversations"].clock = lambda: OPEN_HOURS
-    return app
+    yield app
+    app.extensions["intake"].stop()
 
 
 @pytest.fixture

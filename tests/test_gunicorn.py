@@ -1,6 +1,7 @@
 """Against a real gunicorn with several workers: concurrent messages, and a publish reaching every worker."""
 import concurrent.futures
 import contextlib
+import json
 import os
 import re
 import socket
@@ -29,11 +30,12 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(redis_url, prefix, workers, threads, *args):
-    """Start gunicorn on the test Redis and prefix; yield its base URL; stop it afterwards."""
+def gunicorn(redis_url, prefix, workers, threads, *args, spool):
+    """Start gunicorn on a Redis, a prefix and a spool folder; yield its base URL; stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
-           "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production"}
+           "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production", "RATE_LIMIT": "100",
+           "SPOOL_DIR": spool}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                              str(threads), "--bind", f"127.0.0.1:{port}", *args, "bot:create_app()"], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -54,9 +56,9 @@ def gunicorn(redis_url, prefix, workers, threads, *args):
 
 
 @pytest.fixture
-def server(redis_url, prefix):
+def server(redis_url, prefix, tmp_path):
     """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
-    with gunicorn(redis_url, prefix, 3, 2) as base:
+    with gunicorn(redis_url, prefix, 3, 2, spool=str(tmp_path / "spool")) as base:
         yield base
 
 
@@ -82,7 +84,6 @@ def test_twenty_concurrent_messages_from_one_texter(server, redis_url, prefix):
     assert [status for status, _ in results] == [200] * 20
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     h = Keys(DATA_KEY).pseudonym(number)
-    import json
     thread = [json.loads(e) for e in client.lrange(f"{prefix}t:{{{h}}}", 0, -1)]
     received = [e["text"] for e in thread if e["dir"] == "in"]
     assert sorted(received) == sorted(bodies)
@@ -94,7 +95,7 @@ def test_published_change_reaches_every_worker(redis_url, prefix, settings, tmp_
     """Staff publish a new greeting; within seconds every worker's next reply uses it, no restart."""
     access = tmp_path / "access.log"
     with gunicorn(redis_url, prefix, 2, 1, "--access-logfile", str(access), "--access-logformat",
-                  "%(p)s %(U)s %(s)s") as base:
+                  "%(p)s %(U)s %(s)s", spool=str(tmp_path / "spool")) as base:
         scripts = create_app(settings).extensions["scripts"]  # staff, in another process
         assert [v.number for v in scripts.history()] == [1]   # two workers started: one first version
         spec = scripts.bundle("published")["spec"]
@@ -125,3 +126,31 @@ def test_published_change_reaches_every_worker(redis_url, prefix, settings, tmp_
         assert all(r.startswith("Saludo publicado por el equipo.") for r in replies)
         assert len(pids) == 2, f"expected both workers to answer, got {pids}"
         print(f"published version reached every worker in {time.monotonic() - published:.1f} s")
+
+
+def test_workers_share_the_spool_through_a_freeze(own_redis, prefix, tmp_path):
+    """Three workers, Redis frozen: every answer under 2 s; after SIGCONT each texter's messages are
+    in their thread once each and in the order sent, whichever worker spooled them."""
+    with gunicorn(own_redis.url, prefix, 3, 2, spool=str(tmp_path / "spool")) as base:
+        numbers = ["+15055550701", "+15055550702"]
+        for number in numbers:
+            for body in ("hola", "1", PERSON):
+                _send(base, number, body)
+        own_redis.freeze()
+        for i in range(6):
+            for number in numbers:
+                start = time.monotonic()
+                status, replies = _send(base, number, f"{number[-3:]}-{i}")
+                assert status == 200 and "911" in replies[0] and time.monotonic() - start < 2
+        own_redis.thaw()
+        client = redis.Redis.from_url(own_redis.url, decode_responses=True)
+        def inbound(number):
+            h = Keys(DATA_KEY).pseudonym(number)
+            return [json.loads(e)["text"] for e in client.lrange(f"{prefix}t:{{{h}}}", 0, -1)
+                    if json.loads(e)["dir"] == "in"]
+
+        deadline = time.monotonic() + 20
+        while any(len(inbound(n)) < 6 for n in numbers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for number in numbers:
+            assert inbound(number) == [f"{number[-3:]}-{i}" for i in range(6)]

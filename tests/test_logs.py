@@ -1,0 +1,102 @@
+"""Every log line of a full run, at every level and including errors, holds no number and no body."""
+import logging
+import os
+
+import pytest
+
+from bot import create_app
+from conftest import OPEN_HOURS, PERSON, Texter
+from servers import wait_until
+
+NUMBERS = ["+15055550188", "+525512340099", "+50255517777"]
+SECRETS = ["zanahoria-secreta", "ornitorrinco", "kiwi-durante-la-caida", "mango-sin-redis", "pepino-roto",
+           "frijol-lleno"]
+
+
+class Capture(logging.Handler):
+    """Keep every record, formatted with its traceback and with all of its attributes."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines, self.levels = [], set()
+
+    def emit(self, record):
+        self.levels.add(record.levelname)
+        self.lines.append(self.format(record) + " " + repr(record.__dict__))
+
+
+@pytest.fixture
+def capture():
+    """Capture every logger at DEBUG for the length of the test."""
+    handler, root, bot = Capture(), logging.getLogger(), logging.getLogger("bot")
+    levels = root.level, bot.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    bot.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    bot.setLevel(levels[1])
+
+
+def _variants(number):
+    digits = number.lstrip("+")
+    return {number, digits, digits[-10:], digits[-7:]}
+
+
+def test_a_full_run_logs_no_number_and_no_body(settings, own_redis, capture):
+    """Conversations in three languages and two channels, a handoff, STOP, a deletion, a flood,
+    bad requests, Redis killed and restarted, a full spool and a bug: then search every line."""
+    app = create_app({**settings, "REDIS_URL": own_redis.url, "RATE_LIMIT": "12",
+                      "SPOOL_MAX_BYTES": str(64 * 1024)})
+    app.extensions["conversations"].clock = lambda: OPEN_HOURS
+    es, quc, en = (Texter(app.test_client(), n, c) for n, c in zip(NUMBERS, ("sms", "whatsapp", "sms")))
+    for body in ("hola", "1", "1", "2", "NC", SECRETS[1], "menu", PERSON, SECRETS[0]):
+        es.send(body)
+    for body in ("hola", "2", "3", "Guatemala", "menu"):
+        quc.send(body)
+    for body in ("hi", "3", "2", "more", "STOP", SECRETS[4], "START"):
+        en.send(body)
+    for _ in range(12):
+        en.send("menu")                                              # past the rate limit
+    assert en.post({"From": NUMBERS[2], "Body": SECRETS[4]}).status_code == 400
+    assert en.post(en.form(SECRETS[4]), signature="Zm9yZ2Vk").status_code == 403
+    assert en.post(en.form("x" * 70000)).status_code == 413
+    status = {"MessageSid": "SM" + "4" * 32, "MessageStatus": "delivered", "To": NUMBERS[0]}
+    assert es.post(status, path="/twilio/status").status_code == 204
+
+    own_redis.kill()                                                 # errors: Redis gone
+    es.send(SECRETS[2])
+    quc.send("x" * 20000 + SECRETS[5])
+    quc.send("y" * 20000 + SECRETS[5])
+    quc.send("z" * 20000 + SECRETS[5])                              # the spool is full by now
+    assert es.post(status, path="/twilio/status").status_code == 204
+    assert app.test_client().get("/healthz").status_code == 503
+    own_redis.restart()
+    wait_until(lambda: app.test_client().get("/healthz").status_code == 200, what="recovery")
+    wait_until(lambda: app.extensions["intake"].spool.count() == 0, what="the spool to drain")
+
+    spool = app.extensions["intake"].spool                           # an entry DATA_KEY cannot read
+    with open(os.path.join(spool.folder, f"{1:020d}.1.1.{'A' * 16}.msg"), "wb") as fh:
+        fh.write(NUMBERS[0].encode() + SECRETS[3].encode())
+    app.extensions["intake"].drain()
+
+    es.send("BORRAR")
+    es.send("SI")
+
+    def broken():
+        raise RuntimeError(f"a bug that quotes {NUMBERS[1]} and {SECRETS[3]}")
+    app.extensions["conversations"].get_script = broken              # a bug: the webhook still answers
+    assert quc.send(SECRETS[3])
+    app.extensions["intake"].stop()
+
+    assert {"INFO", "WARNING", "ERROR"} <= capture.levels, capture.levels
+    text = "\n".join(capture.lines)
+    assert "RuntimeError" in text and "spool full" in text and "redis failed" in text
+    assert "texter data deleted" in text and "unreadable spool entry" in text
+    for number in NUMBERS:
+        for variant in _variants(number):
+            assert variant not in text, f"{variant} in the logs"
+    for secret in SECRETS:
+        assert secret not in text, f"{secret} in the logs"
