@@ -2,17 +2,24 @@
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, devchat, health, webhook
+from . import admin, cli, devchat, health, inbox, webhook
+from .auth import init_auth
 from .config import ConfigError, load_settings
 from .conversation import Conversations
 from .privacy import Keys
 from .redis_conn import connect, embedded_url
 from .checks import check_script
+from .handoffs import Inbox
+from .notify import OnCall
+from .outbound import make_sender
 from .script import load_script
+from .staff_settings import StaffSettings
 from .store import Store
+from .users import Accounts
+from .web import csrf, init_web
 
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 
@@ -33,18 +40,38 @@ def create_app(test_config=None):
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
     store = Store(connect(url, settings.REDIS_TIMEOUT), settings.REDIS_PREFIX, settings.ttl)
-    app.extensions["conversations"] = Conversations(lambda: app.extensions["script"], store,
-                                                    Keys(settings.DATA_KEY))
+    keys = Keys(settings.DATA_KEY)
+    get_script = lambda: app.extensions["script"]  # noqa: E731 - staff may swap the script at run time
+    staff_settings = StaffSettings(store, get_script)
+    sender = make_sender(settings, store, keys)
+    accounts = Accounts(store, keys)
+    on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
+    conversations = Conversations(get_script, store, keys, office_hours=staff_settings.office_hours,
+                                  on_waiting=on_call.someone_waiting)
+    app.extensions.update(conversations=conversations, staff_settings=staff_settings, sender=sender,
+                          accounts=accounts, on_call=on_call,
+                          inbox=Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
+                                      templates=staff_settings.templates))
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
                                 x_prefix=hops)
 
+    init_web(app, settings)
+    init_auth(app)
+    csrf.exempt(webhook.bp)  # Twilio signs its requests instead
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(admin.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)
     cli.register(app)
+
+    @app.get("/")
+    def home():
+        """Send visitors to the inbox (which sends them to /login first)."""
+        return redirect(url_for("inbox.index"))
 
     @app.errorhandler(413)
     def too_large(_error):

@@ -1,5 +1,6 @@
 """Settings from the environment, checked at start-up."""
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields
 
@@ -23,6 +24,8 @@ class Settings:
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_FROM: str = ""
     TWILIO_MESSAGING_SERVICE_SID: str = ""
+    TWILIO_API_URL: str = ""
+    TWILIO_TIMEOUT: float = 10.0
     PUBLIC_BASE_URL: str = ""
     TRUSTED_PROXIES: int = 1
     SCRIPT_DIR: str = ""
@@ -33,6 +36,8 @@ class Settings:
     CLOSED_TTL: int = 7 * DAY
     DEDUPE_TTL: int = 2 * DAY
     REPLY_TTL: int = 900
+    AUDIT_TTL: int = 365 * DAY
+    LOGIN_HOURS: int = 12
     MAX_BODY_BYTES: int = 256 * 1024
     REDIS_TIMEOUT: float = 2.0
 
@@ -46,7 +51,13 @@ class Settings:
         """Return the store's TTLs in seconds."""
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
-                "reply": self.REPLY_TTL}
+                "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL}
+
+    @property
+    def twilio_sending(self):
+        """Return True when outbound messages can go through Twilio's REST API."""
+        return bool(self.TWILIO_ACCOUNT_SID and self.TWILIO_AUTH_TOKEN
+                    and (self.TWILIO_FROM or self.TWILIO_MESSAGING_SERVICE_SID))
 
 
 def _convert(name, kind, raw):
@@ -80,9 +91,15 @@ def load_settings(environ=None, overrides=None, instance_path=None):
     if settings.APP_ENV not in ("production", "development"):
         raise ConfigError(f"APP_ENV must be production or development, got {settings.APP_ENV!r}")
     for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",
-                 "REPLY_TTL"):
+                 "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
+    if settings.LOGIN_HOURS < 1:
+        raise ConfigError("LOGIN_HOURS must be at least 1")
+    if settings.TWILIO_TIMEOUT <= 0:
+        raise ConfigError("TWILIO_TIMEOUT must be a positive number of seconds")
+    if settings.PUBLIC_BASE_URL and not re.match(r"^https?://[^/\s]+(/\S*)?$", settings.PUBLIC_BASE_URL):
+        raise ConfigError(f"PUBLIC_BASE_URL must look like https://bot.example.org, got {settings.PUBLIC_BASE_URL!r}")
     if settings.production:
         for name in ("SECRET_KEY", "DATA_KEY"):
             value = getattr(settings, name)

@@ -21,10 +21,15 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None):
-        """get_script returns the current Script; keys pseudonymise and encrypt numbers."""
+    def __init__(self, get_script, store, keys, clock=None, office_hours=None, on_waiting=None):
+        """get_script returns the current Script; keys pseudonymise and encrypt numbers.
+
+        office_hours returns the hours in force (None: the script's); on_waiting(h) is called when a
+        texter starts waiting for a person.
+        """
         self.get_script, self.store, self.keys = get_script, store, keys
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.office_hours, self.on_waiting = office_hours, on_waiting
 
     def handle(self, address, sid, inbound):
         """Return the replies to one inbound message from address, applied exactly once."""
@@ -42,14 +47,16 @@ class Conversations:
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = self.clock()
+            office = self.office_hours() if self.office_hours else None
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
-                                                         handoff_status=status))
+                                                         handoff_status=status, office_hours=office))
             changes = self._changes(script, address, sid, inbound, result, now, status)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
                                                  changes)
             if outcome == "ok":
                 if changes.handoff and changes.handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
+                    self._notify(h)
                 log.info("message handled", extra={"texter": short_name(h), "node": result.node,
                                                    "attempts": attempt + 1})
                 return result.replies
@@ -57,6 +64,15 @@ class Conversations:
                 return replies
             time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
+
+    def _notify(self, h):
+        """Tell on-call volunteers someone is waiting; a failure there never costs the texter a reply."""
+        if self.on_waiting is None:
+            return
+        try:
+            self.on_waiting(h)
+        except Exception:  # noqa: BLE001 - notifications are best effort by design
+            log.exception("on-call notification failed", extra={"texter": short_name(h)})
 
     def _changes(self, script, address, sid, inbound, result, now, status):
         """Return the store changes for a step's events."""
