@@ -124,6 +124,8 @@ def _page(h, status=200, error=None, revealed=None):
         view = inbox().view(h, current_user.account)
     except Refused as exc:
         code, message = refusal(exc)
+        if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
+            code, message = status, error
         abort(code, message)
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
     if error is not None and request.form.get("body"):

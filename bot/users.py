@@ -12,9 +12,22 @@ SPOKEN = ("es", "quc", "en")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
-_hasher = PasswordHasher()  # Argon2id with argon2-cffi's recommended cost
-# Verified when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+DEFAULT_HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended cost (RFC 9106)
+_hasher, _dummy_hash = DEFAULT_HASHER, None
+
+
+def use_hasher(hasher):
+    """Replace the password hasher (the tests use a cheaper Argon2id cost to run fast)."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
+
+
+def _dummy():
+    """Return a hash verified when the email is unknown, so that takes as long as a wrong password."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a password of anyone")
+    return _dummy_hash
 
 
 class AccountError(ValueError):
@@ -133,7 +146,7 @@ class Accounts:
     def verify(self, email, password):
         """Return the active Account whose password matches, or None (in about the same time either way)."""
         account = self.get(email)
-        candidate = account.password if account is not None else _DUMMY_HASH
+        candidate = account.password if account is not None else _dummy()
         try:
             _hasher.verify(candidate, password or "")
         except (VerificationError, InvalidHashError):

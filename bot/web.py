@@ -57,6 +57,12 @@ def wants_json():
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def described(error, default):
+    """Return the sentence an abort() gave, else default (werkzeug's own texts are English only)."""
+    own = getattr(error, "description", None)
+    return own if own and own != type(error).description else default
+
+
 def error_page(status, message):
     """Return an error as a page in the volunteer's language, or as JSON to background requests."""
     if wants_json() or request.blueprint == "twilio":
@@ -85,14 +91,19 @@ def init_web(app, settings):
                                  "Go back, reload the page and try again."))
 
     @app.errorhandler(403)
-    def forbidden(_error):
+    def forbidden(error):
         """Say the page is not for this account."""
-        return error_page(403, _("Your account cannot open this page."))
+        return error_page(403, described(error, _("Your account cannot open this page.")))
 
     @app.errorhandler(404)
-    def not_found(_error):
+    def not_found(error):
         """Say there is no such page."""
-        return error_page(404, _("There is no such page."))
+        return error_page(404, described(error, _("There is no such page.")))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        """Say the request was not understood."""
+        return error_page(400, described(error, _("This request was not understood. Reload the page and try again.")))
 
     @app.errorhandler(405)
     def wrong_method(_error):
