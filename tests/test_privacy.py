@@ -62,3 +62,46 @@ def test_logs_hold_no_number_or_body(app, caplog):
     text = "\n".join(r.getMessage() + " " + str(r.__dict__) for r in caplog.records)
     assert caplog.records
     assert "5055550188" not in text and "secreto privado" not in text
+
+
+def test_after_the_inbox_no_number_in_clear_and_texter_keys_expire(twilio_app, web, redis_client, prefix,
+                                                                     fake_twilio):
+    """Claim, reply, reveal, release, claim, close: then no key or value holds a number in clear, and
+    every key about a texter (and the queue, the claimed list and the audit log) expires."""
+    import re as regex
+    number = "+15055550142"
+    texter = Texter(twilio_app.test_client(), number, "whatsapp")
+    for body in ("hola", "1", "4", "ayuda"):
+        texter.send(body)
+    h = twilio_app.extensions["conversations"].keys.pseudonym(texter.address)
+    ana = web("ana")
+    ana.post(f"/inbox/c/{h}/claim")
+    token = regex.search(r'name="token" type="hidden" value="(\w+)"', ana.get(f"/inbox/c/{h}").get_data(as_text=True))[1]
+    ana.post(f"/inbox/c/{h}/reply", {"body": "hola", "token": token})
+    sid = fake_twilio.wait_for(1)[0]["sid"]
+    texter.post({"MessageSid": sid, "MessageStatus": "delivered", "To": texter.address}, path="/twilio/status")
+    ana.post(f"/inbox/c/{h}/reveal")
+    ana.post(f"/inbox/c/{h}/release")
+    ana.post(f"/inbox/c/{h}/claim")
+    ana.post(f"/inbox/c/{h}/close")
+    web().post("/login", {"email": "ana@example.org", "password": "wrong password!"})
+    keys = list(redis_client.scan_iter(match=f"{prefix}*"))
+    kinds = {k.decode()[len(prefix):].split(":")[0] for k in keys}
+    assert {"h", "t", "d", "x", "audit", "users", "lf"} <= kinds
+    for key in keys:
+        kind = redis_client.type(key).decode()
+        if kind == "stream":
+            values = [x for _, fields in redis_client.xrange(key) for pair in fields.items() for x in pair]
+        elif kind == "hash":
+            values = [x for pair in redis_client.hgetall(key).items() for x in pair]
+        elif kind == "list":
+            values = redis_client.lrange(key, 0, -1)
+        elif kind == "zset":
+            values = redis_client.zrange(key, 0, -1)
+        else:
+            values = [redis_client.get(key)]
+        blob = key.decode() + " " + " ".join(v.decode("utf-8", "replace") for v in values)
+        assert not any(v in blob for v in _variants(number)), key
+        name = key.decode()[len(prefix):]
+        if name not in ("users", "settings"):  # accounts and staff settings are not about any texter
+            assert redis_client.ttl(key) > 0, key
