@@ -24,6 +24,26 @@ from .web import csrf, init_web
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 
 
+def _services(app, settings, store):
+    """Return the app's services, wired to one another (the script is read through the app, so staff
+    may replace it while the app runs)."""
+    keys = Keys(settings.DATA_KEY)
+    get_script = lambda: app.extensions["script"]  # noqa: E731
+    staff_settings = StaffSettings(store, get_script)
+    sender = make_sender(settings, store, keys)
+    if sender.local and settings.production:
+        logging.getLogger(__name__).warning("Twilio sending is not configured: volunteers' replies stay in "
+                                            "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
+    accounts = Accounts(store, keys)
+    on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
+    conversations = Conversations(get_script, store, keys, office_hours=staff_settings.office_hours,
+                                  on_waiting=on_call.someone_waiting)
+    inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
+                          templates=staff_settings.templates)
+    return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service}
+
+
 def create_app(test_config=None):
     """Create the app: settings, Redis, script, blueprints and CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
@@ -40,18 +60,7 @@ def create_app(test_config=None):
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
     store = Store(connect(url, settings.REDIS_TIMEOUT), settings.REDIS_PREFIX, settings.ttl)
-    keys = Keys(settings.DATA_KEY)
-    get_script = lambda: app.extensions["script"]  # noqa: E731 - staff may swap the script at run time
-    staff_settings = StaffSettings(store, get_script)
-    sender = make_sender(settings, store, keys)
-    accounts = Accounts(store, keys)
-    on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
-    conversations = Conversations(get_script, store, keys, office_hours=staff_settings.office_hours,
-                                  on_waiting=on_call.someone_waiting)
-    app.extensions.update(conversations=conversations, staff_settings=staff_settings, sender=sender,
-                          accounts=accounts, on_call=on_call,
-                          inbox=Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
-                                      templates=staff_settings.templates))
+    app.extensions.update(_services(app, settings, store))
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,

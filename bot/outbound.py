@@ -18,6 +18,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 log = logging.getLogger(__name__)
+# The twilio client logs every request's URL and headers at INFO: useful when debugging, noise otherwise.
+_http_log = logging.getLogger(__name__ + ".http")
+_http_log.setLevel(logging.WARNING)
 RETRIES = 3
 BACKOFF = (0.5, 1.0, 2.0)
 OPTED_OUT, WINDOW_CLOSED = 21610, 63016
@@ -62,7 +65,7 @@ class TwilioSender:
         """Build the client; api_url replaces Twilio's API address (tests, compatible proxies)."""
         if not (from_number or service_sid):
             raise ValueError("TwilioSender needs TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout, logger=_http_log))
         if api_url:
             self.client.api.base_url = api_url.rstrip("/")
         self.from_number, self.service_sid = from_number, service_sid

@@ -399,10 +399,10 @@ class Store:
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
 
     def forget(self, h):
-        """Delete every key about texter h (the queue entry too); return how many were removed."""
+        """Delete every key about texter h (its queue and claimed entries too); return how many."""
         keys = list(self.redis.scan_iter(match=f"{self.prefix}*{{{h}}}*", count=1000))
         removed = self.redis.delete(*keys) if keys else 0
-        self.redis.zrem(f"{self.prefix}queue", h)
+        self.drop_from_lists(h)
         return removed
 
     def ping(self):

@@ -105,3 +105,27 @@ def test_after_the_inbox_no_number_in_clear_and_texter_keys_expire(twilio_app, w
         name = key.decode()[len(prefix):]
         if name not in ("users", "settings"):  # accounts and staff settings are not about any texter
             assert redis_client.ttl(key) > 0, key
+
+
+def test_inbox_logs_hold_no_number_or_body(twilio_app, web, fake_twilio, caplog):
+    """Replies that go out and replies Twilio refuses (quoting the number) leave no number or body in logs."""
+    import re as regex
+    texter = Texter(twilio_app.test_client(), "+15055550123")
+    with caplog.at_level("DEBUG"):
+        for body in ("hola", "1", "4", "secreto del texter"):
+            texter.send(body)
+        h = twilio_app.extensions["conversations"].keys.pseudonym(texter.address)
+        ana = web("ana")
+        ana.post(f"/inbox/c/{h}/claim")
+        for answer in (None, ("error", 400, 21211), ("error", 503, 20503)):
+            if answer:
+                fake_twilio.plan(answer)
+            page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
+            token = regex.search(r'name="token" type="hidden" value="(\w+)"', page)[1]
+            ana.post(f"/inbox/c/{h}/reply", {"body": "respuesta secreta", "token": token})
+        ana.post(f"/inbox/c/{h}/reveal")
+        ana.post(f"/inbox/c/{h}/close")
+    text = "\n".join(r.getMessage() + " " + str(r.__dict__) for r in caplog.records)
+    assert "twilio refused a message" in text  # the refusal was logged, without the number
+    for secret in ("5055550123", "secreto del texter", "respuesta secreta", "Gracias por escribirnos"):
+        assert secret not in text
