@@ -2,10 +2,11 @@
 import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, has_request_context, jsonify, render_template, request, session
+import redis
+from flask import current_app, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import Babel, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .users import UI_LANGUAGES
@@ -104,6 +105,12 @@ def init_web(app, settings):
     def bad_request(error):
         """Say the request was not understood."""
         return error_page(400, described(error, _("This request was not understood. Reload the page and try again.")))
+
+    @app.errorhandler(redis.RedisError)
+    def database_down(_error):
+        """Say the database is not answering (the webhook has its own safe answer for texters)."""
+        g._login_user = AnonymousUserMixin()  # the account cannot be read either: show the page anonymously
+        return error_page(503, _("The database is not answering. Try again in a moment."))
 
     @app.errorhandler(405)
     def wrong_method(_error):

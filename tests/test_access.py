@@ -198,3 +198,29 @@ def test_passwords_are_argon2id(twilio_app, people):
     record = twilio_app.extensions["accounts"].store.user(people["ana"])
     assert record["password"].startswith("$argon2id$") and PASSWORD not in str(record)
     assert DEFAULT_HASHER.memory_cost >= 65536 and DEFAULT_HASHER.time_cost >= 3
+
+
+def test_pages_without_redis_say_so(settings):
+    """Redis unreachable: the login page still loads, and logging in gets a clear 503, not a 500."""
+    app = create_app({**settings, "REDIS_URL": "redis://127.0.0.1:1/0", "REDIS_TIMEOUT": "0.3"})
+    user = WebUser(app)
+    assert user.get("/login").status_code == 200
+    response = user.post("/login", {"email": "ana@example.org", "password": PASSWORD})
+    assert response.status_code == 503 and "base de datos" in response.get_data(as_text=True)
+
+
+def test_logged_in_pages_when_redis_goes_away(twilio_app, web, redis_url):
+    """A volunteer's pages answer 503 with a clear sentence when Redis stops answering mid-session."""
+    import redis as redis_lib
+    ana = web("ana")
+    store = twilio_app.extensions["conversations"].store
+    working = store.redis
+    store.redis = redis_lib.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.3)
+    try:
+        for path in ("/inbox/", "/inbox/lists", "/admin/"):
+            response = ana.client.get(path)
+            assert response.status_code == 503, path
+        assert "base de datos" in ana.client.get("/inbox/lists", headers={"X-Requested-With": "fetch"}).get_json()["error"]
+    finally:
+        store.redis = working
+    assert ana.get("/inbox/").status_code == 200
