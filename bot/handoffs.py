@@ -87,6 +87,17 @@ def mask(address):
     return "•••• " + digits[-4:] if digits else "••••"
 
 
+def window_open(record, now):
+    """Return False when WhatsApp's 24-hour window since the texter's last message has closed.
+
+    The handoff record's 'updated' is the time of the texter's last message (volunteers' replies do
+    not change it); SMS has no window.
+    """
+    if record.get("channel") != WHATSAPP:
+        return True
+    return now - _time(record.get("updated") or record.get("created")) < WINDOW
+
+
 def closing_text_id(script):
     """Return the id of the text a texter gets when a volunteer closes the conversation."""
     for node in script.nodes.values():
@@ -107,13 +118,13 @@ class Inbox:
 
     def _summary(self, h, record, user, now):
         """Return the Summary of one handoff record."""
-        created, last_in = _time(record.get("created")), _time(record.get("updated") or record.get("created"))
+        created = _time(record.get("created"))
         channel = record.get("channel") or SMS
         status = record.get("status") or "waiting"
         return Summary(h=h, name=short_name(h), status=status, lang=record.get("lang") or "",
                        topic=record.get("topic") or "", channel=channel, created=created,
                        waited=max(now - created, datetime.timedelta(0)),
-                       window_open=(now - last_in < WINDOW) if channel == WHATSAPP else None,
+                       window_open=window_open(record, now) if channel == WHATSAPP else None,
                        claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
                        speaks=user.speaks(record.get("lang")) if user is not None else False)
 
@@ -144,6 +155,13 @@ class Inbox:
             raise Refused("not_found")
         return record
 
+    def _address(self, record):
+        """Return the Twilio address to reach the texter on the channel they last wrote from, or ''."""
+        number = bare_number(self.keys.decrypt(record.get("number", "")) or "")
+        if not number:
+            return ""
+        return f"whatsapp:{number}" if record.get("channel") == WHATSAPP else number
+
     def view(self, h, user):
         """Return the View of a conversation the user may read."""
         record = self._record(h)
@@ -166,7 +184,7 @@ class Inbox:
                               by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
                               media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
                               template=entry.get("template", "")))
-        address = self.keys.decrypt(record.get("number", "")) or ""
+        address = self._address(record)
         return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address))
 
     # -- acting -----------------------------------------------------------------------------------
@@ -181,6 +199,7 @@ class Inbox:
             raise Refused("closed" if detail == "closed" else "not_found")
         if outcome == "claimed":
             self.store.audit(user.email, "claim", short_name(h))
+            log.info("handoff claimed", extra={"texter": short_name(h)})
 
     def _mine(self, h, user, staff_may=False):
         """Return the record of a conversation user holds (or staff, when staff_may), else refuse."""
@@ -203,22 +222,16 @@ class Inbox:
         if not self.store.release(h, user.email, force=user.is_staff):
             raise Refused("changed")
         self.store.audit(user.email, "release", short_name(h))
+        log.info("handoff released", extra={"texter": short_name(h)})
 
     def reveal(self, h, user):
         """Return the texter's number (an explicit action, audited)."""
         record = self._mine(h, user, staff_may=True)
-        address = self.keys.decrypt(record.get("number", ""))
+        address = self._address(record)
         if not address:
             raise Refused("no_number")
         self.store.audit(user.email, "reveal", short_name(h))
         return bare_number(address)
-
-    def window_open(self, record):
-        """Return False when WhatsApp's 24-hour window since the texter's last message has closed."""
-        if record.get("channel") != WHATSAPP:
-            return True
-        last_in = _time(record.get("updated") or record.get("created"))
-        return self.clock() - last_in < WINDOW
 
     def prepare(self, text, channel):
         """Return a reply as it will be sent on channel (SMS: typographic punctuation made GSM-7)."""
@@ -234,7 +247,7 @@ class Inbox:
             raise Refused("empty")
         if len(text) > MAX_REPLY:
             raise Refused("too_long", max=MAX_REPLY, length=len(text))
-        if not self.window_open(record):
+        if not window_open(record, self.clock()):
             raise Refused("window_closed")
         return self._send(h, user, record, token, "reply", body=text)
 
@@ -263,7 +276,7 @@ class Inbox:
             raise Refused("bad_token")
         if not self.store.once(h, token):
             raise Refused("duplicate")
-        address = self.keys.decrypt(record.get("number", ""))
+        address = self._address(record)
         if not address:
             raise Refused("no_number")
         sent = self.sender.send(address, body=body, content_sid=content_sid)
@@ -295,12 +308,13 @@ class Inbox:
         if record.get("channel") != WHATSAPP:
             text = sms_safe(text, script.sms.get("fold_accents", True))
         sent = None
-        address = self.keys.decrypt(record.get("number", ""))
-        if address and self.window_open(record):
+        address = self._address(record)
+        if address and window_open(record, self.clock()):
             sent = self.sender.send(address, body=text)
             self._keep(h, user, sent, text)
         holder = "" if user.is_staff else user.email
         if not self.store.close_handoff(h, self.clock().timestamp(), holder=holder):
             raise Refused("changed")
         self.store.audit(user.email, "close", short_name(h))
+        log.info("handoff closed", extra={"texter": short_name(h)})
         return sent

@@ -273,3 +273,17 @@ def test_page_language_follows_the_volunteer(web):
     assert ana.post("/language", {"lang": "en", "next": "/inbox/"}).status_code == 302
     assert "Nobody is waiting" in ana.get("/inbox/").get_data(as_text=True)
     assert ana.post("/language", {"lang": "fr"}).status_code == 400
+
+
+def test_reply_goes_to_the_channel_the_texter_last_used(twilio_app, web, fake_twilio):
+    """Asked by SMS, then wrote on WhatsApp from the same number: the reply goes by WhatsApp."""
+    sms = Texter(twilio_app.test_client(), "+15055550207")
+    ask_for_person(sms)
+    Texter(twilio_app.test_client(), "+15055550207", "whatsapp").send("le escribo por WhatsApp")
+    h = pseudonym(twilio_app, sms)
+    ana = web("ana")
+    ana.post(f"/inbox/c/{h}/claim")
+    token = re.search(r'name="token" type="hidden" value="(\w+)"', ana.get(f"/inbox/c/{h}").get_data(as_text=True))[1]
+    ana.post(f"/inbox/c/{h}/reply", {"body": "hola", "token": token})
+    [message] = fake_twilio.wait_for(1)
+    assert message["to"] == "whatsapp:+15055550207" and message["from"] == "whatsapp:" + TWILIO_FROM
