@@ -3,10 +3,11 @@ import logging
 import os
 
 import redis
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, devchat, health, webhook
+from . import admin, cli, devchat, health, inbox, webhook
+from .auth import init_auth
 from .bundle import fingerprint, read_bundle
 from .checks import check_script
 from .config import ConfigError, load_settings
@@ -14,13 +15,36 @@ from .conversation import Conversations
 from .intake import Intake
 from .livescript import LiveScript
 from .privacy import Keys
+from .handoffs import Inbox
+from .notify import OnCall
+from .outbound import make_sender
 from .redis_conn import connect, embedded_url, revive_embedded
 from .script import build_script
 from .spool import Spool
+from .staff_settings import StaffSettings
 from .store import Store, VersionStore
+from .users import Accounts
 from .versions import ScriptService
+from .web import csrf, init_web
 
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
+
+
+def _services(app, settings, store, keys, get_script, spool):
+    """Return the app's services, wired to one another."""
+    staff_settings = StaffSettings(store, get_script)
+    sender = make_sender(settings, store, keys)
+    if sender.local and settings.production:
+        logging.getLogger(__name__).warning("Twilio sending is not configured: volunteers' replies stay in "
+                                            "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
+    accounts = Accounts(store, keys)
+    on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
+    conversations = Conversations(get_script, store, keys, spool=spool, office_hours=staff_settings.office_hours,
+                                  on_waiting=on_call.someone_waiting)
+    inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
+                          templates=staff_settings.templates)
+    return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service}
 
 
 def create_app(test_config=None):
@@ -54,8 +78,8 @@ def create_app(test_config=None):
     keys = Keys(settings.DATA_KEY)
     spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
                   settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)
-    conversations = Conversations(live.get, store, keys, spool=spool)
-    app.extensions["conversations"] = conversations
+    app.extensions.update(_services(app, settings, store, keys, live.get, spool))
+    conversations = app.extensions["conversations"]
     revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
     app.extensions["intake"] = Intake(conversations, spool, revive=revive)
     if settings.TRUSTED_PROXIES:
@@ -63,11 +87,21 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
                                 x_prefix=hops)
 
+    init_web(app, settings)
+    init_auth(app)
+    csrf.exempt(webhook.bp)  # Twilio signs its requests instead
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(admin.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)
     cli.register(app)
+
+    @app.get("/")
+    def home():
+        """Send visitors to the inbox (which sends them to /login first)."""
+        return redirect(url_for("inbox.index"))
 
     @app.errorhandler(413)
     def too_large(_error):

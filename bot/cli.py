@@ -1,15 +1,18 @@
-"""Flask CLI commands: the terminal chat simulator, and the script's commands (bot/script_cli.py)."""
+"""Flask CLI commands: the terminal chat simulator, accounts, and the script's (bot/script_cli.py)."""
 import logging
+import sys
 import uuid
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from .engine import SMS, WHATSAPP, Inbound
 from .script_cli import script_cli
 from .sms import segments
+from .users import ROLES, SPOKEN, UI_LANGUAGES, AccountError
 
+users_cli = AppGroup("users", help="Volunteer and staff accounts.")
 CHAT_NUMBER = "+10000000000"  # not a real number: the simulator's texter
 
 
@@ -58,7 +61,62 @@ def _chat(channel, lang, keep):
             click.echo(f"--- bot [{cost}]\n{text}\n---")
 
 
+def _read_password():
+    """Return a password: asked twice at a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("no password on standard input")
+    return line.rstrip("\r\n")
+
+
+@users_cli.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--lang", "langs", type=click.Choice(SPOKEN), multiple=True,
+              help="A language the person speaks with texters (repeat for several; default es).")
+@click.option("--ui", "ui_lang", type=click.Choice(UI_LANGUAGES), default="es", show_default=True,
+              help="Language of the web pages.")
+@click.option("--phone", default="", help="Phone number for on-call SMS, like +15055550123.")
+@click.option("--on-call", is_flag=True, help="Send this person an SMS when someone is waiting.")
+def users_add(email, role, langs, ui_lang, phone, on_call):
+    """Create an account; the password is asked twice (or read from standard input)."""
+    accounts = current_app.extensions["accounts"]
+    try:
+        account = accounts.add(email, role, _read_password(), langs=langs or ("es",), ui_lang=ui_lang,
+                               phone=phone, on_call=on_call)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"added {account.email} ({account.role}; speaks {', '.join(account.langs)})")
+
+
+@users_cli.command("list")
+def users_list():
+    """List accounts: email, role, languages, on call, disabled."""
+    accounts = current_app.extensions["accounts"].all()
+    if not accounts:
+        click.echo("no accounts yet: flask --app bot users add EMAIL --role staff")
+    for a in accounts:
+        flags = [f for f, on in (("on call", a.on_call), ("DISABLED", a.disabled)) if on]
+        click.echo(f"{a.email:40} {a.role:9} {','.join(a.langs):10} {' '.join(flags)}".rstrip())
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def users_disable(email):
+    """Disable an account: it cannot log in, and its open sessions end."""
+    accounts = current_app.extensions["accounts"]
+    account = accounts.get(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    accounts.update(account, disabled=True)
+    accounts.store.audit("cli", "disable", account=account.email)
+    click.echo(f"disabled {account.email}")
+
+
 def register(app):
     """Add the commands to the app's CLI."""
     app.cli.add_command(script_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(chat_command)

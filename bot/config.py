@@ -1,5 +1,6 @@
 """Settings from the environment, checked at start-up."""
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields
 
@@ -26,6 +27,8 @@ class Settings:
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_FROM: str = ""
     TWILIO_MESSAGING_SERVICE_SID: str = ""
+    TWILIO_API_URL: str = ""
+    TWILIO_TIMEOUT: float = 10.0
     PUBLIC_BASE_URL: str = ""
     TRUSTED_PROXIES: int = 1
     SCRIPT_DIR: str = ""
@@ -43,6 +46,7 @@ class Settings:
     AUDIT_TTL: int = 180 * DAY
     SPOOL_DIR: str = ""
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
+    LOGIN_HOURS: int = 12
 
     @property
     def production(self):
@@ -55,6 +59,12 @@ class Settings:
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
                 "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW}
+
+    @property
+    def twilio_sending(self):
+        """Return True when outbound messages can go through Twilio's REST API."""
+        return bool(self.TWILIO_ACCOUNT_SID and self.TWILIO_AUTH_TOKEN
+                    and (self.TWILIO_FROM or self.TWILIO_MESSAGING_SERVICE_SID))
 
 
 def _convert(name, kind, raw):
@@ -100,6 +110,12 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         raise ConfigError(f"REDIS_CLUSTER must be 0 or 1, got {settings.REDIS_CLUSTER}")
     if settings.SPOOL_MAX_BYTES < 64 * 1024:
         raise ConfigError("SPOOL_MAX_BYTES must be at least 65536 (one message can take 20 KB)")
+    if settings.LOGIN_HOURS < 1:
+        raise ConfigError("LOGIN_HOURS must be at least 1")
+    if settings.TWILIO_TIMEOUT <= 0:
+        raise ConfigError("TWILIO_TIMEOUT must be a positive number of seconds")
+    if settings.PUBLIC_BASE_URL and not re.match(r"^https?://[^/\s]+(/\S*)?$", settings.PUBLIC_BASE_URL):
+        raise ConfigError(f"PUBLIC_BASE_URL must look like https://bot.example.org, got {settings.PUBLIC_BASE_URL!r}")
     if settings.production:
         for name in ("SECRET_KEY", "DATA_KEY"):
             value = getattr(settings, name)

@@ -22,11 +22,16 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None, spool=None):
+    def __init__(self, get_script, store, keys, clock=None, spool=None, office_hours=None, on_waiting=None):
         """get_script returns the current Script; keys pseudonymise and encrypt numbers; spool holds
-        messages received while Redis was away (a deletion removes the texter's entries too)."""
+        messages received while Redis was away (a deletion removes the texter's entries too).
+
+        office_hours returns the hours in force (None: the script's); on_waiting(h) is called when a
+        texter starts waiting for a person.
+        """
         self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.office_hours, self.on_waiting = office_hours, on_waiting
 
     def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
         """Return the replies to one inbound message from address, applied exactly once.
@@ -54,8 +59,9 @@ class Conversations:
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
+            office = self.office_hours() if self.office_hours else None
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
-                                                         handoff_status=status))
+                                                         handoff_status=status, office_hours=office))
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
@@ -66,6 +72,7 @@ class Conversations:
             if outcome == "ok":
                 if changes.handoff and changes.handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
+                    self._notify(h)
                 log.info("message handled", extra={"texter": short_name(h), "node": result.node,
                                                    "attempts": attempt + 1})
                 return result.replies
@@ -87,9 +94,18 @@ class Conversations:
         """Delete what is left about texter h after the commit that forgot them; audit it, nameless."""
         removed = self.store.forget(h)
         spooled = self.spool.forget(h, before=received) if self.spool else 0
-        self.store.audit("texter_deleted", keys=removed, spooled=spooled)
+        self.store.audit("bot", "texter_deleted", keys=removed, spooled=spooled)
         # No pseudonym here: a log line must not tie a later texter to a deletion.
         log.info("texter data deleted", extra={"keys": removed, "spooled": spooled})
+
+    def _notify(self, h):
+        """Tell on-call volunteers someone is waiting; a failure there never costs the texter a reply."""
+        if self.on_waiting is None:
+            return
+        try:
+            self.on_waiting(h)
+        except Exception:  # noqa: BLE001 - notifications are best effort by design
+            log.exception("on-call notification failed", extra={"texter": short_name(h)})
 
     def _changes(self, script, address, sid, inbound, result, now, status, replay=False):
         """Return the store changes for a step's events (a replay's replies were never sent)."""

@@ -22,7 +22,10 @@ def local_only():
 @bp.get("/chat")
 def page():
     """Show the local conversation and a box to write in."""
-    return render_template("devchat.html", history=list(_history), channels=(SMS, WHATSAPP))
+    conversations = current_app.extensions["conversations"]
+    mine = {ADDRESS, f"whatsapp:{ADDRESS}"}
+    outbox = [e for e in conversations.store.outbox() if conversations.keys.decrypt(e.get("to", "")) in mine]
+    return render_template("devchat.html", history=list(_history), channels=(SMS, WHATSAPP), outbox=outbox)
 
 
 @bp.post("/chat")

@@ -12,7 +12,18 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P d:{h}          delivery status of handoff messages     as the handoff record
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
-  P audit          audit log (list of JSON, newest first)  AUDIT_TTL, renewed by each entry; no numbers
+  P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
+  P x:{h}:<token>  a volunteer's send, done once           DEDUPE_TTL
+  P outbox         messages "sent" without Twilio (list)   HANDOFF_TTL (development: see the thread)
+Not about any one texter (names no number; pseudonyms appear only in their short form):
+  P users          volunteer and staff accounts (hash email -> JSON)      no expiry
+  P settings       staff settings: office hours, templates... (hash)      no expiry
+  P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
+  P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
+  P notify         on-call SMS sent recently                              the notification interval
+The handoff record's fields: status (waiting|claimed|closed), lang, topic, channel, created, updated
+(the texter's last message), number (encrypted), claimed_by, claimed_at, closed.
+
 
 The script's versions belong to no texter and never expire. They share the hash tag {script}:
   P {script}:seq     last version number handed out
@@ -22,6 +33,7 @@ The script's versions belong to no texter and never expire. They share the hash 
   P {script}:draft   the staff's draft: "<revision>|" + compressed JSON {base, who, when, bundle}
   P {script}:files   fingerprint of the shipped files last published from locales/
 """
+import hashlib
 import json
 import time
 import uuid
@@ -33,7 +45,6 @@ SCRIPT_TAG = "{script}"
 ANY = object()  # publish() without a condition on the published version
 
 THREAD_MAX = 500
-AUDIT_MAX = 10000
 FIXED_KINDS = ("s", "l", "o", "h", "t", "d", "n")  # per-texter keys whose names need no MessageSid
 
 _LOAD = """
@@ -83,12 +94,63 @@ return {0}
 """.replace("THREAD_MAX", str(THREAD_MAX))
 
 _CLOSE = """
-if redis.call('HGET', KEYS[1], 'status') == false then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then return 0 end
+if ARGV[3] ~= '' and (status ~= 'claimed' or redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[3]) then
+  return 0
+end
 redis.call('HSET', KEYS[1], 'status', 'closed', 'closed', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 """
+
+# Claim: one volunteer per conversation. Returns {1} when claimed now, {2, holder} when already
+# claimed (by holder), {0, status} when there is nothing waiting.
+_CLAIM = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then return {0, ''} end
+if status == 'claimed' then return {2, redis.call('HGET', KEYS[1], 'claimed_by') or ''} end
+if status ~= 'waiting' then return {0, status} end
+redis.call('HSET', KEYS[1], 'status', 'claimed', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
+return {1, ''}
+"""
+
+# Release: back to waiting, by the holder (or anyone when ARGV[2] is '1'). Returns {1, created} or
+# {0, status or holder}.
+_RELEASE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'claimed' then return {0, status or ''} end
+local holder = redis.call('HGET', KEYS[1], 'claimed_by') or ''
+if holder ~= ARGV[1] and ARGV[2] ~= '1' then return {0, holder} end
+redis.call('HSET', KEYS[1], 'status', 'waiting')
+redis.call('HDEL', KEYS[1], 'claimed_by', 'claimed_at')
+return {1, redis.call('HGET', KEYS[1], 'created') or '0'}
+"""
+
+# Append to a thread whose handoff exists; an open handoff lives on for HANDOFF_TTL.
+_APPEND = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -THREAD_MAX, -1)
+if status ~= 'closed' then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
+else
+  redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
+end
+return redis.call('LLEN', KEYS[2])
+""".replace("THREAD_MAX", str(THREAD_MAX))
+
+_FAILURE = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('TTL', KEYS[1])}
+"""
+OUTBOX_MAX = 200
 
 _STATUS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -135,6 +197,10 @@ class Store:
         self._commit = redis.register_script(_COMMIT)
         self._close = redis.register_script(_CLOSE)
         self._status = redis.register_script(_STATUS)
+        self._claim = redis.register_script(_CLAIM)
+        self._release = redis.register_script(_RELEASE)
+        self._append = redis.register_script(_APPEND)
+        self._failure = redis.register_script(_FAILURE)
 
     def key(self, kind, h, suffix=""):
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
@@ -206,11 +272,162 @@ class Store:
         """Return the handoff thread of texter h, oldest first."""
         return [json.loads(e) for e in self.redis.lrange(self.key("t", h), 0, -1)]
 
-    def close_handoff(self, h, now):
-        """Close texter h's handoff: the bot answers again; the thread is kept for the closed TTL."""
-        closed = self._close(keys=[self.key("h", h), self.key("t", h)], args=[int(now), self.ttl["closed"]])
-        self.redis.zrem(f"{self.prefix}queue", h)
+    def close_handoff(self, h, now, holder=""):
+        """Close texter h's handoff (only if holder claimed it, when given); keep the thread CLOSED_TTL."""
+        closed = self._close(keys=[self.key("h", h), self.key("t", h), self.key("d", h)],
+                             args=[int(now), self.ttl["closed"], holder or ""])
+        if closed:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.zrem(f"{self.prefix}queue", h)
+            pipe.zrem(f"{self.prefix}claimed", h)
+            pipe.execute()
         return bool(closed)
+
+    def claim(self, h, who, now):
+        """Claim texter h's waiting handoff for who; return ("claimed"|"taken"|"gone", holder or status)."""
+        result, detail = self._claim(keys=[self.key("h", h)], args=[who, int(now)])
+        if result == 1:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.zrem(f"{self.prefix}queue", h)
+            pipe.zadd(f"{self.prefix}claimed", {h: now})
+            pipe.expire(f"{self.prefix}claimed", self.ttl["handoff"])
+            pipe.execute()
+            return "claimed", who
+        return ("taken" if result == 2 else "gone"), _text(detail)
+
+    def release(self, h, who, force=False):
+        """Hand texter h back to the queue (who must hold it, unless force); return True if released."""
+        result, created = self._release(keys=[self.key("h", h)], args=[who, "1" if force else ""])
+        if result != 1:
+            return False
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrem(f"{self.prefix}claimed", h)
+        pipe.zadd(f"{self.prefix}queue", {h: float(_text(created) or 0)})
+        pipe.expire(f"{self.prefix}queue", self.ttl["handoff"])
+        pipe.execute()
+        return True
+
+    def claimed(self):
+        """Return the pseudonyms a volunteer has claimed, oldest claim first."""
+        return [_text(h) for h in self.redis.zrange(f"{self.prefix}claimed", 0, -1)]
+
+    def handoffs(self, pseudonyms):
+        """Return {h: handoff record} for several texters in one round trip (missing ones left out)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for h in pseudonyms:
+            pipe.hgetall(self.key("h", h))
+        found = {}
+        for h, raw in zip(pseudonyms, pipe.execute()):
+            if raw:
+                found[h] = {_text(k): _text(v) for k, v in raw.items()}
+        return found
+
+    def drop_from_lists(self, h):
+        """Remove texter h from the queue and the claimed list (its handoff has expired)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrem(f"{self.prefix}queue", h)
+        pipe.zrem(f"{self.prefix}claimed", h)
+        pipe.execute()
+
+    def append_thread(self, h, entry):
+        """Append an entry (a volunteer's reply, a note) to texter h's thread; False when none exists."""
+        raw = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        return bool(self._append(keys=[self.key("h", h), self.key("t", h), self.key("d", h)],
+                                 args=[raw, self.ttl["handoff"]]))
+
+    def once(self, h, token):
+        """Return True the first time token is used for texter h (a send is never done twice)."""
+        return bool(self.redis.set(self.key("x", h, ":" + token), "1", nx=True, ex=self.ttl["dedupe"]))
+
+    # -- things not about one texter ----------------------------------------------------------------
+
+    def audit(self, who, action, texter="", now=None, **detail):
+        """Record who did what to which conversation (its short name); never a body or a number."""
+        now = time.time() if now is None else now
+        fields = {"at": int(now), "who": who, "action": action, "texter": texter, **detail}
+        key = f"{self.prefix}audit"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xadd(key, {k: str(v) for k, v in fields.items()},
+                  minid=max(int((time.time() - self.ttl["audit"]) * 1000), 0), approximate=False)
+        pipe.expire(key, self.ttl["audit"])
+        pipe.execute()
+
+    def audit_log(self, count=200):
+        """Return the newest audit entries, newest first."""
+        entries = self.redis.xrevrange(f"{self.prefix}audit", count=count)
+        return [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries]
+
+    def users(self):
+        """Return {email: account JSON} for every account."""
+        return {_text(k): json.loads(v) for k, v in self.redis.hgetall(f"{self.prefix}users").items()}
+
+    def user(self, email):
+        """Return one account as a dict, or None."""
+        raw = self.redis.hget(f"{self.prefix}users", email)
+        return json.loads(raw) if raw else None
+
+    def save_user(self, email, record, new=False):
+        """Store an account; with new=True refuse (return False) when the email is taken."""
+        raw = json.dumps(record, separators=(",", ":"))
+        if new:
+            return bool(self.redis.hsetnx(f"{self.prefix}users", email, raw))
+        self.redis.hset(f"{self.prefix}users", email, raw)
+        return True
+
+    def staff_settings(self):
+        """Return the settings staff made in /admin, {name: value}."""
+        raw = self.redis.hgetall(f"{self.prefix}settings")
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    def save_staff_settings(self, values):
+        """Store staff settings ({name: JSON-able value}); None deletes a setting."""
+        pipe = self.redis.pipeline(transaction=True)
+        for name, value in values.items():
+            if value is None:
+                pipe.hdel(f"{self.prefix}settings", name)
+            else:
+                pipe.hset(f"{self.prefix}settings", name, json.dumps(value, separators=(",", ":")))
+        pipe.execute()
+
+    def _failure_key(self, kind, ident):
+        """Return the key counting failed logins for an account or address, named by a digest."""
+        digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24]
+        return f"{self.prefix}lf:{kind}:{digest}"
+
+    def login_failure(self, kind, ident, window):
+        """Count one failed login for (kind, ident); return (failures in the window, seconds left)."""
+        count, left = self._failure(keys=[self._failure_key(kind, ident)], args=[int(window)])
+        return int(count), int(left)
+
+    def login_failures(self, kind, ident):
+        """Return (failures in the current window, seconds left) for (kind, ident)."""
+        key = self._failure_key(kind, ident)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.get(key)
+        pipe.ttl(key)
+        count, left = pipe.execute()
+        return int(count or 0), max(int(left), 0)
+
+    def clear_login_failures(self, kind, ident):
+        """Forget failed logins for (kind, ident) after a successful one."""
+        self.redis.delete(self._failure_key(kind, ident))
+
+    def notify_due(self, interval):
+        """Return True when no on-call notification went out in the last interval seconds."""
+        return bool(self.redis.set(f"{self.prefix}notify", "1", nx=True, ex=max(int(interval), 1)))
+
+    def outbox_add(self, entry):
+        """Keep a message that would have gone through Twilio (development without Twilio)."""
+        key = f"{self.prefix}outbox"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(key, json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        pipe.ltrim(key, -OUTBOX_MAX, -1)
+        pipe.expire(key, self.ttl["handoff"])
+        pipe.execute()
+
+    def outbox(self):
+        """Return the local outbox, oldest first."""
+        return [json.loads(e) for e in self.redis.lrange(f"{self.prefix}outbox", 0, -1)]
 
     def record_status(self, h, sid, status):
         """Record a delivery status for a message of a handoff thread; ignored when there is none."""
@@ -221,15 +438,15 @@ class Store:
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
 
     def forget(self, h):
-        """Delete every key about texter h (the queue entry too); return how many were removed.
+        """Delete every key about texter h (its queue and claimed entries too); return how many.
 
-        The names of most keys are computed; those that carry a MessageSid are found in the one hash
-        slot that holds every key of h: on Redis Cluster by asking that slot's primary, otherwise by
-        SCAN (O(keys in the database); deletions are rare).
+        The names of most keys are computed; those that carry a MessageSid or a token are found in the
+        one hash slot that holds every key of h: on Redis Cluster by asking that slot's primary,
+        otherwise by SCAN (O(keys in the database); deletions are rare).
         """
         keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
         removed = self.redis.delete(*keys)
-        self.redis.zrem(f"{self.prefix}queue", h)
+        self.drop_from_lists(h)
         return removed
 
     def _keys_of(self, h):
@@ -243,20 +460,6 @@ class Store:
             found = self.redis.scan_iter(match=f"{_glob_escape(self.prefix)}*{tag}*", count=1000)
         names = (_text(k) for k in found)
         return [k for k in names if k.startswith(self.prefix) and tag in k]
-
-    def audit(self, event, **fields):
-        """Append an entry to the audit log: an event and counts or staff names, never a number or body."""
-        entry = json.dumps({"at": int(time.time()), "event": event, **fields}, separators=(",", ":"))
-        key = f"{self.prefix}audit"
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.lpush(key, entry)
-        pipe.ltrim(key, 0, AUDIT_MAX - 1)
-        pipe.expire(key, self.ttl["audit"])
-        pipe.execute()
-
-    def audit_log(self, limit=100):
-        """Return the newest audit entries, newest first."""
-        return [json.loads(e) for e in self.redis.lrange(f"{self.prefix}audit", 0, limit - 1)]
 
     def ping(self):
         """Return True when Redis answers."""

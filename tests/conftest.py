@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import hmac
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -132,6 +133,22 @@ def redis_client(app):
     return app.extensions["conversations"].store.redis
 
 
+def key_values(client, key):
+    """Return the values held at key, whatever its type, as text (for scans of what Redis holds)."""
+    kind = client.type(key).decode()
+    if kind == "string":
+        values = [client.get(key)]
+    elif kind == "hash":
+        values = [x for pair in client.hgetall(key).items() for x in pair]
+    elif kind == "list":
+        values = client.lrange(key, 0, -1)
+    elif kind == "stream":
+        values = [x for _, fields in client.xrange(key) for pair in fields.items() for x in pair]
+    else:
+        values = client.zrange(key, 0, -1)
+    return [v.decode("utf-8", "replace") for v in values]
+
+
 class Texter:
     """One person texting the bot through the webhook, with requests signed as Twilio signs them."""
 
@@ -185,3 +202,111 @@ def texter(app):
 def make_texter(app):
     """Return a factory of texters (number, channel)."""
     return lambda number="+15055550123", channel="sms": Texter(app.test_client(), number, channel)
+
+
+# -- the volunteer inbox: a fake Twilio API, accounts, and a logged-in browser-less client -----------
+
+PASSWORD = "correct horse battery staple"
+TWILIO_FROM = "+15005550006"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Hash passwords with a low Argon2id cost in tests (still Argon2id; the app's default is RFC 9106's)."""
+    from argon2 import PasswordHasher
+    from bot import users
+    users.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    users.use_hasher(users.DEFAULT_HASHER)
+
+
+@pytest.fixture(scope="session")
+def fake_twilio_server():
+    """Start one fake Twilio API for the session."""
+    from fake_twilio import FakeTwilio
+    server = FakeTwilio(TOKEN)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_twilio(fake_twilio_server):
+    """Return the fake Twilio API, with nothing recorded or planned."""
+    fake_twilio_server.reset()
+    yield fake_twilio_server
+    fake_twilio_server.reset()
+
+
+@pytest.fixture
+def twilio_app(settings, fake_twilio):
+    """Return the app sending through the real twilio client to the fake Twilio API."""
+    app = create_app({**settings, "TWILIO_ACCOUNT_SID": fake_twilio.account_sid, "TWILIO_FROM": TWILIO_FROM,
+                      "TWILIO_API_URL": fake_twilio.url, "PUBLIC_BASE_URL": "http://localhost",
+                      "TWILIO_TIMEOUT": "2"})
+    app.config["TESTING"] = True
+    app.extensions["conversations"].clock = lambda: OPEN_HOURS
+    app.extensions["sender"].backoff = (0.01, 0.01, 0.01)
+    return app
+
+
+class WebUser:
+    """A person using the web pages through the test client, sending CSRF tokens like a browser."""
+
+    def __init__(self, app):
+        self.app, self.client = app, app.test_client()
+        self.csrf = None
+
+    def get(self, path, **kwargs):
+        """GET a page and remember its CSRF token."""
+        response = self.client.get(path, **kwargs)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+        if found:
+            self.csrf = found.group(1)
+        return response
+
+    def post(self, path, data=None, csrf=True, **kwargs):
+        """POST a form with the CSRF token of the last page (fetching /login first if needed)."""
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            if self.csrf is None:
+                self.get("/login")
+            data["csrf_token"] = self.csrf
+        return self.client.post(path, data=data, **kwargs)
+
+    def login(self, email, password=PASSWORD):
+        """Log in; return the response."""
+        self.get("/login")
+        response = self.post("/login", {"email": email, "password": password})
+        self.get("/inbox/")
+        return response
+
+
+@pytest.fixture
+def people(twilio_app):
+    """Create a Spanish-speaking volunteer, a K'iche'/English one and a staff member; return their emails."""
+    accounts = twilio_app.extensions["accounts"]
+    accounts.add("ana@example.org", "volunteer", PASSWORD, langs=["es"])
+    accounts.add("ben@example.org", "volunteer", PASSWORD, langs=["en", "quc"], ui_lang="en")
+    accounts.add("sam@example.org", "staff", PASSWORD, langs=["es", "en"], ui_lang="en")
+    return {"ana": "ana@example.org", "ben": "ben@example.org", "sam": "sam@example.org"}
+
+
+@pytest.fixture
+def web(twilio_app, people):
+    """Return a factory of logged-in WebUsers by name (ana, ben, sam), or anonymous for None."""
+    def make(name=None):
+        user = WebUser(twilio_app)
+        if name:
+            assert user.login(people[name]).status_code == 302
+        return user
+    return make
+
+
+def ask_for_person(texter, lang="1", last="Necesito ayuda con mi pago"):
+    """Take a texter to a person (language, then the main menu's person option) and write one message."""
+    texter.send("hola")
+    texter.send(lang)
+    texter.send(PERSON)
+    if last:
+        texter.send(last)
+    return texter

@@ -48,7 +48,7 @@ def test_repeating_a_deletion_is_harmless(app, texter):
         assert texter.send("si")[0].startswith("Listo")
     assert _keys(app, texter) == []
     audit = app.extensions["conversations"].store.audit_log()
-    assert [e["event"] for e in audit[:2]] == ["texter_deleted", "texter_deleted"]
+    assert [e["action"] for e in audit[:2]] == ["texter_deleted", "texter_deleted"]
 
 
 def test_english_and_kiche_words_answer_in_their_language(app, make_texter):

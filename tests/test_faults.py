@@ -196,7 +196,7 @@ def test_deletion_asked_during_an_outage_is_carried_out_after(app, own_redis, te
     store, h = conversations.store, conversations.keys.pseudonym(texter.address)
     assert store.handoff(h) == {} and store.thread(h) == []
     assert node_of(app, texter) == "language"  # "hola" after the deletion met a new person
-    assert store.audit_log()[0]["event"] == "texter_deleted"
+    assert store.audit_log()[0]["action"] == "texter_deleted"
 
 
 def test_status_callback_while_redis_is_down(app, own_redis, texter):

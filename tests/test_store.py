@@ -5,7 +5,7 @@ import pytest
 
 from bot.engine import State
 from bot.store import SCRIPT_TAG
-from conftest import PERSON, Texter
+from conftest import PERSON, Texter, key_values
 
 
 @pytest.fixture(params=["redis", "cluster"])
@@ -85,24 +85,10 @@ def test_privacy_scan_no_number_and_every_key_expires(app, redis_client, prefix)
     keys = [k for k in redis_client.scan_iter(match=f"{prefix}*") if SCRIPT_TAG.encode() not in k]
     assert len(keys) > 10
     for key in keys:  # the script's versions ({script} keys) belong to no texter and never expire
-        blob = key.decode() + json.dumps(_values(redis_client, key))
+        blob = key.decode() + json.dumps(key_values(redis_client, key))
         for number in numbers + ["+50255512345"]:
             assert number.lstrip("+")[-8:] not in blob, key
         assert redis_client.ttl(key) > 0, key
-
-
-def _values(client, key):
-    """Return the values held at key, whatever its type, as text."""
-    kind = client.type(key).decode()
-    if kind == "string":
-        values = [client.get(key)]
-    elif kind == "hash":
-        values = [x for pair in client.hgetall(key).items() for x in pair]
-    elif kind == "list":
-        values = client.lrange(key, 0, -1)
-    else:
-        values = client.zrange(key, 0, -1)
-    return [v.decode("utf-8", "replace") for v in values]
 
 
 def test_deletion_and_audit(app, texter):
@@ -115,5 +101,5 @@ def test_deletion_and_audit(app, texter):
     texter.send("SI")
     assert _texter_keys(store, h) == []
     entry = store.audit_log()[0]
-    assert entry["event"] == "texter_deleted" and entry["keys"] >= 8
+    assert entry["action"] == "texter_deleted" and entry["texter"] == "" and int(entry["keys"]) >= 8
     assert h not in json.dumps(store.audit_log()) and "5055550123" not in json.dumps(store.audit_log())

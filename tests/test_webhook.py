@@ -3,6 +3,7 @@ import concurrent.futures
 import hashlib
 import hmac
 import base64
+import re
 
 import pytest
 
@@ -208,7 +209,9 @@ def test_healthz_and_webhook_without_redis(settings):
 def test_local_chat_page_in_development(app):
     """In development /dev/chat talks to the bot from this machine; production has no such page."""
     client = app.test_client()
-    client.post("/dev/chat", data={"body": "hola", "channel": "sms"})
+    assert client.post("/dev/chat", data={"body": "hola", "channel": "sms"}).status_code == 400  # no CSRF token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/dev/chat").get_data(as_text=True))[1]
+    client.post("/dev/chat", data={"body": "hola", "channel": "sms", "csrf_token": token})
     page = client.get("/dev/chat").get_data(as_text=True)
     assert "Elija su idioma" in page and "SMS GSM-7, 2 segment(s)" in page
     assert client.get("/dev/chat", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 403

@@ -1,0 +1,46 @@
+"""On-call volunteers get an SMS when someone starts waiting, at most one every N minutes."""
+import logging
+import threading
+
+from flask_babel import force_locale, gettext
+
+log = logging.getLogger(__name__)
+
+
+class OnCall:
+    """Send the on-call SMS in the background, so the texter's webhook reply never waits for Twilio."""
+
+    def __init__(self, app, accounts, sender, staff_settings, public_url=""):
+        """Use the app (for translations), accounts, the outbound sender and the staff settings."""
+        self.app, self.accounts, self.sender = app, accounts, sender
+        self.staff_settings, self.public_url = staff_settings, public_url.rstrip("/")
+        self.threads = []  # kept so tests (and shutdown) can wait for sends in flight
+
+    def someone_waiting(self, _h=None):
+        """Notify on-call volunteers unless one went out in the last N minutes; return True if sent."""
+        minutes = self.staff_settings.notify_minutes()
+        if minutes <= 0:
+            return False
+        people = [a for a in self.accounts.all() if a.on_call and a.phone and not a.disabled]
+        if not people or not self.accounts.store.notify_due(minutes * 60):
+            return False
+        messages = [(self.accounts.phone_of(a), self._text(a.ui_lang)) for a in people]
+        worker = threading.Thread(target=self._send_all, args=(messages,), daemon=True)
+        self.threads = [t for t in self.threads if t.is_alive()] + [worker]
+        worker.start()
+        return True
+
+    def _text(self, lang):
+        """Return the notification in a volunteer's page language (it names nobody)."""
+        with self.app.app_context(), force_locale(lang):
+            text = gettext("Helpline: someone is waiting for a person in the inbox.")
+        return f"{text} {self.public_url}/inbox" if self.public_url else text
+
+    def _send_all(self, messages):
+        """Send each notification; failures are logged without the number."""
+        for number, text in messages:
+            if not number:
+                continue
+            sent = self.sender.send(number, body=text)
+            if not sent.ok:
+                log.warning("on-call SMS not sent", extra={"error": sent.error, "code": sent.code})
