@@ -13,9 +13,10 @@ No Flask, Redis or Twilio here. The transition order, in one place:
   9. the referral node reads a place
  10. anything else is a miss; several in a row offer a person
 """
+import dataclasses
 import datetime
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from . import hours, pager
 from .textmatch import normalize
@@ -47,8 +48,7 @@ class State:
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
-        default = State()
-        data = {k: v for k, v in asdict(self).items() if v != getattr(default, k) and k != "opted_out"}
+        data = {k: v for k in _STORED if (v := getattr(self, k)) != _DEFAULTS[k]}
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -59,6 +59,12 @@ class State:
             return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         except (ValueError, TypeError):
             return cls()
+
+
+# Defaults are left out of the stored JSON; opted_out lives in a key of its own.
+_DEFAULTS = {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+             for f in dataclasses.fields(State) if f.name != "opted_out"}
+_STORED = tuple(_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -325,7 +331,7 @@ def is_opt_command(inbound):
 
 def step(script, state, inbound, ctx):
     """Return the Result of one inbound message applied to a conversation state (not mutated)."""
-    work = _Step(script, State(**asdict(state)), inbound, ctx)
+    work = _Step(script, dataclasses.replace(state, trail=list(state.trail)), inbound, ctx)
     replies = work.run()
     return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
                   node=work.state.node)

@@ -1,4 +1,5 @@
 """Shape a reply for its channel: SMS pages within a segment budget, WhatsApp messages within 1,600."""
+import functools
 import re
 
 from .sms import segments, sms_safe
@@ -53,16 +54,25 @@ def _pack(parts, fits):
 
 def sms_pages(parts, max_segments, hint, fold_accents=True):
     """Return the SMS pages of a reply; every page but the last leaves room for the "more" hint."""
+    return _sms_pages(tuple(parts), max_segments, hint, fold_accents)
+
+
+@functools.lru_cache(maxsize=4096)  # replies repeat: paging one is pure work worth doing once
+def _sms_pages(parts, max_segments, hint, fold_accents):
+    """Return sms_pages' result as a tuple (cached)."""
     parts = [sms_safe(p, fold_accents) for p in parts if p]
     whole = "\n\n".join(parts)
     if segments(whole)[1] <= max_segments:
-        return [whole]
+        return (whole,)
     hint = sms_safe(hint, fold_accents)
-    return _pack(parts, lambda t: segments(f"{t}\n{hint}")[1] <= max_segments)
+    return tuple(_pack(parts, lambda t: segments(f"{t}\n{hint}")[1] <= max_segments))
 
 
 def whatsapp_pages(parts):
     """Return the WhatsApp messages of a reply: the full text, split only past Twilio's body limit."""
+    whole = "\n\n".join(p for p in parts if p)
+    if len(whole) <= WHATSAPP_MAX_CHARS:
+        return [whole] if whole else []
     return _pack([p for p in parts if p], lambda t: len(t) <= WHATSAPP_MAX_CHARS)
 
 

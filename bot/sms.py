@@ -1,4 +1,5 @@
 """SMS arithmetic: GSM-7 or UCS-2, segment counts, and SMS-safe text."""
+import re
 import unicodedata
 
 # GSM 03.38 basic character set (one septet each).
@@ -25,9 +26,13 @@ _TYPOGRAPHIC = str.maketrans({
 _ACCENTS = str.maketrans("áíóúÁÍÓÚâêîôûÂÊÎÔÛ", "aiouAIOUaeiouAEIOU")
 
 
+_DROP_GSM7 = dict.fromkeys(map(ord, GSM7_BASIC | GSM7_EXTENDED), None)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def is_gsm7(text):
     """Return True when every character of text is in GSM-7 (basic or extension)."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+    return not text.translate(_DROP_GSM7)
 
 
 def non_gsm7_chars(text):
@@ -49,6 +54,11 @@ def _units(text):
 
 def segments(text):
     """Return (encoding, number of segments) that text costs as one SMS."""
+    gsm = is_gsm7(text)
+    wide = sum(text.count(ch) for ch in GSM7_EXTENDED) if gsm else len(_ASTRAL.findall(text))
+    if not wide:  # fast path: every character costs one unit, so no character can straddle a boundary
+        single, multi = (GSM7_SINGLE, GSM7_MULTI) if gsm else (UCS2_SINGLE, UCS2_MULTI)
+        return ("GSM-7" if gsm else "UCS-2"), (0 if not text else 1 if len(text) <= single else -(-len(text) // multi))
     encoding, units = _units(text)
     single, multi = (GSM7_SINGLE, GSM7_MULTI) if encoding == "GSM-7" else (UCS2_SINGLE, UCS2_MULTI)
     total = sum(units)
