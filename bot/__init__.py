@@ -1,12 +1,13 @@
 """Helpline bot: Twilio webhooks for SMS and WhatsApp, conversations in Redis, three languages."""
 import logging
 import os
+import time
 
 import redis
-from flask import Flask, jsonify, redirect, url_for
+from flask import Flask, g, jsonify, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, cli, devchat, health, inbox, webhook
+from . import admin, cli, devchat, health, inbox, logs, metrics, webhook
 from .auth import init_auth
 from .bundle import fingerprint, read_bundle
 from .checks import check_script
@@ -53,7 +54,7 @@ def create_app(test_config=None):
     settings = load_settings(overrides=test_config, instance_path=app.instance_path)
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=settings.MAX_BODY_BYTES,
                       SETTINGS=settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings.LOG_LEVEL)
 
     shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
     script = build_script(shipped)
@@ -94,6 +95,7 @@ def create_app(test_config=None):
     app.register_blueprint(health.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(metrics.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)
     cli.register(app)
@@ -102,6 +104,12 @@ def create_app(test_config=None):
     def home():
         """Send visitors to the inbox (which sends them to /login first)."""
         return redirect(url_for("inbox.index"))
+
+    @app.before_request
+    def start_request():
+        """Give the request an id for the log lines and start its clock."""
+        g.started = time.perf_counter()
+        logs.new_request_id(request.headers.get("I-Twilio-Idempotency-Token"))
 
     @app.errorhandler(413)
     def too_large(_error):

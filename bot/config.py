@@ -47,6 +47,8 @@ class Settings:
     SPOOL_DIR: str = ""
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
     LOGIN_HOURS: int = 12
+    METRICS_TOKEN: str = ""
+    LOG_LEVEL: str = "INFO"
 
     @property
     def production(self):

@@ -4,6 +4,7 @@ import logging
 import random
 import time
 
+from . import metrics
 from .engine import SMS, Context, State, is_opt_command, render_node, step
 from .privacy import short_name
 from .sms import sms_safe
@@ -13,6 +14,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50
 MAX_STORED_CHARS = 4096  # the longest message WhatsApp delivers; longer bodies are cut, and say so
 ACTIVE = ("waiting", "claimed")
+
+
+class Replies(list):
+    """The replies to one message (a list), with the node that answered and the texter's language."""
+
+    node = None
+    lang = None
 
 
 class Busy(Exception):
@@ -51,7 +59,7 @@ class Conversations:
                 return self._slow_down(script, h, loaded, inbound)
             if loaded.duplicate:
                 log.info("duplicate message", extra={"texter": short_name(h)})
-                return loaded.replies
+                return Replies(loaded.replies)
             state = State.from_json(loaded.state)
             state.lang = state.lang if state.lang in script.languages else None
             if state.lang is None and loaded.lang in script.languages:
@@ -73,11 +81,15 @@ class Conversations:
                 if changes.handoff and changes.handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
                     self._notify(h)
-                log.info("message handled", extra={"texter": short_name(h), "node": result.node,
-                                                   "attempts": attempt + 1})
-                return result.replies
+                metrics.record_message(inbound.channel, result.state.lang, result.node, result.replies)
+                if attempt:
+                    log.info("conversation changed meanwhile", extra={"texter": short_name(h),
+                                                                      "attempts": attempt + 1})
+                answer = Replies(result.replies)
+                answer.node, answer.lang = result.node, result.state.lang
+                return answer
             if outcome == "duplicate":
-                return replies
+                return Replies(replies)
             time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
 

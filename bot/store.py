@@ -264,6 +264,10 @@ class Store:
         """Return the pseudonyms waiting for a person, oldest first."""
         return [_text(h) for h in self.redis.zrange(f"{self.prefix}queue", 0, -1)]
 
+    def waiting_since(self):
+        """Return when each waiting conversation asked for a person (epoch seconds)."""
+        return [score for _, score in self.redis.zrange(f"{self.prefix}queue", 0, -1, withscores=True)]
+
     def handoff(self, h):
         """Return the handoff record of texter h as a dict (empty when none)."""
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("h", h)).items()}

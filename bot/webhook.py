@@ -1,12 +1,14 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
 import logging
+import time
 import traceback
 
 import redis
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
+from . import metrics
 from .engine import SMS, WHATSAPP, Inbound
 from .intake import Unavailable
 
@@ -72,14 +74,23 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None))
+    conversations = current_app.extensions["conversations"]
+    texter = short_name(conversations.keys.pseudonym(sender))
     try:
         replies = current_app.extensions["intake"].receive(sender, sid, inbound)
     except Unavailable:
-        return twiml([unavailable_text(current_app.extensions["live_script"].current)])
+        metrics.REDIS_ERRORS.inc()
+        replies = [unavailable_text(current_app.extensions["live_script"].current)]
     except Exception as exc:  # a bug still gets the texter the safe message, never a 500
         # The type and the stack only: an exception's message may quote a body.
         log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-        return twiml([unavailable_text(current_app.extensions["live_script"].current)])
+        replies = [unavailable_text(current_app.extensions["live_script"].current)]
+    latency = time.perf_counter() - g.started
+    metrics.LATENCY.labels("messages").observe(latency)
+    log.info("message answered", extra={"texter": texter, "channel": channel, "count": len(replies),
+                                        "node": getattr(replies, "node", None),
+                                        "lang": getattr(replies, "lang", None),
+                                        "latency_ms": round(latency * 1000, 2)})
     return twiml(replies)
 
 
@@ -113,4 +124,5 @@ def status():
             conversations.store.record_status(conversations.keys.pseudonym(recipient), sid, value)
         except (redis.RedisError, OSError) as exc:  # a lost delivery status is not worth a retry storm
             log.warning("delivery status not recorded: %s", type(exc).__name__)
+    metrics.LATENCY.labels("status").observe(time.perf_counter() - g.started)
     return Response(status=204)
