@@ -239,22 +239,23 @@ def memory_per_conversation(redis_url, script, count):
 
 
 def sms_cost(script):
-    """Return {lang: [(path name, messages, segments)]}: every main-menu choice walked to its last page."""
+    """Return {lang: [(path, messages, segments)]}: each main-menu choice with its whole "more" chain."""
     now = datetime.datetime(2026, 11, 24, 15, tzinfo=datetime.timezone.utc)
     table = {}
     for lang in script.languages:
         rows = []
         for number, option in enumerate(script.nodes[script.main].options, start=1):
             state, total, messages = State(lang=lang, node=script.main), 0, 0
-            inputs = [str(number)] + ["mas"] * 6
-            for body in inputs:
+            body = str(number)
+            while body:
                 result = step(script, state, Inbound(body), Context(now=now))
-                if body == "mas" and not state.more:
-                    break
                 state = result.state
                 for reply in result.replies:
                     total += segments(reply)[1]
                     messages += 1
+                node = script.nodes[state.node]
+                more = [i for i, o in enumerate(node.options, start=1) if o.label == "opt.more"]
+                body = "mas" if state.more else str(more[0]) if more and node.type == "info" else None
             rows.append((option.goto or option.set_language, messages, total))
         table[lang] = rows
     return table
@@ -306,7 +307,8 @@ def main():
         print(f"redis: {client.info('server')['redis_version']} on a port of its own, no persistence")
 
         port = free_port()
-        floor = start_web("'bench_floor_app:create_app()'", port, env, os.path.join(ROOT, "tests"))
+        floor = start_web("'bench_floor_app:create_app()'", port,
+                          {**env, "PYTHONPATH": os.path.join(ROOT, "tests")}, ROOT)
         floor_file = os.path.join(work, "floor.txt")
         build_requests(floor_file, f"http://127.0.0.1:{port}/twilio/messages", script, 200)
         run_wrk(port, floor_file, 3, args.connections)  # warm-up
@@ -352,7 +354,7 @@ def main():
         print("  MEMORY USAGE of one conversation's keys, by kind: " +
               ", ".join(f"{k}: {v} B" for k, v in sorted(breakdown.items())))
         print(f"peak RSS of a gunicorn worker: {sampler.peak / 2**20:.1f} MiB")
-        print("\nSMS segments, per main-menu choice walked to its last page (messages / segments):")
+        print("\nSMS cost of each main-menu choice read to its end, every 'more' followed (messages/segments):")
         for lang, rows in sms_cost(script).items():
             cells = ", ".join(f"{name} {m}/{s}" for name, m, s in rows)
             msgs, segs = sum(r[1] for r in rows), sum(r[2] for r in rows)
