@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from . import metrics
 from .engine import SMS, WHATSAPP, Inbound
 from .intake import Unavailable
+from .privacy import short_name
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)

@@ -29,30 +29,16 @@ def _free_port():
         return s.getsockname()[1]
 
 
-<<<<<<< HEAD
 @contextlib.contextmanager
 def gunicorn(redis_url, prefix, workers, threads, *args, spool):
     """Start gunicorn on a Redis, a prefix and a spool folder; yield its base URL; stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production", "RATE_LIMIT": "100",
-           "SPOOL_DIR": spool}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+           "SPOOL_DIR": spool, "PROMETHEUS_MULTIPROC_DIR": spool + "-metrics"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "bot/gunicorn_conf.py", "--workers", str(workers), "--threads",
                              str(threads), "--bind", f"127.0.0.1:{port}", *args, "bot:create_app()"], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-=======
-@pytest.fixture
-def server(redis_url, prefix, tmp_path):
-    """Start gunicorn (3 workers, 2 threads) on the test Redis and prefix; yield its base URL."""
-    port = _free_port()
-    env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
-           "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production"}
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "bot/gunicorn_conf.py",
-                             "--workers", "3", "--threads", "2",
-                             "--bind", f"127.0.0.1:{port}", "bot:create_app()"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
->>>>>>> b062116 (Operations: /metrics in Prometheus format (summed over gunicorn workers), JSON log lines with request id, pseudonym, node and latency)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:
@@ -103,7 +89,10 @@ def test_twenty_concurrent_messages_from_one_texter(server, redis_url, prefix):
     assert sorted(received) == sorted(bodies)
     version = int(client.get(f"{prefix}s:{{{h}}}").split("|", 1)[0])
     assert version == 23  # three steps before, then twenty: no step lost or applied twice
-<<<<<<< HEAD
+    metrics = urllib.request.urlopen(server + "/metrics", timeout=5).read().decode()
+    counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                  if line.startswith("helpline_messages_in_total{"))
+    assert counted == 23  # summed over the three workers
 
 
 def test_published_change_reaches_every_worker(redis_url, prefix, settings, tmp_path):
@@ -169,9 +158,3 @@ def test_workers_share_the_spool_through_a_freeze(own_redis, prefix, tmp_path):
             time.sleep(0.2)
         for number in numbers:
             assert inbound(number) == [f"{number[-3:]}-{i}" for i in range(6)]
-=======
-    metrics = urllib.request.urlopen(server + "/metrics", timeout=5).read().decode()
-    counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                  if line.startswith("helpline_messages_in_total{"))
-    assert counted == 23  # summed over the three workers
->>>>>>> b062116 (Operations: /metrics in Prometheus format (summed over gunicorn workers), JSON log lines with request id, pseudonym, node and latency)
