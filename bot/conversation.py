@@ -61,9 +61,7 @@ class Conversations:
                 log.info("duplicate message", extra={"texter": short_name(h)})
                 return Replies(loaded.replies)
             state = State.from_json(loaded.state)
-            state.lang = state.lang if state.lang in script.languages else None
-            if state.lang is None and loaded.lang in script.languages:
-                state.lang = loaded.lang
+            state.lang = loaded.lang if loaded.lang in script.languages else None
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()

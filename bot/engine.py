@@ -61,9 +61,9 @@ class State:
             return cls()
 
 
-# Defaults are left out of the stored JSON; opted_out lives in a key of its own.
+# Defaults are left out of the stored JSON; the language and opted_out live in keys of their own.
 _DEFAULTS = {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-             for f in dataclasses.fields(State) if f.name != "opted_out"}
+             for f in dataclasses.fields(State) if f.name not in ("opted_out", "lang")}
 _STORED = tuple(_DEFAULTS)
 
 

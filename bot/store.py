@@ -3,12 +3,12 @@
 Every key about one texter carries the texter's pseudonym as its hash tag, {h}, so that the same
 scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P s:{h}          session state "version|json"           SESSION_TTL, renewed by each message
-  P l:{h}          remembered language                     LANGUAGE_TTL, renewed by each message
+  P p:{h}          profile hash: language (field l) and the MessageSids seen (11-character digests)
+                   LANGUAGE_TTL once a language is known (else DEDUPE_TTL), renewed by each message
   P o:{h}          opted out (STOP)                        OPTOUT_TTL
   P h:{h}          handoff record (hash)                   HANDOFF_TTL, renewed by activity
   P t:{h}          handoff thread (list of JSON entries)   as the handoff record
-  P m:{h}:<sid>    MessageSid seen                         DEDUPE_TTL
-  P r:{h}:<sid>    the reply given to that MessageSid      REPLY_TTL (short: retries come quickly)
+  P r:{h}          the last replies, by MessageSid digest   REPLY_TTL (short: retries come quickly)
   P d:{h}          delivery status of handoff messages     as the handoff record
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
@@ -34,6 +34,8 @@ The script's versions belong to no texter and never expire. They share the hash 
   P {script}:files   fingerprint of the shipped files last published from locales/
 """
 import hashlib
+import base64
+import hashlib
 import json
 import time
 import uuid
@@ -45,41 +47,50 @@ SCRIPT_TAG = "{script}"
 ANY = object()  # publish() without a condition on the published version
 
 THREAD_MAX = 500
-FIXED_KINDS = ("s", "l", "o", "h", "t", "d", "n")  # per-texter keys whose names need no MessageSid
+# MessageSids remembered per texter: retries come within minutes, so a chatty texter's oldest are
+# dropped together rather than growing the hash without bound.
+SEEN_MAX = 200
+REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r")  # per-texter keys whose names need no MessageSid
 
 _LOAD = """
-local reply = redis.call('GET', KEYS[6])
+local reply = redis.call('HGET', KEYS[5], ARGV[4])
 if reply then return {1, reply} end
-if redis.call('EXISTS', KEYS[5]) == 1 then return {2} end
+if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 then return {2} end
 local limit = tonumber(ARGV[1])
 if ARGV[2] == '1' and limit > 0 then
-  local n = redis.call('INCR', KEYS[7])
-  if n == 1 or redis.call('TTL', KEYS[7]) < 0 then redis.call('EXPIRE', KEYS[7], ARGV[3]) end
-  if n > limit then return {3, n, redis.call('GET', KEYS[2])} end
+  local n = redis.call('INCR', KEYS[6])
+  if n == 1 or redis.call('TTL', KEYS[6]) < 0 then redis.call('EXPIRE', KEYS[6], ARGV[3]) end
+  if n > limit then return {3, n, redis.call('HGET', KEYS[2], 'l')} end
 end
-return {0, redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]),
+return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
         redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
 """
 
+# KEYS: s, p, o, h, t, r, d, n. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
+# 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, then the fields, then thread entries.
 _COMMIT = """
-if redis.call('EXISTS', KEYS[6]) == 1 then return {1, redis.call('GET', KEYS[7])} end
+if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
 if ARGV[12] == '1' then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[8], KEYS[9])
-  redis.call('SET', KEYS[6], '1', 'EX', ARGV[9])
-  redis.call('SET', KEYS[7], ARGV[8], 'EX', ARGV[10])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8])
+  redis.call('HSET', KEYS[2], ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+  redis.call('DEL', KEYS[6])
+  redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
+  redis.call('EXPIRE', KEYS[6], ARGV[10])
   return {0}
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
 if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
 elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
 local nfields = tonumber(ARGV[13])
-local first = 14 + nfields * 2
-if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 14, first - 1)) end
+local first = 15 + nfields * 2
+if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 15, first - 1)) end
 if #ARGV >= first then
   redis.call('RPUSH', KEYS[5], unpack(ARGV, first, #ARGV))
   redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
@@ -88,10 +99,22 @@ if nfields > 0 or #ARGV >= first then
   redis.call('EXPIRE', KEYS[4], ARGV[11])
   redis.call('EXPIRE', KEYS[5], ARGV[11])
 end
-redis.call('SET', KEYS[6], '1', 'EX', ARGV[9])
-redis.call('SET', KEYS[7], ARGV[8], 'EX', ARGV[10])
+if redis.call('HLEN', KEYS[2]) > SEEN_MAX then redis.call('DEL', KEYS[2]) end
+local lang = ARGV[4]
+if lang == '' then lang = redis.call('HGET', KEYS[2], 'l') end
+if lang then
+  redis.call('HSET', KEYS[2], 'l', lang, ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), tonumber(ARGV[9])))
+else
+  redis.call('HSET', KEYS[2], ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+end
+if redis.call('HLEN', KEYS[6]) >= REPLIES_MAX then redis.call('DEL', KEYS[6]) end
+redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
+redis.call('EXPIRE', KEYS[6], ARGV[10])
 return {0}
-""".replace("THREAD_MAX", str(THREAD_MAX))
+""".replace("THREAD_MAX", str(THREAD_MAX)).replace("SEEN_MAX", str(SEEN_MAX)).replace(
+    "REPLIES_MAX", str(REPLIES_MAX))
 
 _CLOSE = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -206,20 +229,15 @@ class Store:
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
         return f"{self.prefix}{kind}:{{{h}}}{suffix}"
 
-    def _keys(self, h, sid):
-        """Return the keys both scripts use, in their order."""
-        k = self.key
-        return [k("s", h), k("l", h), k("o", h), k("h", h), k("m", h, ":" + sid), k("r", h, ":" + sid),
-                k("t", h)]
 
     def load(self, h, sid, count=True):
         """Return what is known of texter h, or the cached reply when sid was already answered.
 
         count: this is a new message to count against the rate limit (not a retry of the same one).
         """
-        s, l, o, ho, m, r, _ = self._keys(h, sid)
-        found = self._load(keys=[s, l, o, ho, m, r, self.key("n", h)],
-                           args=[self.rate_limit, "1" if count else "0", self.ttl["rate"]])
+        k = self.key
+        found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h)],
+                           args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
         if found[0] == 1:
             return Loaded(duplicate=True, replies=json.loads(found[1]))
         if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
@@ -237,15 +255,15 @@ class Store:
         Returns ("ok", None), ("conflict", None), or ("duplicate", replies) when another request
         with the same MessageSid got there first.
         """
-        s, l, o, ho, m, r, t = self._keys(h, sid)
-        ttl = self.ttl
+        k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
                 changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
                 json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
-                "1" if changes.forget else "0", len(fields) // 2, *fields,
+                "1" if changes.forget else "0", len(fields) // 2, _seen(sid), *fields,
                 *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
-        result = self._commit(keys=[s, l, o, ho, t, m, r, self.key("d", h), self.key("n", h)], args=args)
+        result = self._commit(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h),
+                                    k("n", h)], args=args)
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:
@@ -604,6 +622,11 @@ class VersionStore:
             pipe.set(self.key("draft"), b"1|" + draft)
         pipe.set(self.key("head"), f"{newest}:{uuid.uuid4().hex[:12]}")
         pipe.execute()
+
+
+def _seen(sid):
+    """Return the short digest a MessageSid is remembered by (in the texter's m hash)."""
+    return base64.urlsafe_b64encode(hashlib.blake2b(sid.encode(), digest_size=8).digest())[:11].decode()
 
 
 def _glob_escape(text):
