@@ -335,7 +335,11 @@ def main():
         run_wrk(port, warm, 3, args.connections)
         results["bot"] = run_wrk(port, bot_file, args.seconds, args.connections)
         half = results["bot"]["rate"] / 2
-        pause = max(0, int(1000 * args.connections / half - results["bot"]["p50_ms"]))
+        # wrk paces by a pause between a connection's requests: calibrate it on a short run.
+        pause = max(1, int(1000 * args.connections / half))
+        client.flushall()
+        trial = run_wrk(port, bot_file, 4, args.connections, pause_ms=pause)
+        pause = max(1, round(pause * trial["rate"] / half))
         client.flushall()
         results["half"] = run_wrk(port, bot_file, args.seconds, args.connections, pause_ms=pause)
         trips, commands = redis_cost(client, port, f"http://127.0.0.1:{port}/twilio/messages", script)
