@@ -7,7 +7,7 @@ import redis
 from flask import Flask, g, jsonify, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, cli, devchat, health, inbox, logs, metrics, webhook
+from . import admin, admin_reports, cli, devchat, health, inbox, logs, metrics, webhook
 from .auth import init_auth
 from .bundle import fingerprint, read_bundle
 from .checks import check_script
@@ -20,6 +20,7 @@ from .handoffs import Inbox
 from .notify import OnCall
 from .outbound import make_sender
 from .redis_conn import connect, embedded_url, revive_embedded
+from .reports import Reports
 from .script import build_script
 from .spool import Spool
 from .staff_settings import StaffSettings
@@ -40,12 +41,14 @@ def _services(app, settings, store, keys, get_script, spool):
                                             "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
     accounts = Accounts(store, keys)
     on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
+    reports = Reports(store, lambda: staff_settings.office_hours().get("timezone"),
+                      clock=lambda: conversations.clock())
     conversations = Conversations(get_script, store, keys, spool=spool, office_hours=staff_settings.office_hours,
-                                  on_waiting=on_call.someone_waiting)
+                                  on_waiting=on_call.someone_waiting, reports=reports)
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
-                          templates=staff_settings.templates)
+                          templates=staff_settings.templates, reports=reports)
     return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
-            "accounts": accounts, "on_call": on_call, "inbox": inbox_service}
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports}
 
 
 def create_app(test_config=None):
@@ -95,6 +98,7 @@ def create_app(test_config=None):
     app.register_blueprint(health.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_reports.bp)
     app.register_blueprint(metrics.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)

@@ -1,4 +1,5 @@
-"""Flask CLI commands: the terminal chat simulator, accounts, and the script's (bot/script_cli.py)."""
+"""Flask CLI commands: the terminal chat simulator, accounts, the script's (bot/script_cli.py) and the
+report (bot/report_cli.py)."""
 import logging
 import sys
 import uuid
@@ -8,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .engine import SMS, WHATSAPP, Inbound
+from .report_cli import report_command
 from .script_cli import script_cli
 from .sms import segments
 from .users import ROLES, SPOKEN, UI_LANGUAGES, AccountError
@@ -120,3 +122,4 @@ def register(app):
     app.cli.add_command(script_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(chat_command)
+    app.cli.add_command(report_command)

@@ -44,6 +44,7 @@ class Settings:
     SCRIPT_CHECK_SECONDS: float = 2.0
     RATE_LIMIT: int = 30
     AUDIT_TTL: int = 180 * DAY
+    REPORTS_TTL: int = 365 * DAY
     SPOOL_DIR: str = ""
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
     LOGIN_HOURS: int = 12
@@ -60,7 +61,8 @@ class Settings:
         """Return the store's TTLs in seconds."""
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
-                "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW}
+                "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW,
+                "reports": self.REPORTS_TTL}
 
     @property
     def twilio_sending(self):
@@ -105,6 +107,8 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                  "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
+    if settings.REPORTS_TTL < DAY:
+        raise ConfigError(f"REPORTS_TTL must be at least {DAY} seconds (one day), got {settings.REPORTS_TTL}")
     if not 0 < settings.REDIS_TIMEOUT <= MAX_REDIS_TIMEOUT:
         raise ConfigError(f"REDIS_TIMEOUT must be more than 0 and at most {MAX_REDIS_TIMEOUT} seconds "
                           f"(so a webhook answers within 2 seconds when Redis hangs), got {settings.REDIS_TIMEOUT}")

@@ -4,7 +4,9 @@ import logging
 import random
 import time
 
-from . import metrics
+import redis
+
+from . import metrics, reports
 from .engine import SMS, Context, State, is_opt_command, render_node, step
 from .privacy import short_name
 from .sms import sms_safe
@@ -30,16 +32,18 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None, spool=None, office_hours=None, on_waiting=None):
+    def __init__(self, get_script, store, keys, clock=None, spool=None, office_hours=None, on_waiting=None,
+                 reports=None):
         """get_script returns the current Script; keys pseudonymise and encrypt numbers; spool holds
         messages received while Redis was away (a deletion removes the texter's entries too).
 
         office_hours returns the hours in force (None: the script's); on_waiting(h) is called when a
-        texter starts waiting for a person.
+        texter starts waiting for a person; reports (bot/reports.py) gives the office's day to count in
+        (None: nothing is counted).
         """
         self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
-        self.office_hours, self.on_waiting = office_hours, on_waiting
+        self.office_hours, self.on_waiting, self.reports = office_hours, on_waiting, reports
 
     def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
         """Return the replies to one inbound message from address, applied exactly once.
@@ -69,9 +73,15 @@ class Conversations:
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
                                                          handoff_status=status, office_hours=office))
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
+            if self.reports is not None:
+                counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
+                zone = (office or script.office_hours or {}).get("timezone")
+                changes.report = (self.reports.day(now, zone), counts) if counts else None
             _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
                                                  changes)
+            if outcome == "ok" and changes.report and self.store.cluster:
+                self._count_apart(h, changes.report, deadline)
             if outcome == "ok" and changes.forget:
                 self._forget(h, received)
                 return result.replies
@@ -99,6 +109,19 @@ class Conversations:
         lang = loaded.lang if loaded.lang in script.languages else None
         text = script.text(script.engine_text("slow_down"), lang)
         return [sms_safe(text, script.sms.get("fold_accents", True)) if inbound.channel == SMS else text]
+
+    def _count_apart(self, h, report, deadline):
+        """Add a step's report counters after its commit (Redis Cluster: see bot/store.py).
+
+        Best effort: the step is saved already, and a lost count must not cost the texter a reply.
+        """
+        if deadline is not None and time.monotonic() > deadline:
+            log.warning("report counts dropped: out of time", extra={"texter": short_name(h)})
+            return
+        try:
+            self.store.count(report)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
 
     def _forget(self, h, received):
         """Delete what is left about texter h after the commit that forgot them; audit it, nameless."""

@@ -90,7 +90,8 @@ class Context:
 
 @dataclass
 class Result:
-    """What a step produced."""
+    """What a step produced. Events, (kind, data): language, topic, referral (the directory entries
+    given), handoff_open, handoff_message, opt_out, opt_in, forget."""
 
     state: State
     replies: list
@@ -190,6 +191,8 @@ class _Step:
         if node_id == self.script.main:
             st.topic = None
         if node.topic:
+            if node.topic != st.topic:  # counted for staff reports once per visit, not per page
+                self.events.append(("topic", node.topic))
             st.topic = node.topic
         if node.type == "referral":
             st.place = None
@@ -275,6 +278,8 @@ class _Step:
             place = script.match_place(norm)
             if place:
                 st.place, st.misses = place, 0
+                entries = [e.get("id", "") for e in script.referrals(st.topic, place)]
+                self.events.append(("referral", {"topic": st.topic, "entries": entries}))
                 return self.send(self.parts(node))
             return self.miss("unknown_place")
         if not norm and inbound.media:

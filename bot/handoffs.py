@@ -15,6 +15,9 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import redis
+
+from . import reports
 from .engine import SMS, WHATSAPP
 from .privacy import bare_number, short_name
 from .sms import segments, sms_safe
@@ -109,10 +112,16 @@ def closing_text_id(script):
 class Inbox:
     """Handoff actions over the store, the outbound sender and the script."""
 
-    def __init__(self, store, keys, sender, get_script, clock, templates=dict):
-        """clock returns the current aware datetime; templates returns {language: Content SID}."""
+    def __init__(self, store, keys, sender, get_script, clock, templates=dict, reports=None):
+        """clock returns the current aware datetime; templates returns {language: Content SID};
+        reports (bot/reports.py) counts claims, closes and first replies (None: nothing is counted)."""
         self.store, self.keys, self.sender = store, keys, sender
         self.get_script, self.clock, self.templates = get_script, clock, templates
+        self.reports = reports
+
+    def _report(self, counts, now):
+        """Return (office's day, counts) for the store, or None when nothing is counted."""
+        return (self.reports.day(now), counts) if self.reports is not None else None
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -191,8 +200,10 @@ class Inbox:
 
     def claim(self, h, user):
         """Claim a waiting conversation for user, or refuse saying who has it."""
-        self._record(h)
-        outcome, detail = self.store.claim(h, user.email, self.clock().timestamp())
+        record = self._record(h)
+        now = self.clock()
+        outcome, detail = self.store.claim(h, user.email, now.timestamp(),
+                                           report=self._report(reports.tally_claim(record.get("lang")), now))
         if outcome == "taken" and detail != user.email:
             raise Refused("taken", who=detail)
         if outcome == "gone":
@@ -281,11 +292,26 @@ class Inbox:
             raise Refused("no_number")
         sent = self.sender.send(address, body=body, content_sid=content_sid)
         self._keep(h, user, sent, body or "", template=content_sid)
+        if sent.ok and self.reports is not None:
+            self._count_first_reply(h, record)
         detail = {"error": sent.error} if not sent.ok else {}
         if body is not None and record.get("channel") == SMS:
             detail["segments"] = segments(body)[1]
         self.store.audit(user.email, action, short_name(h), **detail)
         return sent
+
+    def _count_first_reply(self, h, record):
+        """Count how long the texter waited, if this was the first message a volunteer sent them.
+
+        Best effort: the message has gone out, and a lost count must not turn that into an error page.
+        """
+        now = self.clock()
+        try:
+            waited = self.store.first_reply(h, now.timestamp())
+            if waited is not None:
+                self.reports.count(reports.tally_wait(record.get("lang"), waited), now)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
 
     def _keep(self, h, user, sent, text, template=None):
         """Append what was sent (or why not) to the thread."""
@@ -313,7 +339,9 @@ class Inbox:
             sent = self.sender.send(address, body=text)
             self._keep(h, user, sent, text)
         holder = "" if user.is_staff else user.email
-        if not self.store.close_handoff(h, self.clock().timestamp(), holder=holder):
+        now = self.clock()
+        if not self.store.close_handoff(h, now.timestamp(), holder=holder,
+                                        report=self._report(reports.tally_close(record.get("lang")), now)):
             raise Refused("changed")
         self.store.audit(user.email, "close", short_name(h))
         log.info("handoff closed", extra={"texter": short_name(h)})

@@ -21,8 +21,16 @@ Not about any one texter (names no number; pseudonyms appear only in their short
   P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
   P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
   P notify         on-call SMS sent recently                              the notification interval
+  P report:<day>   counters for staff reports (hash field -> count; see   REPORTS_TTL after the day's
+                   bot/reports.py), day YYYY-MM-DD in the office's zone   last count
 The handoff record's fields: status (waiting|claimed|closed), lang, topic, channel, created, updated
-(the texter's last message), number (encrypted), claimed_by, claimed_at, closed.
+(the texter's last message), number (encrypted), claimed_by, claimed_at, closed; first_claim and
+first_reply hold the `created` of the handoff whose first claim / first volunteer message was counted
+for the reports (a texter's later handoff reuses the record).
+
+Report counters ride in the commit script on a single server (no extra round trip). On Redis Cluster a
+script may only touch one hash slot, and the day's report key is not in the texter's, so there the
+counts go in a separate pipelined call after a successful commit: a third round trip, cluster only.
 
 
 The script's versions belong to no texter and never expire. They share the hash tag {script}:
@@ -69,13 +77,23 @@ return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
 
 # KEYS: s, p, o, h, t, r, d, n. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
 # 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
-# 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, then the fields, then thread entries.
+# 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
+# 16 reports TTL, then the handoff fields, the counters, the thread entries. KEYS[9]: the day's report
+# key, when counters are given (single server only: it is not in the texter's hash slot).
 _COMMIT = """
 if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
+local nfields, ncounts = tonumber(ARGV[13]), tonumber(ARGV[15])
+local first = 17
+local counts_at = first + nfields * 2
+local thread_at = counts_at + ncounts * 2
+if ncounts > 0 then
+  for i = counts_at, thread_at - 1, 2 do redis.call('HINCRBY', KEYS[9], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[9], ARGV[16])
+end
 if ARGV[12] == '1' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8])
   redis.call('HSET', KEYS[2], ARGV[14], '1')
@@ -88,14 +106,12 @@ end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
 elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
-local nfields = tonumber(ARGV[13])
-local first = 15 + nfields * 2
-if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, 15, first - 1)) end
-if #ARGV >= first then
-  redis.call('RPUSH', KEYS[5], unpack(ARGV, first, #ARGV))
+if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, first, counts_at - 1)) end
+if #ARGV >= thread_at then
+  redis.call('RPUSH', KEYS[5], unpack(ARGV, thread_at, #ARGV))
   redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
 end
-if nfields > 0 or #ARGV >= first then
+if nfields > 0 or #ARGV >= thread_at then
   redis.call('EXPIRE', KEYS[4], ARGV[11])
   redis.call('EXPIRE', KEYS[5], ARGV[11])
 end
@@ -118,7 +134,7 @@ return {0}
 
 _CLOSE = """
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == false then return 0 end
+if status == false or status == 'closed' then return 0 end
 if ARGV[3] ~= '' and (status ~= 'claimed' or redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[3]) then
   return 0
 end
@@ -129,15 +145,27 @@ redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 """
 
-# Claim: one volunteer per conversation. Returns {1} when claimed now, {2, holder} when already
-# claimed (by holder), {0, status} when there is nothing waiting.
+# Claim: one volunteer per conversation. Returns {1, '', first} when claimed now (first: 1 on this
+# handoff's first claim), {2, holder} when already claimed (by holder), {0, status} when nothing waits.
 _CLAIM = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == false then return {0, ''} end
 if status == 'claimed' then return {2, redis.call('HGET', KEYS[1], 'claimed_by') or ''} end
 if status ~= 'waiting' then return {0, status} end
 redis.call('HSET', KEYS[1], 'status', 'claimed', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
-return {1, ''}
+local created = redis.call('HGET', KEYS[1], 'created') or ''
+if redis.call('HGET', KEYS[1], 'first_claim') == created then return {1, '', 0} end
+redis.call('HSET', KEYS[1], 'first_claim', created)
+return {1, '', 1}
+"""
+
+# First volunteer message of a handoff: returns the seconds since the texter asked (ARGV[1] is now),
+# or -1 when the handoff is gone or its first message was already counted.
+_FIRST_REPLY = """
+local created = redis.call('HGET', KEYS[1], 'created')
+if created == false or redis.call('HGET', KEYS[1], 'first_reply') == created then return -1 end
+redis.call('HSET', KEYS[1], 'first_reply', created)
+return math.max(tonumber(ARGV[1]) - (tonumber(created) or 0), 0)
 """
 
 # Release: back to waiting, by the holder (or anyone when ARGV[2] is '1'). Returns {1, created} or
@@ -206,6 +234,7 @@ class Changes:
     handoff: dict = None     # fields of the handoff record to set
     thread: list = None      # JSON-able entries to append to the thread
     forget: bool = False     # delete everything about the texter instead of saving
+    report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
 
 
 class Store:
@@ -224,6 +253,7 @@ class Store:
         self._release = redis.register_script(_RELEASE)
         self._append = redis.register_script(_APPEND)
         self._failure = redis.register_script(_FAILURE)
+        self._first_reply = redis.register_script(_FIRST_REPLY)
 
     def key(self, kind, h, suffix=""):
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
@@ -253,17 +283,23 @@ class Store:
         """Write one step's result if nobody else changed the conversation since load().
 
         Returns ("ok", None), ("conflict", None), or ("duplicate", replies) when another request
-        with the same MessageSid got there first.
+        with the same MessageSid got there first. changes.report is counted in the same script, except
+        on Redis Cluster, where the caller passes it to count() after an "ok".
         """
         k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
+        keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h)]
+        counts = []
+        if changes.report and changes.report[1] and not self.cluster:  # cluster: see count()
+            keys.append(self.report_key(changes.report[0]))
+            counts = [str(x) for pair in changes.report[1].items() for x in pair]
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
                 changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
                 json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
-                "1" if changes.forget else "0", len(fields) // 2, _seen(sid), *fields,
+                "1" if changes.forget else "0", len(fields) // 2, _seen(sid), len(counts) // 2, ttl["reports"],
+                *fields, *counts,
                 *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
-        result = self._commit(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h),
-                                    k("n", h)], args=args)
+        result = self._commit(keys=keys, args=args)
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:
@@ -294,28 +330,42 @@ class Store:
         """Return the handoff thread of texter h, oldest first."""
         return [json.loads(e) for e in self.redis.lrange(self.key("t", h), 0, -1)]
 
-    def close_handoff(self, h, now, holder=""):
-        """Close texter h's handoff (only if holder claimed it, when given); keep the thread CLOSED_TTL."""
+    def close_handoff(self, h, now, holder="", report=None):
+        """Close texter h's open handoff (only if holder claimed it, when given); keep the thread
+        CLOSED_TTL. report, (day, {field: increment}), is counted when it closes."""
         closed = self._close(keys=[self.key("h", h), self.key("t", h), self.key("d", h)],
                              args=[int(now), self.ttl["closed"], holder or ""])
         if closed:
             pipe = self.redis.pipeline(transaction=False)
             pipe.zrem(f"{self.prefix}queue", h)
             pipe.zrem(f"{self.prefix}claimed", h)
+            self._count(pipe, report)
             pipe.execute()
         return bool(closed)
 
-    def claim(self, h, who, now):
-        """Claim texter h's waiting handoff for who; return ("claimed"|"taken"|"gone", holder or status)."""
-        result, detail = self._claim(keys=[self.key("h", h)], args=[who, int(now)])
+    def claim(self, h, who, now, report=None):
+        """Claim texter h's waiting handoff for who; return ("claimed"|"taken"|"gone", holder or status).
+
+        report, (day, {field: increment}), is counted on the handoff's first claim only.
+        """
+        found = self._claim(keys=[self.key("h", h)], args=[who, int(now)])
+        result, detail = found[0], found[1]
         if result == 1:
             pipe = self.redis.pipeline(transaction=False)
             pipe.zrem(f"{self.prefix}queue", h)
             pipe.zadd(f"{self.prefix}claimed", {h: now})
             pipe.expire(f"{self.prefix}claimed", self.ttl["handoff"])
+            if found[2] == 1:
+                self._count(pipe, report)
             pipe.execute()
             return "claimed", who
         return ("taken" if result == 2 else "gone"), _text(detail)
+
+    def first_reply(self, h, now):
+        """Mark the first volunteer message of texter h's handoff; return the seconds the texter had
+        waited since asking, or None when it is not the first (or the handoff is gone)."""
+        waited = self._first_reply(keys=[self.key("h", h)], args=[int(now)])
+        return None if waited < 0 else int(waited)
 
     def release(self, h, who, force=False):
         """Hand texter h back to the queue (who must hold it, unless force); return True if released."""
@@ -362,6 +412,35 @@ class Store:
         return bool(self.redis.set(self.key("x", h, ":" + token), "1", nx=True, ex=self.ttl["dedupe"]))
 
     # -- things not about one texter ----------------------------------------------------------------
+
+    def report_key(self, day):
+        """Return the key of one day's report counters (day: "YYYY-MM-DD")."""
+        return f"{self.prefix}report:{day}"
+
+    def _count(self, pipe, report):
+        """Queue report counters, (day, {field: increment}), on a pipeline."""
+        if not report or not report[1]:
+            return
+        key = self.report_key(report[0])
+        for field, increment in report[1].items():
+            pipe.hincrby(key, field, int(increment))
+        pipe.expire(key, self.ttl["reports"])
+
+    def count(self, report):
+        """Add report counters, (day, {field: increment}), in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        self._count(pipe, report)
+        if len(pipe):
+            pipe.execute()
+
+    def report_days(self, days):
+        """Return {field: count} for each day ("YYYY-MM-DD") in days, in one round trip."""
+        if not days:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for day in days:
+            pipe.hgetall(self.report_key(day))
+        return [{_text(k): int(v) for k, v in raw.items()} for raw in pipe.execute()]
 
     def audit(self, who, action, texter="", now=None, **detail):
         """Record who did what to which conversation (its short name); never a body or a number."""

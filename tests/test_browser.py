@@ -81,7 +81,7 @@ def live(redis_url, chromium):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield {"base": base, "fake": fake, "browser": browser, "keys": Keys(DATA_KEY)}
+        yield {"base": base, "fake": fake, "browser": browser, "keys": Keys(DATA_KEY), "app": app}
         browser.close()
     proc.terminate()
     proc.wait(15)
