@@ -58,13 +58,15 @@ def create_app(test_config=None):
 
     shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
     script = build_script(shipped)
-    errors = [p for p in check_script(script) if p.level == "error"]
+    problems = check_script(script)
+    errors = [p for p in problems if p.level == "error"]
     if errors:
         raise ConfigError("the script has errors:\n" + "\n".join(str(p) for p in errors))
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
     client = connect(url, settings.REDIS_TIMEOUT, cluster=bool(settings.REDIS_CLUSTER))
     scripts = ScriptService(VersionStore(client, settings.REDIS_PREFIX), shipped)
+    scripts.seed(shipped, script, problems)
     live = LiveScript(scripts.store, script, fingerprint(shipped), settings.SCRIPT_CHECK_SECONDS,
                       on_missing=scripts.start)
     scripts.on_change.append(live.expire)
