@@ -33,15 +33,14 @@ DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspat
 
 def _services(app, settings, store, keys, get_script, spool):
     """Return the app's services, wired to one another."""
-    staff_settings = StaffSettings(store, get_script)
+    staff_settings = StaffSettings(store)
     sender = make_sender(settings, store, keys)
     if sender.local and settings.production:
         logging.getLogger(__name__).warning("Twilio sending is not configured: volunteers' replies stay in "
                                             "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
     accounts = Accounts(store, keys)
     on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
-    conversations = Conversations(get_script, store, keys, spool=spool, office_hours=staff_settings.office_hours,
-                                  on_waiting=on_call.someone_waiting)
+    conversations = Conversations(get_script, store, keys, spool=spool, on_waiting=on_call.someone_waiting)
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
                           templates=staff_settings.templates)
     return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
