@@ -34,17 +34,17 @@ DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspat
 
 def _services(app, settings, store, keys, get_script, spool):
     """Return the app's services, wired to one another."""
-    staff_settings = StaffSettings(store, get_script)
+    staff_settings = StaffSettings(store)
     sender = make_sender(settings, store, keys)
     if sender.local and settings.production:
         logging.getLogger(__name__).warning("Twilio sending is not configured: volunteers' replies stay in "
                                             "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
     accounts = Accounts(store, keys)
     on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
-    reports = Reports(store, lambda: staff_settings.office_hours().get("timezone"),
+    reports = Reports(store, lambda: (get_script().office_hours or {}).get("timezone"),
                       clock=lambda: conversations.clock())
-    conversations = Conversations(get_script, store, keys, spool=spool, office_hours=staff_settings.office_hours,
-                                  on_waiting=on_call.someone_waiting, reports=reports)
+    conversations = Conversations(get_script, store, keys, spool=spool, on_waiting=on_call.someone_waiting,
+                                  reports=reports)
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
                           templates=staff_settings.templates, reports=reports)
     return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
@@ -61,13 +61,15 @@ def create_app(test_config=None):
 
     shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
     script = build_script(shipped)
-    errors = [p for p in check_script(script) if p.level == "error"]
+    problems = check_script(script)
+    errors = [p for p in problems if p.level == "error"]
     if errors:
         raise ConfigError("the script has errors:\n" + "\n".join(str(p) for p in errors))
 
     url = settings.REDIS_URL or embedded_url(app.instance_path)
     client = connect(url, settings.REDIS_TIMEOUT, cluster=bool(settings.REDIS_CLUSTER))
     scripts = ScriptService(VersionStore(client, settings.REDIS_PREFIX), shipped)
+    scripts.seed(shipped, script, problems)
     live = LiveScript(scripts.store, script, fingerprint(shipped), settings.SCRIPT_CHECK_SECONDS,
                       on_missing=scripts.start)
     scripts.on_change.append(live.expire)

@@ -1,4 +1,5 @@
-"""Staff pages: office hours, WhatsApp templates, on-call SMS, accounts and the audit log."""
+"""Staff pages: WhatsApp templates, on-call SMS, accounts and the audit log (the script's pages,
+office hours included, are bot/admin_script.py's)."""
 import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -8,26 +9,19 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from . import admin_script
+from .admin_directory import DAY_NAMES
 from .auth import staff_required
 from .hours import DAYS
-from .staff_settings import SettingsError, check_office_hours, check_template
+from .staff_settings import SettingsError, check_template
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-DAY_NAMES = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
-             "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday")}
+admin_script.register(bp)
 
 
 class SettingsForm(FlaskForm):
-    """Office hours, templates and on-call SMS."""
+    """WhatsApp templates and on-call SMS."""
 
-    timezone = StringField(_l("Time zone"), validators=[InputRequired(), Length(max=64)])
-    mon = StringField(DAY_NAMES["mon"], validators=[Length(max=64)])
-    tue = StringField(DAY_NAMES["tue"], validators=[Length(max=64)])
-    wed = StringField(DAY_NAMES["wed"], validators=[Length(max=64)])
-    thu = StringField(DAY_NAMES["thu"], validators=[Length(max=64)])
-    fri = StringField(DAY_NAMES["fri"], validators=[Length(max=64)])
-    sat = StringField(DAY_NAMES["sat"], validators=[Length(max=64)])
-    sun = StringField(DAY_NAMES["sun"], validators=[Length(max=64)])
     template_es = StringField(_l("Template for Spanish"), validators=[Length(max=64)])
     template_quc = StringField(_l("Template for K'iche'"), validators=[Length(max=64)])
     template_en = StringField(_l("Template for English"), validators=[Length(max=64)])
@@ -45,9 +39,8 @@ class AccountForm(FlaskForm):
 def _settings_form():
     """Return the settings form filled with what is in force."""
     staff_settings = current_app.extensions["staff_settings"]
-    office, templates = staff_settings.office_hours(), staff_settings.templates()
-    data = {"timezone": office.get("timezone", "UTC"), "notify_minutes": staff_settings.notify_minutes()}
-    data.update({day: (office.get("days") or {}).get(day, "") for day in DAYS})
+    templates = staff_settings.templates()
+    data = {"notify_minutes": staff_settings.notify_minutes()}
     data.update({f"template_{lang}": templates.get(lang, "") for lang in ("es", "quc", "en")})
     return SettingsForm(data=data)
 
@@ -58,8 +51,10 @@ def _render(form, status=200):
     audit = store.audit_log(200)
     for entry in audit:
         entry["when"] = datetime.datetime.fromtimestamp(int(entry.get("at") or 0), datetime.timezone.utc)
-    return render_template("admin.html", form=form, days=DAYS, accounts=current_app.extensions["accounts"].all(),
-                           audit=audit, account_form=AccountForm()), status
+    return render_template("admin.html", form=form, days=DAYS, day_names=DAY_NAMES,
+                           office=current_app.extensions["live_script"].get().office_hours,
+                           accounts=current_app.extensions["accounts"].all(), audit=audit,
+                           account_form=AccountForm()), status
 
 
 @bp.get("/")
@@ -72,20 +67,17 @@ def index():
 @bp.post("/settings")
 @staff_required
 def settings():
-    """Save office hours, templates and the on-call interval."""
+    """Save the templates and the on-call interval."""
     form = SettingsForm()
     if not form.validate():
         return _render(form, 400)
     try:
-        office = check_office_hours({"timezone": form.timezone.data,
-                                     "days": {day: getattr(form, day).data for day in DAYS}})
         templates = {lang: check_template(getattr(form, f"template_{lang}").data) for lang in ("es", "quc", "en")}
     except SettingsError as exc:
         flash(str(exc), "error")
         return _render(form, 400)
     current_app.extensions["staff_settings"].save(
-        office_hours=office, templates={k: v for k, v in templates.items() if v},
-        notify_minutes=form.notify_minutes.data or 0)
+        templates={k: v for k, v in templates.items() if v}, notify_minutes=form.notify_minutes.data or 0)
     current_app.extensions["accounts"].store.audit(current_user.email, "settings")
     flash(_l("Settings saved."), "info")
     return redirect(url_for(".index"), code=303)

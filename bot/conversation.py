@@ -32,18 +32,16 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None, spool=None, office_hours=None, on_waiting=None,
-                 reports=None):
-        """get_script returns the current Script; keys pseudonymise and encrypt numbers; spool holds
-        messages received while Redis was away (a deletion removes the texter's entries too).
-
-        office_hours returns the hours in force (None: the script's); on_waiting(h) is called when a
-        texter starts waiting for a person; reports (bot/reports.py) gives the office's day to count in
-        (None: nothing is counted).
+    def __init__(self, get_script, store, keys, clock=None, spool=None, on_waiting=None, reports=None):
+        """get_script returns the current Script (its office hours are the ones in force); keys
+        pseudonymise and encrypt numbers; spool holds messages received while Redis was away (a
+        deletion removes the texter's entries too); on_waiting(h) is called when a texter starts
+        waiting for a person; reports (bot/reports.py) gives the office's day to count in (None:
+        nothing is counted).
         """
         self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
-        self.office_hours, self.on_waiting, self.reports = office_hours, on_waiting, reports
+        self.on_waiting, self.reports = on_waiting, reports
 
     def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
         """Return the replies to one inbound message from address, applied exactly once.
@@ -69,13 +67,12 @@ class Conversations:
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
-            office = self.office_hours() if self.office_hours else None
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
-                                                         handoff_status=status, office_hours=office))
+                                                         handoff_status=status))
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             if self.reports is not None:
                 counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
-                zone = (office or script.office_hours or {}).get("timezone")
+                zone = (script.office_hours or {}).get("timezone")
                 changes.report = (self.reports.day(now, zone), counts) if counts else None
             _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,

@@ -79,13 +79,11 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Context:
-    """Facts about the world the step needs: the time, session freshness, the handoff's status and
-    the office hours staff set (None: the script's)."""
+    """Facts about the world the step needs: the time, session freshness and the handoff's status."""
 
     now: datetime.datetime
     new_session: bool = False
     handoff_status: str = None  # None, "waiting" or "claimed"
-    office_hours: dict = None
 
 
 @dataclass
@@ -160,7 +158,7 @@ class _Step:
 
     def handoff_text(self, node):
         """Return what happens next for a texter who asked for a person, with office hours."""
-        office = self.ctx.office_hours if self.ctx.office_hours is not None else self.script.office_hours
+        office = self.script.office_hours
         if not office or hours.is_open(self.ctx.now, office):
             return self.t(node.text[0])
         opening = hours.next_opening(self.ctx.now, office)

@@ -14,7 +14,7 @@ def parse_hours(office_hours):
     """Return (tzinfo, {weekday: [(start, end) times]}) from the script's office_hours mapping."""
     try:
         tz = ZoneInfo(office_hours.get("timezone", "UTC"))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
         raise ValueError(f"office_hours.timezone: unknown time zone {office_hours.get('timezone')!r}") from exc
     shifts = {}
     for day, spans in (office_hours.get("days") or {}).items():

@@ -84,7 +84,7 @@ def send_error(sent):
 
 def office_status():
     """Return (open now, next opening or None) from the office hours in force."""
-    office = current_app.extensions["staff_settings"].office_hours()
+    office = current_app.extensions["live_script"].get().office_hours
     now = inbox().clock()
     if not office:
         return True, None

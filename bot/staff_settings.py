@@ -1,12 +1,11 @@
-"""Settings staff change in /admin without a deploy: office hours, WhatsApp templates, on-call SMS.
+"""Settings staff change in /admin without a deploy: WhatsApp templates and on-call SMS.
 
-Kept in Redis by the store; each process reads them at most every few seconds, so a webhook does not
-pay an extra round trip for them.
+Office hours are not here: they are part of the versioned script (edited in its draft, in force once
+published). Kept in Redis by the store; each process reads them at most every few seconds, so a
+webhook does not pay an extra round trip for them.
 """
 import re
 import time
-
-from . import hours
 
 CACHE_SECONDS = 5
 TEMPLATE_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
@@ -14,19 +13,6 @@ TEMPLATE_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 
 class SettingsError(ValueError):
     """A staff setting is not valid; the message says why."""
-
-
-def check_office_hours(value):
-    """Return office hours {timezone, days} checked, or raise SettingsError."""
-    if not isinstance(value, dict):
-        raise SettingsError("office hours must be a mapping")
-    days = {d: s.strip() for d, s in (value.get("days") or {}).items() if s and s.strip()}
-    cleaned = {"timezone": (value.get("timezone") or "").strip(), "days": days}
-    try:
-        hours.parse_hours(cleaned)
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from exc
-    return cleaned
 
 
 def check_template(sid):
@@ -40,9 +26,9 @@ def check_template(sid):
 class StaffSettings:
     """Read and write staff settings, with a short per-process cache."""
 
-    def __init__(self, store, get_script, clock=time.monotonic):
-        """Read settings from store; the script gives the defaults (its office hours)."""
-        self.store, self.get_script, self.clock = store, get_script, clock
+    def __init__(self, store, clock=time.monotonic):
+        """Read settings from store."""
+        self.store, self.clock = store, clock
         self._cached, self._at = None, None
 
     def all(self):
@@ -57,9 +43,13 @@ class StaffSettings:
         self.store.save_staff_settings(values)
         self._cached = None
 
-    def office_hours(self):
-        """Return the office hours in force: the staff's, else the script's."""
-        return self.all().get("office_hours") or self.get_script().office_hours
+    def legacy_office_hours(self):
+        """Return office hours saved here before they moved into the script (no longer in force), or None."""
+        return self.all().get("office_hours") or None
+
+    def forget_legacy_office_hours(self):
+        """Delete the office hours saved here before they moved into the script."""
+        self.save(office_hours=None)
 
     def templates(self):
         """Return {language: Content SID} of the WhatsApp template sent outside the 24-hour window."""

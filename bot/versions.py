@@ -94,6 +94,7 @@ class ScriptService:
         self.on_change = []     # called after each publish (the live script checks again at once)
         self._bundles = OrderedDict()
         self._scripts = OrderedDict()
+        self._checks = OrderedDict()
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -142,16 +143,38 @@ class ScriptService:
 
     def script(self, which=DRAFT):
         """Return the built Script of a bundle (see bundle()), for the simulator and the pages."""
-        bundle = self._bundle(which)
+        return self._built(self._bundle(which))
+
+    def check(self, which=DRAFT, today=None):
+        """Return the checks' Problems for a bundle (see bundle())."""
+        return self._checked(self._bundle(which), today)
+
+    def seed(self, bundle, script, problems):
+        """Remember a bundle's built Script and today's findings (the app has just made both at start)."""
+        key = fingerprint(bundle)
+        self._scripts[key] = script
+        self._checks[(key, datetime.date.today())] = list(problems)
+
+    def _built(self, bundle):
+        """Return the Script of a bundle, built once per content (a Script is never changed)."""
         key = fingerprint(bundle)
         if key not in self._scripts:
             self._scripts[key] = build_script(bundle)
             _trim(self._scripts)
         return self._scripts[key]
 
-    def check(self, which=DRAFT, today=None):
-        """Return the checks' Problems for a bundle (see bundle())."""
-        return _check(self._bundle(which), today)
+    def _checked(self, bundle, today=None):
+        """Return the checks' Problems for a bundle, once per content and day; one error when it cannot
+        be built at all."""
+        today = today or datetime.date.today()
+        key = (fingerprint(bundle), today)
+        if key not in self._checks:
+            try:
+                self._checks[key] = check_script(self._built(bundle), today)
+            except ScriptError as exc:
+                self._checks[key] = [Problem("error", "script", str(exc))]
+            _trim(self._checks)
+        return list(self._checks[key])
 
     def diff(self, which=DRAFT, against=PUBLISHED):
         """Return the Changes from bundle against to bundle which (by default: draft vs published)."""
@@ -173,9 +196,15 @@ class ScriptService:
         """Throw the draft away; return True when there was one."""
         return self.store.delete_draft()
 
-    def set_text(self, text_id, lang, text, by, reviewed=None):
-        """Set a text in a language ("" removes it); see bot.edits.set_text."""
-        return self._edit(by, lambda b: edits.set_text(b, text_id, lang, text, reviewed))
+    def set_text(self, text_id, lang, text, by, reviewed=None, expected=None):
+        """Set a text in a language ("" removes it); see bot.edits.set_text.
+
+        expected: the text the staff member started from; Conflict when the draft holds another.
+        """
+        def change(bundle):
+            _expect(bundle, text_id, lang, expected)
+            edits.set_text(bundle, text_id, lang, text, reviewed)
+        return self._edit(by, change)
 
     def mark_reviewed(self, text_id, lang, by, reviewed=True):
         """Mark a K'iche' (or other) text reviewed by a native speaker, or as needing review."""
@@ -185,9 +214,12 @@ class ScriptService:
         """Set the staff comment and citation of a text in a language."""
         return self._edit(by, lambda b: edits.set_comment(b, text_id, lang, comment))
 
-    def set_keywords(self, text_id, lang, words, by):
-        """Set the keywords (a list, or "a, b, c") of a keyword text in a language."""
-        return self._edit(by, lambda b: edits.set_keywords(b, text_id, lang, words))
+    def set_keywords(self, text_id, lang, words, by, expected=None):
+        """Set the keywords (a list, or "a, b, c") of a keyword text in a language (expected: as set_text)."""
+        def change(bundle):
+            _expect(bundle, text_id, lang, expected)
+            edits.set_keywords(bundle, text_id, lang, words)
+        return self._edit(by, change)
 
     def set_directory_entry(self, entry, by):
         """Add or replace (by id) a referral directory entry."""
@@ -270,7 +302,7 @@ class ScriptService:
 
     def _publish(self, bundle, by, note, source, expect_head=ANY, draft_rev=None, files=None, **extra):
         """Check bundle, store it as the new published version and return its VersionInfo."""
-        problems = _check(bundle)
+        problems = self._checked(bundle)
         if any(p.level == "error" for p in problems):
             raise CheckFailed(problems)
         record = {"published_at": _stamp(self.clock()), "by": by, "note": note, "source": source,
@@ -395,12 +427,13 @@ class ScriptService:
             listener()
 
 
-def _check(bundle, today=None):
-    """Return the checks' problems for a bundle, or one error when it cannot be built at all."""
-    try:
-        return check_script(build_script(bundle), today)
-    except ScriptError as exc:
-        return [Problem("error", "script", str(exc))]
+def _expect(bundle, text_id, lang, expected):
+    """Raise Conflict when lang's text of text_id is no longer the one the staff member started from."""
+    if expected is None:
+        return
+    current = (bundle["catalogs"].get(lang, {}).get(text_id) or {}).get("text", "")
+    if current != edits.clean_text(expected):
+        raise Conflict(f"someone changed the {lang} text of {text_id} meanwhile; look at it again")
 
 
 def _trim(cache, size=8):

@@ -32,8 +32,8 @@ def select_locale():
 
 def select_timezone():
     """Return the office's time zone: times on the pages are the office's times."""
-    staff_settings = current_app.extensions.get("staff_settings")
-    name = (staff_settings.office_hours() if staff_settings else {}).get("timezone") or "UTC"
+    live = current_app.extensions.get("live_script")
+    name = (live.get().office_hours if live else {}).get("timezone") or "UTC"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

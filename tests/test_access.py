@@ -25,7 +25,7 @@ ROUTES = [
     ("POST", f"/inbox/c/{H}/claim", "302 /login", "303 /inbox/c/", "303 /inbox/c/"),
     ("POST", f"/inbox/c/{H}/close", "302 /login", "409", "303 /inbox/"),
     ("GET", "/admin/", "302 /login", "403", "200"),
-    ("POST", "/admin/settings", "302 /login", "403", "400"),
+    ("POST", "/admin/settings", "302 /login", "403", "303 /admin/"),
     ("POST", "/admin/accounts", "302 /login", "403", "400"),
     ("POST", "/language", "302 /login", "302 /login", "302 /login"),
     ("POST", "/logout", "302 /login", "302 /login", "302 /login"),

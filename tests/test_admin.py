@@ -1,31 +1,60 @@
-"""Staff settings: office hours the texter is told about, templates, on-call SMS, accounts, audit log."""
+"""Staff settings: WhatsApp templates, on-call SMS, accounts, audit log; office hours (in the script) reach texters."""
 import datetime
 
 import pytest
 
 from conftest import OPEN_HOURS, PASSWORD, PERSON, Texter, ask_for_person
 
-FORM = {"timezone": "America/Chicago", "mon": "10:00-12:00", "tue": "", "wed": "", "thu": "", "fri": "",
-        "sat": "", "sun": "", "template_es": "", "template_quc": "", "template_en": "", "notify_minutes": "0"}
+FORM = {"template_es": "", "template_quc": "", "template_en": "", "notify_minutes": "0"}
+HOURS = {"timezone": "America/Chicago", "mon": "10:00-12:00", "tue": "", "wed": "", "thu": "", "fri": "",
+         "sat": "", "sun": ""}
 
 
-def test_office_hours_set_by_staff_reach_the_texter(twilio_app, web):
-    """Staff close Tuesdays: a texter asking for a person on Tuesday is told Monday 10:00."""
+def set_office_hours(user, hours=HOURS, note="Mondays only"):
+    """Save office hours in the script's draft and publish it, as staff do on the pages."""
+    assert user.post("/admin/script/hours", hours).status_code == 303
+    assert user.post("/admin/script/publish", {"note": note}).status_code == 303
+
+
+def test_office_hours_set_by_staff_reach_the_texter_once_published(twilio_app, web):
+    """Staff close Tuesdays in the draft: nothing changes for texters until they publish; then a texter
+    asking for a person on Tuesday is told Monday 10:00, and the inbox says the office is closed."""
     sam = web("sam")
-    assert sam.post("/admin/settings", FORM).status_code == 303
+    assert sam.post("/admin/script/hours", HOURS).status_code == 303
     texter = Texter(twilio_app.test_client(), "+15055550401")
+    texter.send("hola")
+    texter.send("1")
+    assert "La oficina esta cerrada" not in texter.send(PERSON)[0]  # a draft is not in force
+    assert sam.post("/admin/script/publish", {"note": "Mondays only"}).status_code == 303
+    texter = Texter(twilio_app.test_client(), "+15055550406")
     texter.send("hola")
     texter.send("1")
     reply = texter.send(PERSON)[0]
     assert "La oficina esta cerrada" in reply and "lunes 30 de noviembre, 10:00" in reply
     page = web("ana").get("/inbox/").get_data(as_text=True)
     assert "Horario: cerrado" in page
+    assert twilio_app.extensions["accounts"].store.staff_settings() == {}  # nothing kept beside the script
+    admin = sam.get("/admin/").get_data(as_text=True)
+    assert "America/Chicago" in admin and "10:00-12:00" in admin
+
+
+def test_office_hours_saved_before_they_moved_into_the_script_are_not_used(twilio_app, web):
+    """Hours an older version kept in the staff settings are shown once, never used, and forgotten
+    when staff save hours in the script."""
+    settings = twilio_app.extensions["staff_settings"]
+    settings.save(office_hours={"timezone": "UTC", "days": {"sun": "09:00-10:00"}})
+    texter = Texter(twilio_app.test_client(), "+15055550407")
+    texter.send("hola")
+    texter.send("1")
+    assert "La oficina esta cerrada" not in texter.send(PERSON)[0]
+    sam = web("sam")
+    page = sam.get("/admin/script/hours").get_data(as_text=True)
+    assert 'id="legacy"' in page and "09:00-10:00" in page
+    assert sam.post("/admin/script/hours", HOURS).status_code == 303
+    assert settings.legacy_office_hours() is None and 'id="legacy"' not in sam.get("/admin/script/hours").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("timezone", "Mars/Olympus", "unknown time zone"),
-    ("mon", "9 to 5", "is not like 09:00-17:00"),
-    ("mon", "17:00-09:00", "ends before it starts"),
     ("template_es", "HX123", "is not a Content SID"),
     ("notify_minutes", "-5", "Minutes between on-call SMS"),
 ])
@@ -41,7 +70,7 @@ def test_on_call_volunteers_get_one_sms_per_interval(twilio_app, web, fake_twili
     accounts = twilio_app.extensions["accounts"]
     accounts.add("oncall@example.org", "volunteer", PASSWORD, phone="+15055550999", on_call=True, ui_lang="en")
     accounts.add("offcall@example.org", "volunteer", PASSWORD, phone="+15055550998")
-    web("sam").post("/admin/settings", {**FORM, "mon": "", "tue": "09:00-17:00", "notify_minutes": "10"})
+    web("sam").post("/admin/settings", {**FORM, "notify_minutes": "10"})
     ask_for_person(Texter(twilio_app.test_client(), "+15055550402"))
     for thread in twilio_app.extensions["on_call"].threads:
         thread.join(10)
@@ -112,6 +141,6 @@ def test_audit_entries_older_than_the_retention_are_dropped(settings):
 def test_closed_hours_are_shown_in_the_office_timezone(twilio_app, web):
     """Times on the pages are the office's (the time zone staff set)."""
     twilio_app.extensions["conversations"].clock = lambda: OPEN_HOURS + datetime.timedelta(days=1)
-    web("sam").post("/admin/settings", FORM)
+    set_office_hours(web("sam"))
     page = web("ben").get("/inbox/").get_data(as_text=True)
     assert "Office hours: closed" in page and "Monday 10:00" in page

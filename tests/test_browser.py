@@ -78,6 +78,7 @@ def live(redis_url, chromium):
             time.sleep(0.2)
     app = create_app(settings)  # this process's view of the same Redis, to create accounts
     app.extensions["accounts"].add("ana@example.org", "volunteer", PASSWORD, langs=["es"])
+    app.extensions["accounts"].add("sam@example.org", "staff", PASSWORD, ui_lang="en")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -116,14 +117,14 @@ def page(live, request):
     context.close()
 
 
-def log_in(page, base):
-    """Open /inbox, get sent to /login, and log in as Ana."""
-    page.goto(base + "/inbox/")
+def log_in(page, base, email="ana@example.org", start="/inbox/"):
+    """Open a page (the inbox), get sent to /login, log in (as Ana) and land on that page."""
+    page.goto(base + start)
     assert "/login" in page.url
-    page.fill("#email", "ana@example.org")
+    page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/inbox/")
+    page.wait_for_url(base + start)
 
 
 @pytest.mark.parametrize("page", ["desktop", "phone"], indirect=True)

@@ -21,7 +21,6 @@ def test_staff_read_the_known_counts_in_the_charts(live):
     """Three texters (two in Spanish, one in English; pay twice, recruitment once; one asks for a
     person), staff claim and answer in the browser, then the charts show exactly those counts."""
     base, browser = live["base"], live["browser"]
-    live["app"].extensions["accounts"].add("sam@example.org", "staff", PASSWORD, langs=["es", "en"], ui_lang="en")
     numbers = ["+1505556" + str(uuid.uuid4().int)[:4] + str(i) for i in range(3)]
     for number, bodies in zip(numbers, (["hola", "1", "2"], ["hola", "3", "2", "menu", "1"],
                                         ["hola", "1", PERSON, "Necesito ayuda"])):

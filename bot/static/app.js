@@ -1,4 +1,4 @@
-// The inbox pages' only script: no inline code, nothing from other sites (see the CSP in bot/web.py).
+// The pages' only script: no inline code, nothing from other sites (see the CSP in bot/web.py).
 "use strict";
 
 // --- SMS cost, the same arithmetic as bot/sms.py (tests compare the two) ---------------------------
@@ -15,9 +15,14 @@ const TYPOGRAPHIC = {
   "\u2022": "-", "\u00b7": "-", "\t": " ",
 };
 
-function smsSafe(text) {
-  // What the server sends for a volunteer's SMS: typographic punctuation made GSM-7, accents kept.
-  return Array.from(text.normalize("NFC"), (ch) => TYPOGRAPHIC[ch] ?? ch).join("");
+// Spanish vowels outside GSM-7, folded when the script says so (sms.fold_accents), as bot/sms.py does.
+const ACCENTS = Object.fromEntries(Array.from("áíóúÁÍÓÚâêîôûÂÊÎÔÛ").map((ch, i) => [ch, "aiouAIOUaeiouAEIOU"[i]]));
+
+function smsSafe(text, foldAccents = false) {
+  // What the server sends as SMS: typographic punctuation made GSM-7; accents kept unless folded
+  // (a volunteer's reply keeps them; the script's texts fold them when the script says so).
+  const safe = Array.from(text.normalize("NFC"), (ch) => TYPOGRAPHIC[ch] ?? ch).join("");
+  return foldAccents ? Array.from(safe, (ch) => ACCENTS[ch] ?? ch).join("") : safe;
 }
 
 function segments(text) {
@@ -48,7 +53,7 @@ function showCost(box, out) {
     out.textContent = fill(out.dataset.whatsapp, { chars: Array.from(text).length });
     return;
   }
-  text = smsSafe(text);
+  text = smsSafe(text, box.dataset.fold === "1");
   const [enc, n] = segments(text);
   out.textContent = fill(out.dataset.sms, { n, enc, chars: Array.from(text).length });
 }
@@ -105,6 +110,13 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
     select.addEventListener("change", () => select.form.submit());
+  });
+  document.querySelectorAll("[data-cost]").forEach((field) => {
+    // The script's text editors: each box has its own count.
+    const counter = document.getElementById(field.dataset.cost);
+    if (!counter) return;
+    field.addEventListener("input", () => showCost(field, counter));
+    showCost(field, counter);
   });
   const box = document.getElementById("body");
   const out = document.getElementById("cost");

@@ -1,0 +1,120 @@
+"""The staff's simulator (bot/simulator.py): the pure engine on a chosen script, state in a signed token."""
+import dataclasses
+import datetime
+
+import pytest
+
+from bot import simulator
+from bot.engine import Context, Inbound, State, step
+from bot.script import load_script
+from bot.sms import segments
+from conftest import PERSON, REFERRAL, SECRET_KEY
+
+SCRIPT = load_script("locales")
+OPEN = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)     # Tue 10:00 New York
+CLOSED = datetime.datetime(2026, 11, 28, 3, 0, tzinfo=datetime.timezone.utc)    # Fri 22:00 New York
+
+
+def talk(session, *texts, now=OPEN, script=SCRIPT):
+    """Send texts in order, each through a token as the page does; return the last Session."""
+    for text in texts:
+        session = simulator.load(simulator.dump(session, SECRET_KEY), SECRET_KEY)
+        session = simulator.send(script, session, text, now)
+    return session
+
+
+def bot_lines(session):
+    """Return the bot's replies in the transcript."""
+    return [line[1] for line in session.log if line[0] == "bot"]
+
+
+def test_new_texter_gets_what_the_engine_gives_with_each_cost():
+    """A new texter: the greeting, then the main menu; every reply is the engine's, priced as an SMS."""
+    session = talk(simulator.start("draft"), "hola", "1")
+    state, expected = State(), []
+    for text in ("hola", "1"):
+        result = step(SCRIPT, state, Inbound(text), Context(now=OPEN, new_session=not expected))
+        state, expected = result.state, expected + result.replies
+    assert bot_lines(session) == expected
+    for who, text, cost in session.log:
+        if who == "bot":
+            assert cost == [*segments(text), len(text)]
+    assert session.lang == "es" and session.node == "main"
+    assert session.sms_segments == sum(segments(t)[1] for t in expected)
+
+
+def test_remembered_language_starts_at_the_main_menu_on_whatsapp():
+    """A texter whose language is remembered gets the main menu; WhatsApp replies are priced in characters."""
+    session = talk(simulator.start("published", "whatsapp", "en"), "hi")
+    [reply] = bot_lines(session)
+    assert "1. " in reply and session.node == "main"
+    assert session.log[-1][2] == [None, 0, len(reply)]
+    assert session.sms_segments == 0
+
+
+def test_referral_shows_the_directory_of_the_script_given():
+    """The referral answer comes from the Script passed in: another script, another number."""
+    bundle_script = load_script("locales")
+    cdm = next(e for e in bundle_script.directory if e["id"] == "cdm")
+    us_number = next(p["number"] for p in cdm["phones"] if p["from"] == "US")
+    session = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Texas")
+    assert us_number in bot_lines(session)[-1]
+    cdm["phones"][0]["number"] = "1-855-234-9698"
+    other = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Texas", script=bundle_script)
+    assert "1-855-234-9698" in bot_lines(other)[-1] and us_number not in bot_lines(other)[-1]
+
+
+def test_handoff_waits_for_a_volunteer_until_closed():
+    """Asking for a person: a note, then messages are kept (no reply); closing sends the closing text."""
+    session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
+    assert session.handoff == "waiting" and session.log[-1] == ["note", "handoff", None]
+    session = talk(session, "necesito ayuda")
+    assert [line[:2] for line in session.log[-3:]] == [["texter", "necesito ayuda"], ["note", "kept"],
+                                                      ["note", "no_reply"]]
+    closed = simulator.close_handoff(SCRIPT, session)
+    assert closed.handoff is None and closed.log[-2][0] == "bot" and closed.log[-1][1] == "closed"
+    assert closed.log[-2][1].startswith("Gracias por escribirnos")
+    assert "1. " in bot_lines(talk(closed, "hola"))[-1]  # the bot answers again
+    assert simulator.close_handoff(SCRIPT, closed) is closed  # nothing to close
+
+
+def test_after_hours_handoff_uses_the_scripts_office_hours():
+    """Outside the script's office hours the texter is told when someone answers."""
+    session = talk(simulator.start("draft", lang="es"), "hola", PERSON, now=CLOSED)
+    assert "lunes 30 de noviembre, 09:00" in bot_lines(session)[-1]
+    script = load_script("locales")
+    script.office_hours = {"timezone": "America/New_York", "days": {"sat": "10:00-12:00"}}
+    later = talk(simulator.start("draft", lang="es"), "hola", PERSON, now=CLOSED, script=script)
+    assert "sabado 28 de noviembre, 10:00" in bot_lines(later)[-1]
+
+
+def test_stop_start_and_deletion():
+    """STOP silences, START brings the menu back; BORRAR then SI forgets the texter, language included."""
+    session = talk(simulator.start("draft", lang="es"), "hola", "STOP", "menu")
+    assert session.opted_out and session.log[-1][1] == "no_reply" and ["note", "opted_out", None] in session.log
+    session = talk(session, "START")
+    assert not session.opted_out and "1. " in bot_lines(session)[-1]
+    session = talk(session, "BORRAR", "SI")
+    assert session.state is None and session.lang is None and session.log[-1] == ["note", "deleted", None]
+    assert talk(session, "hola").node == "language"  # met as someone new
+
+
+def test_tokens_are_signed_and_bounded():
+    """A token from elsewhere, edited, or oversized is refused; the transcript keeps its last lines."""
+    session = talk(simulator.start("draft", lang="es"), *["menu"] * 40)
+    assert len(session.log) == simulator.MAX_LOG
+    token = simulator.dump(session, SECRET_KEY)
+    assert simulator.load(token, SECRET_KEY) == session
+    for bad in ("", "x" * (simulator.MAX_TOKEN + 1), token[:-2] + "AA", simulator.dump(session, "another key")):
+        with pytest.raises(simulator.SimulatorError):
+            simulator.load(bad, SECRET_KEY)
+    with pytest.raises(simulator.SimulatorError):
+        simulator.start("draft", channel="fax")
+
+
+def test_long_input_and_broken_state_never_crash():
+    """A 20,000-character message is cut to what WhatsApp delivers; a state the engine cannot read starts over."""
+    session = talk(simulator.start("draft", lang="es"), "x" * 20000)
+    assert len(session.log[0][1]) == simulator.MAX_INPUT
+    broken = dataclasses.replace(simulator.start("draft"), state='{"node": "gone", "page": "x"}', lang="fr")
+    assert bot_lines(simulator.send(SCRIPT, broken, "hola", OPEN))
