@@ -177,7 +177,7 @@ class _Step:
         pages = pager.sms_pages(parts, int(script.sms.get("max_segments", 3)), hint, fold)
         page = min(page, len(pages) - 1)
         self.state.page, self.state.more = page, page < len(pages) - 1
-        return [pager.with_hint(pages, page, hint, SMS, fold)]
+        return [pager.with_hint(pages, page, hint, fold)]
 
     # -- transitions ------------------------------------------------------------------------------
 

@@ -76,10 +76,9 @@ def whatsapp_pages(parts):
     return _pack([p for p in parts if p], lambda t: len(t) <= WHATSAPP_MAX_CHARS)
 
 
-def with_hint(pages, index, hint, channel, fold_accents=True):
-    """Return page index of pages, followed by the "more" hint when another page waits."""
+def with_hint(pages, index, hint, fold_accents=True):
+    """Return SMS page index of pages, followed by the "more" hint when another page waits."""
     page = pages[index]
     if index < len(pages) - 1:
-        hint = sms_safe(hint, fold_accents) if channel == "sms" else hint
-        page = f"{page}\n{hint}"
+        page = f"{page}\n{sms_safe(hint, fold_accents)}"
     return page

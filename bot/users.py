@@ -135,14 +135,6 @@ class Accounts:
         self.store.save_user(account.email, asdict(account))
         return account
 
-    def set_password(self, email, password):
-        """Replace an account's password."""
-        account = self.get(email)
-        if account is None:
-            raise AccountError(f"no account for {email}")
-        check_password(password)
-        return self.update(account, password=_hasher.hash(password))
-
     def verify(self, email, password):
         """Return the active Account whose password matches, or None (in about the same time either way)."""
         account = self.get(email)
