@@ -1,5 +1,5 @@
-"""Flask CLI commands: the terminal chat simulator, accounts, the script's (bot/script_cli.py) and the
-report (bot/report_cli.py)."""
+"""Flask CLI commands: the terminal chat simulator, accounts, the script's (bot/staff/cli.py) and the
+report (bot/reports/cli.py)."""
 import logging
 import sys
 import uuid
@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .engine import SMS, WHATSAPP, Inbound
-from .report_cli import report_command
-from .script_cli import script_cli
-from .sms import segments
-from .users import ROLES, SPOKEN, UI_LANGUAGES, AccountError
+from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.reports.cli import report_command
+from bot.staff.cli import script_cli
+from bot.conversation.sms import segments
+from bot.web.accounts import ROLES, SPOKEN, UI_LANGUAGES, AccountError
 
 users_cli = AppGroup("users", help="Volunteer and staff accounts.")
 CHAT_NUMBER = "+10000000000"  # not a real number: the simulator's texter

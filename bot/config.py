@@ -50,11 +50,17 @@ class Settings:
     LOGIN_HOURS: int = 12
     METRICS_TOKEN: str = ""
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: str = ""  # "json" or "text"; empty: json in production, text in development
 
     @property
     def production(self):
         """Return True in production, where secrets are required."""
         return self.APP_ENV == "production"
+
+    @property
+    def log_format(self):
+        """Return the log format: LOG_FORMAT, else JSON lines in production and readable lines elsewhere."""
+        return self.LOG_FORMAT or ("json" if self.production else "text")
 
     @property
     def ttl(self):
@@ -103,6 +109,8 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         raise ConfigError("SCRIPT_CHECK_SECONDS must not be negative")
     if settings.APP_ENV not in ("production", "development"):
         raise ConfigError(f"APP_ENV must be production or development, got {settings.APP_ENV!r}")
+    if settings.LOG_FORMAT not in ("", "json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, got {settings.LOG_FORMAT!r}")
     for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",
                  "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:

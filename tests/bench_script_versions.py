@@ -15,11 +15,11 @@ import redis
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bot.bundle import decode, encode, fingerprint, read_bundle  # noqa: E402
-from bot.livescript import LiveScript  # noqa: E402
-from bot.script import build_script  # noqa: E402
-from bot.store import VersionStore  # noqa: E402
-from bot.versions import ScriptService  # noqa: E402
+from bot.conversation.bundle import decode, encode, fingerprint, read_bundle  # noqa: E402
+from bot.twilio.livescript import LiveScript  # noqa: E402
+from bot.conversation.script import build_script  # noqa: E402
+from bot.storage.versions import VersionStore  # noqa: E402
+from bot.staff.service import ScriptService  # noqa: E402
 
 
 def main():

@@ -16,8 +16,8 @@ import pytest
 import redis
 
 from bot import create_app
-from bot.redis_conn import redis_binary
-from bot.script import load_script
+from bot.storage.connection import redis_binary
+from bot.conversation.script import load_script
 from servers import Cluster, RedisServer
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -214,7 +214,7 @@ TWILIO_FROM = "+15005550006"
 def cheap_password_hashes():
     """Hash passwords with a low Argon2id cost in tests (still Argon2id; the app's default is RFC 9106's)."""
     from argon2 import PasswordHasher
-    from bot import users
+    from bot.web import accounts as users
     users.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
     users.use_hasher(users.DEFAULT_HASHER)

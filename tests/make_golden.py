@@ -13,7 +13,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bot.script import load_script  # noqa: E402
+from bot.conversation.script import load_script  # noqa: E402
 
 SCRIPT = load_script(os.path.join(ROOT, "locales"))
 PLACES = {"es": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona"],

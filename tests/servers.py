@@ -9,7 +9,7 @@ import time
 
 import redis
 
-from bot.redis_conn import redis_binary
+from bot.storage.connection import redis_binary
 
 
 def _free(port):

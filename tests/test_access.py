@@ -194,7 +194,7 @@ def test_session_cookie_flags(settings):
 
 def test_passwords_are_argon2id(twilio_app, people):
     """Stored passwords are Argon2id hashes, never the password; the app's cost is RFC 9106's."""
-    from bot.users import DEFAULT_HASHER
+    from bot.web.accounts import DEFAULT_HASHER
     record = twilio_app.extensions["accounts"].store.user(people["ana"])
     assert record["password"].startswith("$argon2id$") and PASSWORD not in str(record)
     assert DEFAULT_HASHER.memory_cost >= 65536 and DEFAULT_HASHER.time_cost >= 3

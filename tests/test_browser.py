@@ -19,8 +19,8 @@ import pytest
 import redis
 
 from bot import create_app
-from bot.privacy import Keys, short_name
-from bot.sms import segments, sms_safe
+from bot.storage.privacy import Keys, short_name
+from bot.conversation.sms import segments, sms_safe
 from conftest import DATA_KEY, PASSWORD, PERSON, SECRET_KEY, TOKEN, TWILIO_FROM, messages_of, twilio_signature
 from fake_twilio import FakeTwilio
 
@@ -181,7 +181,7 @@ def test_volunteer_takes_a_conversation_and_hands_it_back(live, page):
 
 
 def test_segment_counter_matches_the_server(live, page):
-    """The page's SMS segment count (JavaScript) agrees with bot/sms.py on awkward texts."""
+    """The page's SMS segment count (JavaScript) agrees with bot/conversation/sms.py on awkward texts."""
     page.goto(live["base"] + "/login")
     samples = ["", "hola", "a" * 160, "a" * 161, "á" * 70, "á" * 71, "[" * 80, "[" * 81, "ñ¿¡ü é" * 30,
                "“quoted” — dash…", "emoji 😀" * 10, "K'iche' ʼ", "x\ty\r\nz", "€" * 77]

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from bot.sms import segments, sms_safe
+from bot.conversation.sms import segments, sms_safe
 from conftest import REFERRAL
 from test_browser import chromium, live, log_in, page, text  # noqa: F401 - the same live server fixtures
 
@@ -95,7 +95,7 @@ def test_staff_change_check_publish_simulate_and_restore_a_phone_number(live, pa
 
 
 def test_segment_counter_folds_accents_like_the_server(live, page):
-    """With the script's accent folding, the page's count (JavaScript) agrees with bot/sms.py."""
+    """With the script's accent folding, the page's count (JavaScript) agrees with bot/conversation/sms.py."""
     page.goto(live["base"] + "/login")
     samples = ["", "Menú: ¿dónde?", "á" * 161, "ÁÍÓÚ âêîôû ÂÊÎÔÛ", "“¿Qué?” — sí…", "ç" * 71, "K'iche' ʼ " * 20]
     for sample in samples:

@@ -4,8 +4,8 @@ import shutil
 
 import yaml
 
-from bot.checks import check_script
-from bot.script import load_script
+from bot.conversation.checks import check_script
+from bot.conversation.script import load_script
 
 
 def _copy(tmp_path):

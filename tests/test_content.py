@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
-from bot.checks import check_script, sms_report
-from bot.engine import Context, Inbound, State, step
+from bot.conversation.checks import check_script, sms_report
+from bot.conversation.engine import Context, Inbound, State, step
 from conftest import ROOT, SCRIPT
 
 FACTS = os.path.join(ROOT, "..", "shared", "CONTENT-FACTS.md")

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from bot.engine import Context, Inbound, State, step
+from bot.conversation.engine import Context, Inbound, State, step
 from conftest import OPEN_HOURS, PERSON
 from test_engine import SCRIPT
 

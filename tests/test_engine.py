@@ -3,10 +3,10 @@ import datetime
 
 import pytest
 
-from bot import pager
-from bot.engine import Context, Inbound, State, step
-from bot.script import load_script
-from bot.sms import segments
+from bot.conversation import pager
+from bot.conversation.engine import Context, Inbound, State, step
+from bot.conversation.script import load_script
+from bot.conversation.sms import segments
 from conftest import PERSON, choice
 
 SCRIPT = load_script("locales")

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot import create_app
-from bot.engine import State
+from bot.conversation.engine import State
 from conftest import OPEN_HOURS, PERSON, Texter
 from servers import wait_until
 
@@ -242,7 +242,7 @@ def test_a_dead_embedded_redis_is_started_again(tmp_path):
 
     import redis as redis_py
 
-    from bot.redis_conn import embedded_url, revive_embedded
+    from bot.storage.connection import embedded_url, revive_embedded
     folder = str(tmp_path / "instance")
     url = embedded_url(folder)
     pid = int(open(os.path.join(folder, "redis.pid")).read())

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from bot import create_app
-from bot.privacy import Keys
+from bot.storage.privacy import Keys
 from conftest import DATA_KEY, PERSON, SECRET_KEY, TOKEN, messages_of, twilio_signature
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.privacy import short_name
+from bot.storage.privacy import short_name
 from conftest import OPEN_HOURS, PERSON, TWILIO_FROM, Texter, ask_for_person
 
 

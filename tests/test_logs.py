@@ -1,4 +1,5 @@
 """Every log line of a full run, at every level and including errors, holds no number and no body."""
+import json
 import logging
 import os
 
@@ -100,3 +101,33 @@ def test_a_full_run_logs_no_number_and_no_body(settings, own_redis, capture):
             assert variant not in text, f"{variant} in the logs"
     for secret in SECRETS:
         assert secret not in text, f"{secret} in the logs"
+
+
+def _formatted(formatter, message, **extra):
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, message, (), None)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return formatter.format(record)
+
+
+def test_development_lines_are_readable_and_production_lines_are_json_without_colour_codes():
+    """The dev server's coloured banner becomes plain words in both formats; JSON holds no escape."""
+    from bot.logs import JsonFormatter, TextFormatter
+    banner = "\x1b[31m\x1b[1mWARNING: This is a development server.\x1b[0m\n * Running on http://127.0.0.1:5000"
+    text = _formatted(TextFormatter(), banner, texter="T-ABC", password="never")
+    assert "\x1b" not in text and "Running on http://127.0.0.1:5000" in text and "INFO" in text
+    assert "texter=T-ABC" in text and "never" not in text      # only reviewed extra fields
+    line = _formatted(JsonFormatter(), banner)
+    assert "\\u001b" not in line and "\x1b" not in line
+    assert json.loads(line)["msg"].startswith("WARNING: This is a development server.")
+
+
+@pytest.mark.parametrize("env, fmt, expected", [
+    ("development", "", "text"), ("production", "", "json"), ("development", "json", "json"),
+    ("production", "text", "text")])
+def test_the_log_format_follows_app_env_unless_set(env, fmt, expected):
+    """JSON lines in production and readable lines in development, unless LOG_FORMAT says otherwise."""
+    from bot.config import load_settings
+    overrides = {"APP_ENV": env, "LOG_FORMAT": fmt, "SECRET_KEY": "k" * 20 + "abcdefghijklmn",
+                 "DATA_KEY": "d" * 20 + "opqrstuvwxyz0123"}
+    assert load_settings(overrides=overrides, environ={}).log_format == expected

@@ -1,7 +1,7 @@
 """The outbound sender: the real twilio client against a local fake Twilio API, and the local outbox."""
 import pytest
 
-from bot.outbound import OutboxSender, TwilioSender, make_sender, scrub
+from bot.twilio.outbound import OutboxSender, TwilioSender, make_sender, scrub
 from conftest import TOKEN, TWILIO_FROM
 
 NUMBER = "+15055550123"

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from bot.edits import EditError
+from bot.staff.edits import EditError
 
 NOW = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)
 MSGFMT = shutil.which("msgfmt")

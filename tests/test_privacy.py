@@ -1,7 +1,7 @@
 """What Redis holds after conversations: no number in clear anywhere, and a TTL on every texter's key."""
 import re
 
-from bot.store import SCRIPT_TAG
+from bot.storage.versions import SCRIPT_TAG
 from conftest import PERSON, REFERRAL, Texter, key_values
 
 NUMBERS = ["+15055550142", "+525512345678", "+50255512345"]

@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from bot.engine import SMS, WHATSAPP, Context, Inbound, State, step
-from bot.pager import WHATSAPP_MAX_CHARS
-from bot.sms import segments
+from bot.conversation.engine import SMS, WHATSAPP, Context, Inbound, State, step
+from bot.conversation.pager import WHATSAPP_MAX_CHARS
+from bot.conversation.sms import segments
 from conftest import OPEN_HOURS, TOKEN, twilio_signature
 from test_engine import SCRIPT
 

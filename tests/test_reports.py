@@ -11,8 +11,8 @@ import redis
 
 from bot import create_app
 from bot.config import ConfigError, load_settings
-from bot.privacy import short_name
-from bot.reports import MAX_DAYS
+from bot.storage.privacy import short_name
+from bot.reports.figures import MAX_DAYS
 from conftest import OPEN_HOURS, PERSON, Texter, choice
 
 DAY = "2026-11-24"  # OPEN_HOURS is 10:00 that day in New York, the office's time zone
@@ -395,13 +395,13 @@ def test_counts_on_redis_cluster(settings, redis_cluster):
 @pytest.mark.parametrize("top, step", [(0, 1), (1, 1), (3, 1), (7, 2), (19, 5), (40, 10), (99, 50), (1234, 500)])
 def test_gridlines_are_round_numbers(top, step):
     """Gridlines go up in 1, 2 or 5 times a power of ten, at most four above zero."""
-    from bot.charts import nice_step
+    from bot.reports.charts import nice_step
     assert nice_step(top) == step
 
 
 def test_column_heights_are_proportional():
     """Stacked segments are as tall as their counts; the tallest column reaches the top gridline."""
-    from bot.charts import PLOT, column_chart
+    from bot.reports.charts import PLOT, column_chart
     chart = column_chart([("Mon", {"es": 6, "en": 2}), ("Tue", {"en": 4}), ("Wed", {})], ["es", "en"])
     heights = [[round(s.height, 3) for s in c.segments] for c in chart.columns]
     top = chart.ticks[-1][0]

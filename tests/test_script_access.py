@@ -203,7 +203,7 @@ def test_wrong_language_po_file_is_refused(twilio_app, web, draft):
 
 def test_oversized_upload_is_refused_before_it_is_read(twilio_app, web, draft):
     """A file over the PO limit gets 413; a webhook-sized limit does not stop an ordinary PO file."""
-    from bot.po import MAX_FILE
+    from bot.staff.po import MAX_FILE
     sam = web("sam")
     big = {"lang": "en", "file": (io.BytesIO(b"#" * (MAX_FILE + 200 * 1024)), "big.po")}
     assert sam.post("/admin/script/files", big).status_code == 413

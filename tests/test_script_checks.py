@@ -3,10 +3,10 @@ import datetime
 
 import pytest
 
-from bot import edits
-from bot.bundle import entry_dict, read_bundle
-from bot.checks import check_script
-from bot.script import build_script
+from bot.staff import edits
+from bot.conversation.bundle import entry_dict, read_bundle
+from bot.conversation.checks import check_script
+from bot.conversation.script import build_script
 
 TODAY = datetime.date(2026, 11, 24)
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from bot.checks import text_ids
+from bot.conversation.checks import text_ids
 from conftest import PASSWORD, PERSON, REFERRAL, Texter
 
 ENTRY = {"name": "Legal Aid Test", "phone_number": ["1-800-321-6742", ""], "phone_kind": ["call", "call"],
@@ -90,7 +90,7 @@ def test_warnings_say_what_is_wrong_in_each_language(scripts, sam):
 
 def test_every_warning_about_a_text_is_one_the_pages_translate(scripts):
     """The pages say the usual warnings in their own words: each kind the checks give a text is known."""
-    from bot.script_view import finding_kind
+    from bot.staff.view import finding_kind
     scripts.set_text("main.intro", "en", "", by="t")
     scripts.set_text("rec.fees", "es", "Nuevo texto sobre cobros.", by="t")
     scripts.set_text("info.disclaimer", "en", "Façade. " * 100, by="t")

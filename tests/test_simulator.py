@@ -1,13 +1,13 @@
-"""The staff's simulator (bot/simulator.py): the pure engine on a chosen script, state in a signed token."""
+"""The staff's simulator (bot/staff/simulator.py): the pure engine on a chosen script, state in a signed token."""
 import dataclasses
 import datetime
 
 import pytest
 
-from bot import simulator
-from bot.engine import Context, Inbound, State, step
-from bot.script import load_script
-from bot.sms import segments
+from bot.staff import simulator
+from bot.conversation.engine import Context, Inbound, State, step
+from bot.conversation.script import load_script
+from bot.conversation.sms import segments
 from conftest import PERSON, REFERRAL, SECRET_KEY
 
 SCRIPT = load_script("locales")

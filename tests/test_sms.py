@@ -1,7 +1,7 @@
 """GSM-7 and UCS-2 segment arithmetic, and SMS-safe text."""
 import pytest
 
-from bot.sms import non_gsm7_chars, segments, sms_safe
+from bot.conversation.sms import non_gsm7_chars, segments, sms_safe
 
 
 @pytest.mark.parametrize("text, expected", [

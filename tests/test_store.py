@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from bot.engine import State
-from bot.store import SCRIPT_TAG
+from bot.conversation.engine import State
+from bot.storage.versions import SCRIPT_TAG
 from conftest import PERSON, Texter, key_values
 
 

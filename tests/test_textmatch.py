@@ -1,7 +1,7 @@
 """Reading numbers and words the many ways texters write them."""
 import pytest
 
-from bot.textmatch import WordMatcher, build_number_words, normalize, read_number
+from bot.conversation.textmatch import WordMatcher, build_number_words, normalize, read_number
 
 ALL = build_number_words(["es", "en", "quc"])
 

@@ -7,7 +7,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 BOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bot")
-PO = os.path.join(BOT, "translations", "es", "LC_MESSAGES", "messages.po")
+PO = os.path.join(BOT, "web", "translations", "es", "LC_MESSAGES", "messages.po")
 MO = PO[:-2] + "mo"
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 

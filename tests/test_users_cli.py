@@ -1,7 +1,7 @@
 """flask --app bot users add / list / disable."""
 import pytest
 
-from bot.users import AccountError
+from bot.web.accounts import AccountError
 
 
 def test_add_list_disable(app):

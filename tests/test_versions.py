@@ -9,11 +9,11 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from bot import create_app
-from bot.bundle import fingerprint, read_bundle
-from bot.edits import EditError
-from bot.livescript import LiveScript
-from bot.store import VersionStore
-from bot.versions import CheckFailed, Conflict, NotFound
+from bot.conversation.bundle import fingerprint, read_bundle
+from bot.staff.edits import EditError
+from bot.twilio.livescript import LiveScript
+from bot.storage.versions import VersionStore
+from bot.staff.service import CheckFailed, Conflict, NotFound
 from conftest import Texter
 
 NOW = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.store import SCRIPT_TAG
+from bot.storage.versions import SCRIPT_TAG
 from conftest import PERSON, TOKEN, Texter, messages_of, twilio_signature
 
 

@@ -1,0 +1,135 @@
+"""Wiring: create_app builds settings, Redis, the script, services, blueprints and CLI commands."""
+import logging
+import os
+import time
+
+import redis
+from flask import Flask, g, jsonify, redirect, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot.staff import settings_pages as admin
+from bot.reports import pages as admin_reports
+from bot import cli
+from bot.twilio import devchat
+from bot.web import health
+from bot.inbox import pages as inbox
+from bot import logs
+from bot import metrics
+from bot.twilio import webhook
+from bot.web.auth import init_auth
+from bot.conversation.bundle import fingerprint, read_bundle
+from bot.conversation.checks import check_script
+from bot.config import ConfigError, load_settings
+from bot.twilio.conversations import Conversations
+from bot.twilio.intake import Intake
+from bot.twilio.livescript import LiveScript
+from bot.storage.privacy import Keys
+from bot.inbox.handoffs import Inbox
+from bot.inbox.notify import OnCall
+from bot.twilio.outbound import make_sender
+from bot.storage.connection import connect, embedded_url, revive_embedded
+from bot.reports.figures import Reports
+from bot.conversation.script import build_script
+from bot.storage.spool import Spool
+from bot.staff.settings import StaffSettings
+from bot.storage.store import Store
+from bot.storage.versions import VersionStore
+from bot.web.accounts import Accounts
+from bot.staff.service import ScriptService
+from bot.web.common import csrf, init_web
+
+DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
+
+
+def _services(app, settings, store, keys, get_script, spool):
+    """Return the app's services, wired to one another."""
+    staff_settings = StaffSettings(store)
+    sender = make_sender(settings, store, keys)
+    if sender.local and settings.production:
+        logging.getLogger(__name__).warning("Twilio sending is not configured: volunteers' replies stay in "
+                                            "the local outbox (set TWILIO_ACCOUNT_SID and TWILIO_FROM)")
+    accounts = Accounts(store, keys)
+    on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
+    reports = Reports(store, lambda: (get_script().office_hours or {}).get("timezone"),
+                      clock=lambda: conversations.clock())
+    conversations = Conversations(get_script, store, keys, spool=spool, on_waiting=on_call.someone_waiting,
+                                  reports=reports)
+    inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
+                          templates=staff_settings.templates, reports=reports)
+    return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports}
+
+
+def create_app(test_config=None):
+    """Create the app: settings, Redis, script, blueprints and CLI commands."""
+    app = Flask("bot", instance_relative_config=True, template_folder="web/templates",
+                static_folder="web/static")
+    settings = load_settings(overrides=test_config, instance_path=app.instance_path)
+    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=settings.MAX_BODY_BYTES,
+                      SETTINGS=settings)
+    logs.configure(settings.LOG_LEVEL, settings.log_format)
+
+    shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
+    script = build_script(shipped)
+    problems = check_script(script)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise ConfigError("the script has errors:\n" + "\n".join(str(p) for p in errors))
+
+    url = settings.REDIS_URL or embedded_url(app.instance_path)
+    client = connect(url, settings.REDIS_TIMEOUT, cluster=bool(settings.REDIS_CLUSTER))
+    scripts = ScriptService(VersionStore(client, settings.REDIS_PREFIX), shipped)
+    scripts.seed(shipped, script, problems)
+    live = LiveScript(scripts.store, script, fingerprint(shipped), settings.SCRIPT_CHECK_SECONDS,
+                      on_missing=scripts.start)
+    scripts.on_change.append(live.expire)
+    try:
+        scripts.start()
+    except (redis.RedisError, OSError) as exc:
+        logging.getLogger(__name__).warning("Redis does not answer (%s): answering with the shipped "
+                                            "script until it does", type(exc).__name__)
+    live.refresh()
+    app.extensions["scripts"], app.extensions["live_script"] = scripts, live
+    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT)
+    keys = Keys(settings.DATA_KEY)
+    spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
+                  settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)
+    app.extensions.update(_services(app, settings, store, keys, live.get, spool))
+    conversations = app.extensions["conversations"]
+    revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
+    app.extensions["intake"] = Intake(conversations, spool, revive=revive)
+    if settings.TRUSTED_PROXIES:
+        hops = settings.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
+                                x_prefix=hops)
+
+    init_web(app, settings)
+    init_auth(app)
+    csrf.exempt(webhook.bp)  # Twilio signs its requests instead
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_reports.bp)
+    app.register_blueprint(metrics.bp)
+    if not settings.production:
+        app.register_blueprint(devchat.bp)
+    cli.register(app)
+
+    @app.get("/")
+    def home():
+        """Send visitors to the inbox (which sends them to /login first)."""
+        return redirect(url_for("inbox.index"))
+
+    @app.before_request
+    def start_request():
+        """Give the request an id for the log lines and start its clock."""
+        g.started = time.perf_counter()
+        logs.new_request_id(request.headers.get("I-Twilio-Idempotency-Token"))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        """Refuse an oversized request with a clear message."""
+        return jsonify(error="request body too large"), 413
+
+    return app

@@ -1,0 +1,274 @@
+"""The conversation step: a pure function from (script, state, inbound message) to replies and events.
+
+No Flask, Redis or Twilio here. The transition order, in one place:
+  1. carrier opt-out words (STOP...) and opt-in words (START...) while opted out
+  2. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
+     anything else cancels and is understood as usual below
+  3. a conversation waiting for or talking with a person keeps every message for the volunteer
+  4. no language yet: a language name or the language menu's number, else the greeting
+  5. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
+  6. a new session (after silence, or after a handoff closed) starts at the main menu
+  7. "more" continues a paged SMS reply
+  8. the current node's options, by number or word
+  9. the referral node reads a place
+ 10. anything else is a miss; several in a row offer a person
+"""
+import dataclasses
+import datetime
+
+from bot.conversation import hours
+from bot.conversation import pager
+from bot.conversation.state import (  # noqa: F401 (the engine's API: callers import these from here)
+    ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
+    Result, State)
+from bot.conversation.textmatch import normalize
+
+class _Step:
+    """One step's working data; methods are the transitions."""
+
+    def __init__(self, script, state, inbound, ctx):
+        self.script, self.state, self.inbound, self.ctx = script, state, inbound, ctx
+        self.norm = normalize(inbound.text)
+        self.events = []
+
+    # -- replies ----------------------------------------------------------------------------------
+
+    def t(self, text_id, **params):
+        """Return a text in the texter's language."""
+        return self.script.text(text_id, self.state.lang, **params)
+
+    def options_text(self, node):
+        """Return a node's numbered options, one a line."""
+        return "\n".join(f"{i}. {self.t(o.label)}" for i, o in enumerate(node.options, start=1))
+
+    def parts(self, node):
+        """Return the logical messages a node shows when entered (or re-shown for paging)."""
+        st = self.state
+        if node.type == "referral" and st.place:
+            body = self.referral_text(node)
+        elif node.type == "handoff":
+            body = [self.handoff_text(node)]
+        else:
+            body = [self.t(tid) for tid in node.text]
+        if not node.options:
+            return body
+        if node.type in ("menu", "language") or (node.type == "referral" and not st.place):
+            body[-1] = f"{body[-1]}\n{self.options_text(node)}"
+        else:
+            body.append(f"{self.t(self.script.engine_text('choose'))}\n{self.options_text(node)}")
+        return body
+
+    def referral_text(self, node):
+        """Return the referral answer for the remembered place and topic."""
+        entries = self.script.referrals(self.state.topic, self.state.place)
+        if not entries:
+            return [self.t(node.texts.get("none", "referral.none"))]
+        country = (self.script.places.get(self.state.place) or {}).get("country", self.state.place)
+        lines = [self.t(node.texts.get("found", "referral.found"))]
+        for entry in entries:
+            lines.append(self.directory_line(entry, country))
+        return ["\n".join(lines)]
+
+    def directory_line(self, entry, country):
+        """Return one directory entry as a line a phone can dial from."""
+        dial_from = country if country in ("US", "MX") else "other"
+        phones = [p for p in entry.get("phones", ()) if p.get("from", "US") == dial_from]
+        shown = phones or entry.get("phones", ())
+        numbers = []
+        for phone in shown:
+            where = "" if phones else f" ({self.t('dir.from_' + phone.get('from', 'US'))})"
+            numbers.append(f"{self.t('dir.' + phone.get('kind', 'call'))} {phone['number']}{where}")
+        hours_text = (entry.get("hours") or {}).get(self.state.lang) or (entry.get("hours") or {}).get("es")
+        line = f"- {entry['name']}: {', '.join(numbers)}"
+        return f"{line}. {hours_text}." if hours_text else f"{line}."
+
+    def handoff_text(self, node):
+        """Return what happens next for a texter who asked for a person, with office hours."""
+        office = self.script.office_hours
+        if not office or hours.is_open(self.ctx.now, office):
+            return self.t(node.text[0])
+        opening = hours.next_opening(self.ctx.now, office)
+        if opening is None:
+            return self.t(node.text[0])
+        when = f"{hours.format_when(opening, self.state.lang)} ({self.t('handoff.timezone')})"
+        return self.t(node.texts.get("closed", node.text[0]), when=when)
+
+    def send(self, parts, page=0):
+        """Return the channel-ready replies for parts, showing one SMS page or every WhatsApp message."""
+        script, fold = self.script, self.script.sms.get("fold_accents", True)
+        hint = self.t(script.engine_text("more_hint"))
+        if self.inbound.channel == WHATSAPP:
+            self.state.page, self.state.more = 0, False
+            return pager.whatsapp_pages(parts)
+        pages = pager.sms_pages(parts, int(script.sms.get("max_segments", 3)), hint, fold)
+        page = min(page, len(pages) - 1)
+        self.state.page, self.state.more = page, page < len(pages) - 1
+        return [pager.with_hint(pages, page, hint, fold)]
+
+    # -- transitions ------------------------------------------------------------------------------
+
+    def enter(self, node_id, prefix=None):
+        """Move to a node and return its replies (with an optional line before them)."""
+        st, node = self.state, self.script.nodes[node_id]
+        st.node, st.misses = node_id, 0
+        st.trail = (st.trail + [node_id])[-TRAIL_LENGTH:]
+        if node_id == self.script.main:
+            st.topic = None
+        if node.topic:
+            if node.topic != st.topic:  # counted for staff reports once per visit, not per page
+                self.events.append(("topic", node.topic))
+            st.topic = node.topic
+        if node.type == "referral":
+            st.place = None
+        parts = self.parts(node)
+        if node.type == "handoff":
+            st.handoff, st.ack_at = True, self.ctx.now.timestamp()
+            self.events.append(("handoff_open", {"topic": st.topic, "lang": st.lang,
+                                                 "channel": self.inbound.channel, "trail": list(st.trail)}))
+        if prefix:
+            parts = [f"{prefix}\n{parts[0]}"] + parts[1:]
+        return self.send(parts)
+
+    def choose(self, option):
+        """Follow an option or a global word."""
+        if option.set_language:
+            self.state.lang = option.set_language
+            self.events.append(("language", option.set_language))
+            return self.enter(option.goto or self.script.main)
+        return self.enter(option.goto)
+
+    def miss(self, reason_id):
+        """Say the message was not understood and repeat the options; offer a person after several."""
+        st, script = self.state, self.script
+        st.misses += 1
+        reason = self.t(script.engine_text(reason_id))
+        if script.stuck and st.lang and st.misses >= script.misses_before_stuck and st.node != script.stuck:
+            return self.enter(script.stuck, prefix=reason)
+        node = script.nodes[st.node]
+        misses = st.misses
+        if node.type == "language":
+            replies = self.enter(node.id, prefix=reason)
+        elif node.options:
+            replies = self.send([f"{reason} {self.t(script.engine_text('choose'))}\n{self.options_text(node)}"])
+        else:
+            replies = self.send([reason])
+        st.misses = misses
+        return replies
+
+    def run(self):
+        """Apply the transition order of the module docstring and return the replies."""
+        st, script, inbound, norm = self.state, self.script, self.inbound, self.norm
+        opt_type = (inbound.opt_out_type or "").upper()
+        if opt_type == "STOP" or (norm in OPT_OUT_WORDS and opt_type != "START"):
+            if not st.opted_out:
+                self.events.append(("opt_out", {}))
+            st.opted_out, st.confirm_delete = True, None  # STOP also cancels a pending deletion
+            return []
+        if st.opted_out:
+            if opt_type != "START" and norm not in OPT_IN_WORDS:
+                return []
+            st.opted_out = False
+            self.events.append(("opt_in", {}))
+            return self.enter(script.main if st.lang else script.start)
+
+        option = script.match_global(norm) if norm else None
+        asked, st.confirm_delete = st.confirm_delete, None
+        if option is not None and option.action == "delete":
+            return self.forget(asked) if asked else self.ask_forget(option)
+        if asked and script.is_yes(norm):
+            return self.forget(asked)
+
+        if self.ctx.handoff_status:
+            return self.keep_for_volunteer()
+        if st.handoff:  # the handoff was closed since the last message: back to the bot
+            st.handoff, st.node = False, None
+
+        if opt_type == HELP_OPT_OUT_TYPE and option is None:
+            option = next((g for g in script.globals if g.goto == "help"), None)
+        if st.lang is None:
+            return self.choose_language(option)
+        if option is not None:
+            return self.choose(option)
+        if self.ctx.new_session or st.node not in script.nodes:
+            return self.enter(script.main)
+
+        node = script.nodes[st.node]
+        if st.more and script.is_more(st.lang, norm):
+            return self.send(self.parts(node), page=st.page + 1)
+        number = script.match_option(node.id, st.lang, norm) if norm else None
+        if number is not None:
+            return self.choose(node.options[number - 1])
+        if node.type == "referral" and norm:
+            place = script.match_place(norm)
+            if place:
+                st.place, st.misses = place, 0
+                entries = [e.get("id", "") for e in script.referrals(st.topic, place)]
+                self.events.append(("referral", {"topic": st.topic, "entries": entries}))
+                return self.send(self.parts(node))
+            return self.miss("unknown_place")
+        if not norm and inbound.media:
+            return self.miss("media")
+        return self.miss("not_understood")
+
+    def ask_forget(self, option):
+        """Ask the texter to confirm that everything about them should be deleted."""
+        st = self.state
+        st.confirm_delete = (st.lang or self.script.language_of(option.words, self.norm)
+                             or self.script.source_language)
+        return self.send([self.script.text(self.script.engine_text("delete_confirm"), st.confirm_delete)])
+
+    def forget(self, lang=None):
+        """Confirm the deletion: a "forget" event; the texter starts again as someone new."""
+        lang = self.state.lang or lang
+        self.events.append(("forget", {}))
+        self.state = State()
+        return self.send([self.script.text(self.script.engine_text("delete_done"), lang)])
+
+    def choose_language(self, option):
+        """Handle a texter with no language yet: a language name or menu number, else the greeting."""
+        st, script = self.state, self.script
+        if option is not None and option.set_language:
+            return self.choose(option)
+        if st.node == script.start and not self.ctx.new_session:
+            number = script.match_option(script.start, None, self.norm) if self.norm else None
+            if number is not None:
+                return self.choose(script.nodes[script.start].options[number - 1])
+            return self.enter(script.start, prefix=self.t(script.engine_text("not_understood")))
+        return self.enter(script.start)
+
+    def keep_for_volunteer(self):
+        """Keep the message for the volunteer; acknowledge now and then while nobody has answered."""
+        st, now = self.state, self.ctx.now
+        self.events.append(("handoff_message", {"text": self.inbound.text, "media": self.inbound.media}))
+        st.handoff = True
+        if self.ctx.handoff_status != "waiting" or now.timestamp() - st.ack_at < ACK_INTERVAL.total_seconds():
+            return []
+        st.ack_at = now.timestamp()
+        node = self.script.nodes.get(st.node)
+        text_id = node.texts.get("waiting") if node is not None and node.type == "handoff" else None
+        return self.send([self.t(text_id or "handoff.waiting")])
+
+
+def is_opt_command(inbound):
+    """Return True for a carrier opt-out (STOP...) or one Twilio classified: never rate limited.
+
+    Opt-in words are not exempt by themselves: "yes" is an everyday word, and a flood of it would cost
+    replies; a STOP costs none.
+    """
+    return bool(inbound.opt_out_type) or normalize(inbound.text) in OPT_OUT_WORDS
+
+
+def step(script, state, inbound, ctx):
+    """Return the Result of one inbound message applied to a conversation state (not mutated)."""
+    work = _Step(script, dataclasses.replace(state, trail=list(state.trail)), inbound, ctx)
+    replies = work.run()
+    return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
+                  node=work.state.node)
+
+
+def render_node(script, node_id, lang):
+    """Return the full text a node shows in lang, as one message (for a volunteer reading a thread)."""
+    work = _Step(script, State(lang=lang, node=node_id), Inbound("", WHATSAPP), Context(
+        now=datetime.datetime.now(datetime.timezone.utc)))
+    node = script.nodes.get(node_id)
+    return "\n\n".join(work.parts(node)) if node is not None else ""

@@ -1,0 +1,81 @@
+"""The values a conversation step works with: the saved State, an Inbound message, the Context of
+the moment, and the Result (new state, replies, events). Plain data, JSON for the store."""
+import dataclasses
+import datetime
+import json
+from dataclasses import dataclass, field
+
+SMS, WHATSAPP = "sms", "whatsapp"
+OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"})
+OPT_IN_WORDS = frozenset({"start", "yes", "unstop"})
+HELP_OPT_OUT_TYPE = "HELP"
+ACK_INTERVAL = datetime.timedelta(minutes=30)
+TRAIL_LENGTH = 4
+
+
+@dataclass
+class State:
+    """What the bot remembers of one conversation (session part; language is kept longer)."""
+
+    lang: str = None
+    node: str = None
+    page: int = 0
+    more: bool = False
+    misses: int = 0
+    topic: str = None
+    place: str = None
+    trail: list = field(default_factory=list)
+    handoff: bool = False
+    ack_at: float = 0.0
+    opted_out: bool = False
+    confirm_delete: str = None  # the language a deletion was asked in, until confirmed or cancelled
+
+    def to_json(self):
+        """Return the state as compact JSON, leaving out defaults."""
+        data = {k: v for k in _STORED if (v := getattr(self, k)) != _DEFAULTS[k]}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw):
+        """Return a State from to_json's output; unknown or broken data gives a fresh state."""
+        try:
+            data = json.loads(raw) if raw else {}
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (ValueError, TypeError):
+            return cls()
+
+
+# Defaults are left out of the stored JSON; the language and opted_out live in keys of their own.
+_DEFAULTS = {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+             for f in dataclasses.fields(State) if f.name not in ("opted_out", "lang")}
+_STORED = tuple(_DEFAULTS)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a texter, as the engine needs it."""
+
+    text: str
+    channel: str = SMS
+    media: int = 0
+    opt_out_type: str = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the world the step needs: the time, session freshness and the handoff's status."""
+
+    now: datetime.datetime
+    new_session: bool = False
+    handoff_status: str = None  # None, "waiting" or "claimed"
+
+
+@dataclass
+class Result:
+    """What a step produced. Events, (kind, data): language, topic, referral (the directory entries
+    given), handoff_open, handoff_message, opt_out, opt_in, forget."""
+
+    state: State
+    replies: list
+    events: list
+    node: str = None

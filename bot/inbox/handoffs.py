@@ -1,0 +1,267 @@
+"""The volunteer inbox as a service: list, claim, read, reply, reveal, release and close handoffs.
+
+No Flask here: the views turn a Refused reason into a sentence in the volunteer's language. Who may
+do what:
+  view      a waiting conversation: anyone logged in; a claimed or closed one: its volunteer, or staff
+  claim     a waiting conversation: anyone (one volunteer at a time)
+  reply     the volunteer who claimed it
+  reveal    the volunteer who claimed it, or staff
+  release   the volunteer who claimed it, or staff
+  close     the volunteer who claimed it, or staff (even unclaimed)
+Every action is written to the audit log, with the texter's short name and never a body or number.
+"""
+import datetime
+import logging
+import re
+
+import redis
+
+from bot.reports import counters as reports
+from bot.conversation.engine import SMS, WHATSAPP
+from bot.storage.privacy import bare_number, short_name
+from bot.conversation.sms import segments, sms_safe
+from bot.inbox.views import (  # noqa: F401 (the service's API: pages import these from here)
+    CLOSING_TEXT, WINDOW, Line, Refused, Summary, View, closing_text_id, mask, time_of as _time, window_open)
+
+log = logging.getLogger(__name__)
+MAX_REPLY = 1600  # Twilio's limit on a message body
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Inbox:
+    """Handoff actions over the store, the outbound sender and the script."""
+
+    def __init__(self, store, keys, sender, get_script, clock, templates=dict, reports=None):
+        """clock returns the current aware datetime; templates returns {language: Content SID};
+        reports (bot/reports/figures.py) counts claims, closes and first replies (None: nothing is counted)."""
+        self.store, self.keys, self.sender = store, keys, sender
+        self.get_script, self.clock, self.templates = get_script, clock, templates
+        self.reports = reports
+
+    def _report(self, counts, now):
+        """Return (office's day, counts) for the store, or None when nothing is counted."""
+        return (self.reports.day(now), counts) if self.reports is not None else None
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _summary(self, h, record, user, now):
+        """Return the Summary of one handoff record."""
+        created = _time(record.get("created"))
+        channel = record.get("channel") or SMS
+        status = record.get("status") or "waiting"
+        return Summary(h=h, name=short_name(h), status=status, lang=record.get("lang") or "",
+                       topic=record.get("topic") or "", channel=channel, created=created,
+                       waited=max(now - created, datetime.timedelta(0)),
+                       window_open=window_open(record, now) if channel == WHATSAPP else None,
+                       claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
+                       speaks=user.speaks(record.get("lang")) if user is not None else False)
+
+    def lists(self, user):
+        """Return (waiting, mine, others): waiting ones in the user's languages first, then oldest first."""
+        now = self.clock()
+        waiting_ids, claimed_ids = self.store.waiting(), self.store.claimed()
+        records = self.store.handoffs(list(dict.fromkeys(waiting_ids + claimed_ids)))
+        for h in set(waiting_ids + claimed_ids) - set(records):
+            self.store.drop_from_lists(h)  # expired meanwhile
+        waiting, mine, others = [], [], []
+        for h in waiting_ids:
+            record = records.get(h)
+            if record and record.get("status") == "waiting":
+                waiting.append(self._summary(h, record, user, now))
+        for h in claimed_ids:
+            record = records.get(h)
+            if record and record.get("status") == "claimed":
+                summary = self._summary(h, record, user, now)
+                (mine if summary.claimed_by == user.email else others).append(summary)
+        waiting.sort(key=lambda s: (not s.speaks, s.created))
+        return waiting, mine, others
+
+    def _record(self, h):
+        """Return the handoff record of h, or refuse when there is none."""
+        record = self.store.handoff(h) if h else {}
+        if not record.get("status"):
+            raise Refused("not_found")
+        return record
+
+    def _address(self, record):
+        """Return the Twilio address to reach the texter on the channel they last wrote from, or ''."""
+        number = bare_number(self.keys.decrypt(record.get("number", "")) or "")
+        if not number:
+            return ""
+        return f"whatsapp:{number}" if record.get("channel") == WHATSAPP else number
+
+    def view(self, h, user):
+        """Return the View of a conversation the user may read."""
+        record = self._record(h)
+        status = record["status"]
+        if not user.is_staff and status != "waiting" and record.get("claimed_by") != user.email:
+            raise Refused("not_yours")
+        now = self.clock()
+        statuses = self.store.statuses(h)
+        since = int(record.get("created") or 0)
+        lines = []
+        for entry in self.store.thread(h):
+            if int(entry.get("at") or 0) < since:
+                continue  # an earlier handoff of the same texter, closed before this one began
+            direction = entry.get("dir", "event")
+            status_text = statuses.get(entry.get("sid"), entry.get("status", "")) if direction == "out" else ""
+            text = entry.get("text", "")
+            if direction == "event":
+                text = entry.get("event", "")
+            lines.append(Line(at=_time(entry.get("at")), dir=direction, text=text, status=status_text,
+                              by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
+                              media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
+                              template=entry.get("template", "")))
+        address = self._address(record)
+        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address))
+
+    # -- acting -----------------------------------------------------------------------------------
+
+    def claim(self, h, user):
+        """Claim a waiting conversation for user, or refuse saying who has it."""
+        record = self._record(h)
+        now = self.clock()
+        outcome, detail = self.store.claim(h, user.email, now.timestamp(),
+                                           report=self._report(reports.tally_claim(record.get("lang")), now))
+        if outcome == "taken" and detail != user.email:
+            raise Refused("taken", who=detail)
+        if outcome == "gone":
+            raise Refused("closed" if detail == "closed" else "not_found")
+        if outcome == "claimed":
+            self.store.audit(user.email, "claim", short_name(h))
+            log.info("handoff claimed", extra={"texter": short_name(h)})
+
+    def _mine(self, h, user, staff_may=False):
+        """Return the record of a conversation user holds (or staff, when staff_may), else refuse."""
+        record = self._record(h)
+        if record["status"] == "closed":
+            raise Refused("closed")
+        if record["status"] == "claimed" and record.get("claimed_by") == user.email:
+            return record
+        if staff_may and user.is_staff:
+            return record
+        if record["status"] == "waiting":
+            raise Refused("claim_first")
+        raise Refused("not_yours")
+
+    def release(self, h, user):
+        """Hand a conversation back to the queue."""
+        record = self._mine(h, user, staff_may=True)
+        if record["status"] != "claimed":
+            raise Refused("claim_first")
+        if not self.store.release(h, user.email, force=user.is_staff):
+            raise Refused("changed")
+        self.store.audit(user.email, "release", short_name(h))
+        log.info("handoff released", extra={"texter": short_name(h)})
+
+    def reveal(self, h, user):
+        """Return the texter's number (an explicit action, audited)."""
+        record = self._mine(h, user, staff_may=True)
+        address = self._address(record)
+        if not address:
+            raise Refused("no_number")
+        self.store.audit(user.email, "reveal", short_name(h))
+        return bare_number(address)
+
+    def prepare(self, text, channel):
+        """Return a reply as it will be sent on channel (SMS: typographic punctuation made GSM-7)."""
+        text = (text or "").replace("\r\n", "\n").strip()
+        return sms_safe(text, fold_accents=False) if channel == SMS else text
+
+    def reply(self, h, user, text, token):
+        """Send a volunteer's reply; return the Sent (an error in it is shown, never retried blindly)."""
+        record = self._mine(h, user)
+        channel = record.get("channel") or SMS
+        text = self.prepare(text, channel)
+        if not text:
+            raise Refused("empty")
+        if len(text) > MAX_REPLY:
+            raise Refused("too_long", max=MAX_REPLY, length=len(text))
+        if not window_open(record, self.clock()):
+            raise Refused("window_closed")
+        return self._send(h, user, record, token, "reply", body=text)
+
+    def send_template(self, h, user, token):
+        """Send the staff's WhatsApp template in the texter's language (outside the 24-hour window)."""
+        record = self._mine(h, user)
+        if record.get("channel") != WHATSAPP:
+            raise Refused("no_template")
+        sid = self.template_for(record.get("lang"))
+        if not sid:
+            raise Refused("no_template")
+        return self._send(h, user, record, token, "template", content_sid=sid)
+
+    def template_for(self, lang):
+        """Return the template Content SID for a language (falling back like the script), or ''."""
+        templates = self.templates()
+        script = self.get_script()
+        for candidate in script.chain(lang or script.source_language) + (script.source_language,):
+            if templates.get(candidate):
+                return templates[candidate]
+        return next((sid for sid in templates.values() if sid), "")
+
+    def _send(self, h, user, record, token, action, body=None, content_sid=None):
+        """Send once per token, keep the outcome in the thread and the audit log."""
+        if not _TOKEN.match(token or ""):
+            raise Refused("bad_token")
+        if not self.store.once(h, token):
+            raise Refused("duplicate")
+        address = self._address(record)
+        if not address:
+            raise Refused("no_number")
+        sent = self.sender.send(address, body=body, content_sid=content_sid)
+        self._keep(h, user, sent, body or "", template=content_sid)
+        if sent.ok and self.reports is not None:
+            self._count_first_reply(h, record)
+        detail = {"error": sent.error} if not sent.ok else {}
+        if body is not None and record.get("channel") == SMS:
+            detail["segments"] = segments(body)[1]
+        self.store.audit(user.email, action, short_name(h), **detail)
+        return sent
+
+    def _count_first_reply(self, h, record):
+        """Count how long the texter waited, if this was the first message a volunteer sent them.
+
+        Best effort: the message has gone out, and a lost count must not turn that into an error page.
+        """
+        now = self.clock()
+        try:
+            waited = self.store.first_reply(h, now.timestamp())
+            if waited is not None:
+                self.reports.count(reports.tally_wait(record.get("lang"), waited), now)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
+
+    def _keep(self, h, user, sent, text, template=None):
+        """Append what was sent (or why not) to the thread."""
+        entry = {"at": int(self.clock().timestamp()), "dir": "out", "by": user.email, "text": text,
+                 "status": sent.status or ""}
+        if template:
+            entry["template"] = template
+        if sent.sid:
+            entry["sid"] = sent.sid
+        if not sent.ok:
+            entry.update(error=sent.error, code=sent.code)
+        self.store.append_thread(h, entry)
+
+    def close(self, h, user):
+        """Close a conversation: the texter gets the closing text in their language and the bot again."""
+        record = self._mine(h, user, staff_may=True)
+        script = self.get_script()
+        lang = record.get("lang") if record.get("lang") in script.languages else script.source_language
+        text = script.text(closing_text_id(script), lang)
+        if record.get("channel") != WHATSAPP:
+            text = sms_safe(text, script.sms.get("fold_accents", True))
+        sent = None
+        address = self._address(record)
+        if address and window_open(record, self.clock()):
+            sent = self.sender.send(address, body=text)
+            self._keep(h, user, sent, text)
+        holder = "" if user.is_staff else user.email
+        now = self.clock()
+        if not self.store.close_handoff(h, now.timestamp(), holder=holder,
+                                        report=self._report(reports.tally_close(record.get("lang")), now)):
+            raise Refused("changed")
+        self.store.audit(user.email, "close", short_name(h))
+        log.info("handoff closed", extra={"texter": short_name(h)})
+        return sent

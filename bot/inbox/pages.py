@@ -1,0 +1,244 @@
+"""The volunteer inbox pages: who is waiting, one conversation, and the actions on it."""
+import hashlib
+import re
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length
+
+from bot.conversation import hours
+from bot.inbox.handoffs import MAX_REPLY, Refused
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
+
+# What each refusal tells the volunteer, and its HTTP status.
+REFUSALS = {
+    "not_found": (404, _l("This conversation no longer exists: it was closed long ago or deleted.")),
+    "not_yours": (403, _l("Another volunteer is handling this conversation.")),
+    "taken": (409, _l("%(who)s has already claimed this conversation.")),
+    "closed": (409, _l("This conversation is closed.")),
+    "claim_first": (409, _l("Claim this conversation first.")),
+    "changed": (409, _l("The conversation changed meanwhile. Look at it again.")),
+    "duplicate": (409, _l("This message was already sent; it was not sent again.")),
+    "empty": (400, _l("Write a message first.")),
+    "too_long": (400, _l("The message has %(length)d characters; the most is %(max)d.")),
+    "bad_token": (400, _l("This form is out of date. Reload the page.")),
+    "window_closed": (409, _l("WhatsApp only delivers free text within 24 hours of the texter's last "
+                              "message, and that window has closed. Send the template instead: it asks "
+                              "them to write back.")),
+    "no_template": (409, _l("No WhatsApp template is set up. Staff can add one on the admin page.")),
+    "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
+}
+# What a failed send tells the volunteer (nothing is retried blindly).
+SEND_ERRORS = {
+    "opted_out": _l("Not sent: the texter has opted out (STOP) of messages from this number "
+                    "(Twilio error 21610). They can write START to opt back in."),
+    "window_closed": _l("Not sent: WhatsApp's 24-hour window has closed (Twilio error 63016). "
+                        "Send the template instead."),
+    "timeout": _l("Twilio did not answer in time. The message may or may not have gone out, so it was not "
+                  "sent again: wait for its delivery status before sending it again."),
+    "unreachable": _l("Twilio could not be reached; the message was not sent. Try again in a moment."),
+    "twilio": _l("Twilio refused the message (error %(code)s: %(detail)s)."),
+}
+
+
+class ActionForm(FlaskForm):
+    """A button: only the CSRF token."""
+
+
+class ReplyForm(FlaskForm):
+    """A volunteer's reply, with a token that makes sending it twice impossible."""
+
+    body = TextAreaField(_l("Reply"), validators=[Length(max=MAX_REPLY * 2)])
+    token = HiddenField()
+
+
+def inbox():
+    """Return the app's Inbox service."""
+    return current_app.extensions["inbox"]
+
+
+def _checked(h):
+    """Return h when it looks like a pseudonym, else 404."""
+    if not _PSEUDONYM.match(h or ""):
+        abort(404)
+    return h
+
+
+def refusal(exc):
+    """Return (status, sentence) for a Refused."""
+    status, message = REFUSALS.get(exc.reason, (409, _l("This cannot be done now.")))
+    return status, str(message) % exc.params if exc.params else str(message)
+
+
+def send_error(sent):
+    """Return the sentence for a failed send."""
+    message = SEND_ERRORS.get(sent.error, SEND_ERRORS["twilio"])
+    return str(message) % {"code": sent.code or "?", "detail": sent.detail or "-"}
+
+
+def office_status():
+    """Return (open now, next opening or None) from the office hours in force."""
+    office = current_app.extensions["live_script"].get().office_hours
+    now = inbox().clock()
+    if not office:
+        return True, None
+    return hours.is_open(now, office), hours.next_opening(now, office)
+
+
+def fragment(template, **context):
+    """Return a polled fragment with an ETag, or 304 when the page already shows it."""
+    html = render_template(template, **context)
+    response = make_response(html)
+    response.set_etag(hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """List waiting conversations (the volunteer's languages first), theirs, and others'."""
+    waiting, mine, others = inbox().lists(current_user.account)
+    is_open, opening = office_status()
+    return render_template("inbox.html", waiting=waiting, mine=mine, others=others, office_open=is_open,
+                           opening=opening, local_outbox=current_app.extensions["sender"].local,
+                           action=ActionForm())
+
+
+@bp.get("/lists")
+@login_required
+def lists():
+    """Return the lists alone, for the page to refresh itself."""
+    waiting, mine, others = inbox().lists(current_user.account)
+    return fragment("_lists.html", waiting=waiting, mine=mine, others=others, action=ActionForm())
+
+
+def _page(h, status=200, error=None, revealed=None):
+    """Render a conversation page (with an error sentence or the revealed number)."""
+    try:
+        view = inbox().view(h, current_user.account)
+    except Refused as exc:
+        code, message = refusal(exc)
+        if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
+            code, message = status, error
+        abort(code, message)
+    reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
+    if error is not None and request.form.get("body"):
+        reply.body.data = request.form["body"]  # keep what the volunteer wrote
+    summary = view.summary
+    template_ready = bool(inbox().template_for(summary.lang)) if summary.channel == "whatsapp" else False
+    if error:
+        flash(error, "error")
+    return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
+                           mine=summary.claimed_by == current_user.email, revealed=revealed,
+                           template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
+                           max_reply=MAX_REPLY), status
+
+
+@bp.get("/c/<h>")
+@login_required
+def conversation(h):
+    """Show one conversation: its thread, and what the volunteer can do."""
+    return _page(_checked(h))
+
+
+@bp.get("/c/<h>/thread")
+@login_required
+def thread(h):
+    """Return the thread alone, for the page to show new messages without a reload."""
+    try:
+        view = inbox().view(_checked(h), current_user.account)
+    except Refused as exc:
+        code, message = refusal(exc)
+        abort(code, message)
+    return fragment("_thread.html", view=view, s=view.summary)
+
+
+def _act(h, action):
+    """Run an action from a posted button; on refusal show the page with the reason and a 4xx."""
+    h = _checked(h)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        return action(h)
+    except Refused as exc:
+        status, message = refusal(exc)
+        if exc.reason == "not_found":
+            abort(404, message)
+        return _page(h, status=status, error=message)
+
+
+def _back(h, message=None, category="info"):
+    """Redirect to the conversation (after a POST), with a message."""
+    if message:
+        flash(message, category)
+    return redirect(url_for(".conversation", h=h), code=303)
+
+
+@bp.post("/c/<h>/claim")
+@login_required
+def claim(h):
+    """Claim a waiting conversation."""
+    def run(h):
+        inbox().claim(h, current_user.account)
+        return _back(h, _l("You are handling this conversation now."))
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/release")
+@login_required
+def release(h):
+    """Hand a conversation back to the queue."""
+    def run(h):
+        inbox().release(h, current_user.account)
+        flash(_l("The conversation is back in the queue."), "info")
+        return redirect(url_for(".index"), code=303)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/reveal")
+@login_required
+def reveal(h):
+    """Show the texter's full number once (recorded in the audit log)."""
+    return _act(h, lambda h: _page(h, revealed=inbox().reveal(h, current_user.account)))
+
+
+@bp.post("/c/<h>/reply")
+@login_required
+def reply(h):
+    """Send the volunteer's reply to the texter."""
+    def run(h):
+        form = ReplyForm()
+        if not form.validate():
+            raise Refused("too_long", max=MAX_REPLY, length=len(form.body.data or ""))
+        sent = inbox().reply(h, current_user.account, form.body.data, form.token.data)
+        return _back(h, send_error(sent), "error") if not sent.ok else _back(h)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/template")
+@login_required
+def template(h):
+    """Send the WhatsApp template (outside the 24-hour window)."""
+    def run(h):
+        sent = inbox().send_template(h, current_user.account, request.form.get("token", ""))
+        return _back(h, send_error(sent), "error") if not sent.ok else _back(h, _l("Template sent."))
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/close")
+@login_required
+def close(h):
+    """Close the conversation: the texter gets the closing message and the bot again."""
+    def run(h):
+        sent = inbox().close(h, current_user.account)
+        if sent is not None and not sent.ok:
+            flash(send_error(sent), "error")
+        flash(_l("Conversation closed. The texter is back with the bot."), "info")
+        return redirect(url_for(".index"), code=303)
+    return _act(h, run)

@@ -1,0 +1,90 @@
+"""What the inbox service hands the pages: refusals with a reason, summaries, thread lines and a
+conversation's view; plus small helpers on handoff records (masking, the WhatsApp window)."""
+import datetime
+from dataclasses import dataclass, field
+
+from bot.conversation.state import WHATSAPP
+from bot.storage.privacy import bare_number
+
+WINDOW = datetime.timedelta(hours=24)  # WhatsApp's customer-service window after the texter's last message
+CLOSING_TEXT = "handoff.closing"
+
+
+class Refused(Exception):
+    """An inbox action cannot be done; reason is a stable code, params fill its sentence."""
+
+    def __init__(self, reason, **params):
+        super().__init__(reason)
+        self.reason, self.params = reason, params
+
+
+@dataclass
+class Summary:
+    """One handoff as the inbox lists it: never the number."""
+
+    h: str
+    name: str
+    status: str
+    lang: str
+    topic: str
+    channel: str
+    created: datetime.datetime
+    waited: datetime.timedelta
+    window_open: bool = None  # WhatsApp only; None for SMS
+    claimed_by: str = ""
+    speaks: bool = False
+
+
+@dataclass
+class Line:
+    """One entry of a thread as a volunteer reads it."""
+
+    at: datetime.datetime
+    dir: str
+    text: str
+    status: str = ""
+    by: str = ""
+    error: str = ""
+    code: int = None
+    media: int = 0
+    cut: int = 0
+    template: str = ""
+
+
+@dataclass
+class View:
+    """A conversation page: its summary, thread and the number masked."""
+
+    summary: Summary
+    lines: list = field(default_factory=list)
+    masked: str = ""
+
+
+def time_of(ts):
+    """Return a UTC datetime for a Unix time (0 for missing)."""
+    return datetime.datetime.fromtimestamp(int(float(ts or 0)), datetime.timezone.utc)
+
+
+def mask(address):
+    """Return a number with all but its last four digits hidden."""
+    digits = bare_number(address or "").lstrip("+")
+    return "•••• " + digits[-4:] if digits else "••••"
+
+
+def window_open(record, now):
+    """Return False when WhatsApp's 24-hour window since the texter's last message has closed.
+
+    The handoff record's 'updated' is the time of the texter's last message (volunteers' replies do
+    not change it); SMS has no window.
+    """
+    if record.get("channel") != WHATSAPP:
+        return True
+    return now - time_of(record.get("updated") or record.get("created")) < WINDOW
+
+
+def closing_text_id(script):
+    """Return the id of the text a texter gets when a volunteer closes the conversation."""
+    for node in script.nodes.values():
+        if node.type == "handoff" and node.texts.get("closing"):
+            return node.texts["closing"]
+    return CLOSING_TEXT

@@ -1,0 +1,96 @@
+"""Common ground of the staff's script pages: who may open them, the service, errors as statuses."""
+import datetime
+
+from flask import abort, current_app, render_template, url_for
+from flask_login import current_user
+
+from bot.conversation.checks import describe_chars
+from bot.staff.edits import EditError
+from bot.staff.view import ScriptView, finding_kind, place, shown_value
+from bot.staff.service import DRAFT, CheckFailed, Conflict, NotFound
+from bot.web.common import error_page
+
+# The service's errors, as the page's status: each carries a sentence saying what to do.
+STATUSES = ((CheckFailed, 422), (Conflict, 409), (NotFound, 404), (EditError, 400))
+
+
+def staff_only():
+    """Let only staff through: others get 403, anonymous visitors go to /login."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_staff:
+        abort(403)
+    return None
+
+
+def scripts():
+    """Return the app's ScriptService."""
+    return current_app.extensions["scripts"]
+
+
+def who():
+    """Return the name recorded with a change: the staff member's email."""
+    return current_user.email
+
+
+def status_of(exc):
+    """Return the HTTP status for one of the service's errors."""
+    return next(status for kind, status in STATUSES if isinstance(exc, kind))
+
+
+def view_of(which=DRAFT):
+    """Return the ScriptView of the draft (or another bundle), with its checks' findings."""
+    service = scripts()
+    return ScriptView(service.script(which), service.check(which))
+
+
+def audit(action, **detail):
+    """Record a script action in the audit log (who and what; never a texter's data)."""
+    current_app.extensions["accounts"].store.audit(who(), action, **detail)
+
+
+def refused(exc, template, **context):
+    """Return a page again with the service's refusal in it, and its status."""
+    return render_template(template, error=str(exc), **context), status_of(exc)
+
+
+def script_link(where):
+    """Return the page where a finding or change can be fixed (a text, node, directory entry), or None."""
+    kind, key, _ = place(where)
+    if kind == "text" and key:
+        return url_for("admin.script.text", tid=key)
+    if kind == "node" and key:
+        return url_for("admin.script.index") + f"#node-{key}"
+    if kind == "directory" and key:
+        return url_for("admin.directory.entry", entry_id=key)
+    if kind == "office_hours":
+        return url_for("admin.directory.hours")
+    return None
+
+
+def stamp(text):
+    """Return a stored time (2026-11-24T15:00:00Z) as an aware datetime for format_datetime."""
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def draft_status():
+    """Return what the pages say at the top: the published version, the draft and its changes."""
+    service = scripts()
+    draft = service.draft()
+    return {"head": service.head(), "draft": draft, "changes": len(service.diff()) if draft else 0}
+
+
+def unexpected_refusal(exc):
+    """Answer a refusal no page expected with its sentence and status (never a 500)."""
+    return error_page(status_of(exc), str(exc))
+
+
+def init_pages(bp):
+    """Guard a script blueprint for staff, answer the service's refusals, give templates the helpers."""
+    bp.before_request(staff_only)
+    bp.register_error_handler(EditError, unexpected_refusal)
+    bp.context_processor(lambda: {"script_link": script_link, "shown_value": shown_value, "stamp": stamp,
+                                  "finding_kind": finding_kind, "describe_chars": describe_chars})

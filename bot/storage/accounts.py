@@ -1,0 +1,100 @@
+"""Accounts, the audit log, staff settings, login failures, on-call pacing and the local outbox (a mixin of Store)."""
+import hashlib
+import json
+import time
+
+from bot.storage.keys import text as _text
+
+OUTBOX_MAX = 200
+
+
+class AccountRecords:
+    """What belongs to no texter: users, settings, audit, login failures, notifications, outbox."""
+
+    def audit(self, who, action, texter="", now=None, **detail):
+        """Record who did what to which conversation (its short name); never a body or a number."""
+        now = time.time() if now is None else now
+        fields = {"at": int(now), "who": who, "action": action, "texter": texter, **detail}
+        key = f"{self.prefix}audit"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xadd(key, {k: str(v) for k, v in fields.items()},
+                  minid=max(int((time.time() - self.ttl["audit"]) * 1000), 0), approximate=False)
+        pipe.expire(key, self.ttl["audit"])
+        pipe.execute()
+
+    def audit_log(self, count=200):
+        """Return the newest audit entries, newest first."""
+        entries = self.redis.xrevrange(f"{self.prefix}audit", count=count)
+        return [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries]
+
+    def users(self):
+        """Return {email: account JSON} for every account."""
+        return {_text(k): json.loads(v) for k, v in self.redis.hgetall(f"{self.prefix}users").items()}
+
+    def user(self, email):
+        """Return one account as a dict, or None."""
+        raw = self.redis.hget(f"{self.prefix}users", email)
+        return json.loads(raw) if raw else None
+
+    def save_user(self, email, record, new=False):
+        """Store an account; with new=True refuse (return False) when the email is taken."""
+        raw = json.dumps(record, separators=(",", ":"))
+        if new:
+            return bool(self.redis.hsetnx(f"{self.prefix}users", email, raw))
+        self.redis.hset(f"{self.prefix}users", email, raw)
+        return True
+
+    def staff_settings(self):
+        """Return the settings staff made in /admin, {name: value}."""
+        raw = self.redis.hgetall(f"{self.prefix}settings")
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    def save_staff_settings(self, values):
+        """Store staff settings ({name: JSON-able value}); None deletes a setting."""
+        pipe = self.redis.pipeline(transaction=True)
+        for name, value in values.items():
+            if value is None:
+                pipe.hdel(f"{self.prefix}settings", name)
+            else:
+                pipe.hset(f"{self.prefix}settings", name, json.dumps(value, separators=(",", ":")))
+        pipe.execute()
+
+    def _failure_key(self, kind, ident):
+        """Return the key counting failed logins for an account or address, named by a digest."""
+        digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24]
+        return f"{self.prefix}lf:{kind}:{digest}"
+
+    def login_failure(self, kind, ident, window):
+        """Count one failed login for (kind, ident); return (failures in the window, seconds left)."""
+        count, left = self._failure(keys=[self._failure_key(kind, ident)], args=[int(window)])
+        return int(count), int(left)
+
+    def login_failures(self, kind, ident):
+        """Return (failures in the current window, seconds left) for (kind, ident)."""
+        key = self._failure_key(kind, ident)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.get(key)
+        pipe.ttl(key)
+        count, left = pipe.execute()
+        return int(count or 0), max(int(left), 0)
+
+    def clear_login_failures(self, kind, ident):
+        """Forget failed logins for (kind, ident) after a successful one."""
+        self.redis.delete(self._failure_key(kind, ident))
+
+    def notify_due(self, interval):
+        """Return True when no on-call notification went out in the last interval seconds."""
+        return bool(self.redis.set(f"{self.prefix}notify", "1", nx=True, ex=max(int(interval), 1)))
+
+    def outbox_add(self, entry):
+        """Keep a message that would have gone through Twilio (development without Twilio)."""
+        key = f"{self.prefix}outbox"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(key, json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        pipe.ltrim(key, -OUTBOX_MAX, -1)
+        pipe.expire(key, self.ttl["handoff"])
+        pipe.execute()
+
+    def outbox(self):
+        """Return the local outbox, oldest first."""
+        return [json.loads(e) for e in self.redis.lrange(f"{self.prefix}outbox", 0, -1)]

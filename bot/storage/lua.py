@@ -1,0 +1,155 @@
+"""The Lua scripts the store runs on Redis: one round trip each, atomic per texter (keys in bot/storage/store.py)."""
+
+THREAD_MAX = 500
+# MessageSids remembered per texter: retries come within minutes, so a chatty texter's oldest are
+# dropped together rather than growing the hash without bound.
+SEEN_MAX = 200
+REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
+
+_LOAD = """
+local reply = redis.call('HGET', KEYS[5], ARGV[4])
+if reply then return {1, reply} end
+if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 then return {2} end
+local limit = tonumber(ARGV[1])
+if ARGV[2] == '1' and limit > 0 then
+  local n = redis.call('INCR', KEYS[6])
+  if n == 1 or redis.call('TTL', KEYS[6]) < 0 then redis.call('EXPIRE', KEYS[6], ARGV[3]) end
+  if n > limit then return {3, n, redis.call('HGET', KEYS[2], 'l')} end
+end
+return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
+        redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
+"""
+
+# KEYS: s, p, o, h, t, r, d, n. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
+# 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
+# 16 reports TTL, then the handoff fields, the counters, the thread entries. KEYS[9]: the day's report
+# key, when counters are given (single server only: it is not in the texter's hash slot).
+_COMMIT = """
+if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
+local cur = redis.call('GET', KEYS[1])
+local version = '0'
+if cur then version = string.match(cur, '^(%d+)|') or '0' end
+if version ~= ARGV[1] then return {2} end
+local nfields, ncounts = tonumber(ARGV[13]), tonumber(ARGV[15])
+local first = 17
+local counts_at = first + nfields * 2
+local thread_at = counts_at + ncounts * 2
+if ncounts > 0 then
+  for i = counts_at, thread_at - 1, 2 do redis.call('HINCRBY', KEYS[9], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[9], ARGV[16])
+end
+if ARGV[12] == '1' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8])
+  redis.call('HSET', KEYS[2], ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+  redis.call('DEL', KEYS[6])
+  redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
+  redis.call('EXPIRE', KEYS[6], ARGV[10])
+  return {0}
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
+elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
+if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, first, counts_at - 1)) end
+if #ARGV >= thread_at then
+  redis.call('RPUSH', KEYS[5], unpack(ARGV, thread_at, #ARGV))
+  redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
+end
+if nfields > 0 or #ARGV >= thread_at then
+  redis.call('EXPIRE', KEYS[4], ARGV[11])
+  redis.call('EXPIRE', KEYS[5], ARGV[11])
+end
+if redis.call('HLEN', KEYS[2]) > SEEN_MAX then redis.call('DEL', KEYS[2]) end
+local lang = ARGV[4]
+if lang == '' then lang = redis.call('HGET', KEYS[2], 'l') end
+if lang then
+  redis.call('HSET', KEYS[2], 'l', lang, ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), tonumber(ARGV[9])))
+else
+  redis.call('HSET', KEYS[2], ARGV[14], '1')
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+end
+if redis.call('HLEN', KEYS[6]) >= REPLIES_MAX then redis.call('DEL', KEYS[6]) end
+redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
+redis.call('EXPIRE', KEYS[6], ARGV[10])
+return {0}
+""".replace("THREAD_MAX", str(THREAD_MAX)).replace("SEEN_MAX", str(SEEN_MAX)).replace(
+    "REPLIES_MAX", str(REPLIES_MAX))
+
+_CLOSE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false or status == 'closed' then return 0 end
+if ARGV[3] ~= '' and (status ~= 'claimed' or redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[3]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'status', 'closed', 'closed', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+"""
+
+# Claim: one volunteer per conversation. Returns {1, '', first} when claimed now (first: 1 on this
+# handoff's first claim), {2, holder} when already claimed (by holder), {0, status} when nothing waits.
+_CLAIM = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then return {0, ''} end
+if status == 'claimed' then return {2, redis.call('HGET', KEYS[1], 'claimed_by') or ''} end
+if status ~= 'waiting' then return {0, status} end
+redis.call('HSET', KEYS[1], 'status', 'claimed', 'claimed_by', ARGV[1], 'claimed_at', ARGV[2])
+local created = redis.call('HGET', KEYS[1], 'created') or ''
+if redis.call('HGET', KEYS[1], 'first_claim') == created then return {1, '', 0} end
+redis.call('HSET', KEYS[1], 'first_claim', created)
+return {1, '', 1}
+"""
+
+# First volunteer message of a handoff: returns the seconds since the texter asked (ARGV[1] is now),
+# or -1 when the handoff is gone or its first message was already counted.
+_FIRST_REPLY = """
+local created = redis.call('HGET', KEYS[1], 'created')
+if created == false or redis.call('HGET', KEYS[1], 'first_reply') == created then return -1 end
+redis.call('HSET', KEYS[1], 'first_reply', created)
+return math.max(tonumber(ARGV[1]) - (tonumber(created) or 0), 0)
+"""
+
+# Release: back to waiting, by the holder (or anyone when ARGV[2] is '1'). Returns {1, created} or
+# {0, status or holder}.
+_RELEASE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'claimed' then return {0, status or ''} end
+local holder = redis.call('HGET', KEYS[1], 'claimed_by') or ''
+if holder ~= ARGV[1] and ARGV[2] ~= '1' then return {0, holder} end
+redis.call('HSET', KEYS[1], 'status', 'waiting')
+redis.call('HDEL', KEYS[1], 'claimed_by', 'claimed_at')
+return {1, redis.call('HGET', KEYS[1], 'created') or '0'}
+"""
+
+# Append to a thread whose handoff exists; an open handoff lives on for HANDOFF_TTL.
+_APPEND = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -THREAD_MAX, -1)
+if status ~= 'closed' then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
+else
+  redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
+end
+return redis.call('LLEN', KEYS[2])
+""".replace("THREAD_MAX", str(THREAD_MAX))
+
+_FAILURE = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('TTL', KEYS[1])}
+"""
+
+_STATUS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
+return 1
+"""

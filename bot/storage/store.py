@@ -1,0 +1,187 @@
+"""Redis: the only module that knows key names and TTLs. Two round trips per inbound message.
+
+Every key about one texter carries the texter's pseudonym as its hash tag, {h}, so that the same
+scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
+  P s:{h}          session state "version|json"           SESSION_TTL, renewed by each message
+  P p:{h}          profile hash: language (field l) and the MessageSids seen (11-character digests)
+                   LANGUAGE_TTL once a language is known (else DEDUPE_TTL), renewed by each message
+  P o:{h}          opted out (STOP)                        OPTOUT_TTL
+  P h:{h}          handoff record (hash)                   HANDOFF_TTL, renewed by activity
+  P t:{h}          handoff thread (list of JSON entries)   as the handoff record
+  P r:{h}          the last replies, by MessageSid digest   REPLY_TTL (short: retries come quickly)
+  P d:{h}          delivery status of handoff messages     as the handoff record
+  P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
+  P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
+  P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
+  P x:{h}:<token>  a volunteer's send, done once           DEDUPE_TTL
+  P outbox         messages "sent" without Twilio (list)   HANDOFF_TTL (development: see the thread)
+Not about any one texter (names no number; pseudonyms appear only in their short form):
+  P users          volunteer and staff accounts (hash email -> JSON)      no expiry
+  P settings       staff settings: office hours, templates... (hash)      no expiry
+  P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
+  P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
+  P notify         on-call SMS sent recently                              the notification interval
+  P report:<day>   counters for staff reports (hash field -> count; see   REPORTS_TTL after the day's
+                   bot/reports/figures.py), day YYYY-MM-DD in the office's zone   last count
+The handoff record's fields: status (waiting|claimed|closed), lang, topic, channel, created, updated
+(the texter's last message), number (encrypted), claimed_by, claimed_at, closed; first_claim and
+first_reply hold the `created` of the handoff whose first claim / first volunteer message was counted
+for the reports (a texter's later handoff reuses the record).
+
+Report counters ride in the commit script on a single server (no extra round trip). On Redis Cluster a
+script may only touch one hash slot, and the day's report key is not in the texter's, so there the
+counts go in a separate pipelined call after a successful commit: a third round trip, cluster only.
+
+
+The script's versions belong to no texter and never expire. They share the hash tag {script}:
+  P {script}:seq     last version number handed out
+  P {script}:head    "<number>:<token>" of the published version; the token changes on every publish
+  P {script}:log     hash: version number -> JSON of who, when, note (history without the bundles)
+  P {script}:v:<n>   version n: compressed JSON of its bundle (see bot/conversation/bundle.py)
+  P {script}:draft   the staff's draft: "<revision>|" + compressed JSON {base, who, when, bundle}
+  P {script}:files   fingerprint of the shipped files last published from locales/
+"""
+import json
+from dataclasses import dataclass
+
+from redis.cluster import RedisCluster
+
+from bot.storage import lua
+from bot.storage.accounts import AccountRecords
+from bot.storage.counters import ReportCounters
+from bot.storage.handoffs import HandoffRecords
+from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
+
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r")  # per-texter keys whose names need no MessageSid
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the first round trip found for a texter and a MessageSid."""
+
+    duplicate: bool
+    limited: int = 0         # past RATE_LIMIT: the message's number in the window; nothing was loaded
+    replies: list = None
+    state: str = None
+    version: int = 0
+    lang: str = None
+    opted_out: bool = False
+    handoff_status: str = None
+
+
+@dataclass
+class Changes:
+    """What the second round trip writes, besides the session state."""
+
+    lang: str = None
+    opt_out: str = ""        # "set", "del" or ""
+    handoff: dict = None     # fields of the handoff record to set
+    thread: list = None      # JSON-able entries to append to the thread
+    forget: bool = False     # delete everything about the texter instead of saving
+    report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
+
+
+class Store(HandoffRecords, ReportCounters, AccountRecords):
+    """Conversation state in Redis, with TTLs from the settings."""
+
+    def __init__(self, redis, prefix, ttl, rate_limit=0):
+        """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed, audit,
+        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit)."""
+        self.redis, self.prefix, self.ttl, self.rate_limit = redis, prefix, ttl, rate_limit
+        self.cluster = isinstance(redis, RedisCluster)
+        self._load = redis.register_script(lua._LOAD)
+        self._commit = redis.register_script(lua._COMMIT)
+        self._close = redis.register_script(lua._CLOSE)
+        self._status = redis.register_script(lua._STATUS)
+        self._claim = redis.register_script(lua._CLAIM)
+        self._release = redis.register_script(lua._RELEASE)
+        self._append = redis.register_script(lua._APPEND)
+        self._failure = redis.register_script(lua._FAILURE)
+        self._first_reply = redis.register_script(lua._FIRST_REPLY)
+
+    def key(self, kind, h, suffix=""):
+        """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
+        return f"{self.prefix}{kind}:{{{h}}}{suffix}"
+
+
+    def load(self, h, sid, count=True):
+        """Return what is known of texter h, or the cached reply when sid was already answered.
+
+        count: this is a new message to count against the rate limit (not a retry of the same one).
+        """
+        k = self.key
+        found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h)],
+                           args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
+        if found[0] == 1:
+            return Loaded(duplicate=True, replies=json.loads(found[1]))
+        if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
+            return Loaded(duplicate=True, replies=[])
+        if found[0] == 3:
+            return Loaded(duplicate=False, limited=int(found[1]), lang=_text(found[2]))
+        _, raw, lang, opted, status = found
+        version, _, state = (_text(raw) or "0|").partition("|")
+        return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
+                      opted_out=bool(opted), handoff_status=_text(status))
+
+    def commit(self, h, sid, loaded, state_json, replies, changes):
+        """Write one step's result if nobody else changed the conversation since load().
+
+        Returns ("ok", None), ("conflict", None), or ("duplicate", replies) when another request
+        with the same MessageSid got there first. changes.report is counted in the same script, except
+        on Redis Cluster, where the caller passes it to count() after an "ok".
+        """
+        k, ttl = self.key, self.ttl
+        fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
+        keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h)]
+        counts = []
+        if changes.report and changes.report[1] and not self.cluster:  # cluster: see count()
+            keys.append(self.report_key(changes.report[0]))
+            counts = [str(x) for pair in changes.report[1].items() for x in pair]
+        args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
+                changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
+                json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
+                "1" if changes.forget else "0", len(fields) // 2, _seen(sid), len(counts) // 2, ttl["reports"],
+                *fields, *counts,
+                *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
+        result = self._commit(keys=keys, args=args)
+        if result[0] == 0:
+            return "ok", None
+        if result[0] == 1:
+            return "duplicate", json.loads(result[1]) if result[1] else []
+        return "conflict", None
+
+    def record_status(self, h, sid, status):
+        """Record a delivery status for a message of a handoff thread; ignored when there is none."""
+        return bool(self._status(keys=[self.key("h", h), self.key("d", h)], args=[sid, status]))
+
+    def statuses(self, h):
+        """Return {MessageSid: delivery status} for texter h's handoff messages."""
+        return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
+
+    def forget(self, h):
+        """Delete every key about texter h (its queue and claimed entries too); return how many.
+
+        The names of most keys are computed; those that carry a MessageSid or a token are found in the
+        one hash slot that holds every key of h: on Redis Cluster by asking that slot's primary,
+        otherwise by SCAN (O(keys in the database); deletions are rare).
+        """
+        keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
+        removed = self.redis.delete(*keys)
+        self.drop_from_lists(h)
+        return removed
+
+    def _keys_of(self, h):
+        """Return the names of the existing keys of texter h that carry a MessageSid or other suffix."""
+        tag = f"{{{h}}}"
+        if self.cluster:
+            slot = self.redis.keyslot(self.key("s", h))
+            total = self.redis.cluster_countkeysinslot(slot)
+            found = self.redis.cluster_get_keys_in_slot(slot, total) if total else []
+        else:
+            found = self.redis.scan_iter(match=f"{_glob_escape(self.prefix)}*{tag}*", count=1000)
+        names = (_text(k) for k in found)
+        return [k for k in names if k.startswith(self.prefix) and tag in k]
+
+    def ping(self):
+        """Return True when Redis answers."""
+        return bool(self.redis.ping())

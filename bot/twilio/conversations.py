@@ -1,0 +1,179 @@
+"""The conversation service: dedupe, load, engine step, save; one texter's messages one at a time."""
+import datetime
+import logging
+import random
+import time
+
+import redis
+
+from bot import metrics
+from bot.reports import counters as reports
+from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
+from bot.storage.privacy import short_name
+from bot.conversation.sms import sms_safe
+from bot.storage.store import Changes
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 50
+MAX_STORED_CHARS = 4096  # the longest message WhatsApp delivers; longer bodies are cut, and say so
+ACTIVE = ("waiting", "claimed")
+
+
+class Replies(list):
+    """The replies to one message (a list), with the node that answered and the texter's language."""
+
+    node = None
+    lang = None
+
+
+class Busy(Exception):
+    """The conversation kept changing under us; the caller should answer with a safe message."""
+
+
+class Conversations:
+    """Apply inbound messages to conversations kept in the store."""
+
+    def __init__(self, get_script, store, keys, clock=None, spool=None, on_waiting=None, reports=None):
+        """get_script returns the current Script (its office hours are the ones in force); keys
+        pseudonymise and encrypt numbers; spool holds messages received while Redis was away (a
+        deletion removes the texter's entries too); on_waiting(h) is called when a texter starts
+        waiting for a person; reports (bot/reports/figures.py) gives the office's day to count in (None:
+        nothing is counted).
+        """
+        self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
+        self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.on_waiting, self.reports = on_waiting, reports
+
+    def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
+        """Return the replies to one inbound message from address, applied exactly once.
+
+        received: epoch seconds the webhook got it; deadline: time.monotonic() after which no new
+        Redis round trip starts (Busy is raised); replay: a spooled message applied late, at the time
+        it was received and not counted against the rate limit again.
+        """
+        h = self.keys.pseudonym(address)
+        script = self.get_script()
+        received = received or time.time()
+        counted = not replay and not is_opt_command(inbound)  # STOP is honoured even in a flood
+        for attempt in range(MAX_ATTEMPTS):
+            _in_time(deadline)
+            loaded = self.store.load(h, sid, count=counted and attempt == 0)
+            if loaded.limited:
+                return self._slow_down(script, h, loaded, inbound)
+            if loaded.duplicate:
+                log.info("duplicate message", extra={"texter": short_name(h)})
+                return Replies(loaded.replies)
+            state = State.from_json(loaded.state)
+            state.lang = loaded.lang if loaded.lang in script.languages else None
+            state.opted_out = loaded.opted_out
+            status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
+            now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
+            result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
+                                                         handoff_status=status))
+            changes = self._changes(script, address, sid, inbound, result, now, status, replay)
+            if self.reports is not None:
+                counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
+                zone = (script.office_hours or {}).get("timezone")
+                changes.report = (self.reports.day(now, zone), counts) if counts else None
+            _in_time(deadline)
+            outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
+                                                 changes)
+            if outcome == "ok" and changes.report and self.store.cluster:
+                self._count_apart(h, changes.report, deadline)
+            if outcome == "ok" and changes.forget:
+                self._forget(h, received)
+                return result.replies
+            if outcome == "ok":
+                if changes.handoff and changes.handoff.get("status") == "waiting":
+                    self.store.enqueue(h, now.timestamp())
+                    self._notify(h)
+                metrics.record_message(inbound.channel, result.state.lang, result.node, result.replies)
+                if attempt:
+                    log.info("conversation changed meanwhile", extra={"texter": short_name(h),
+                                                                      "attempts": attempt + 1})
+                answer = Replies(result.replies)
+                answer.node, answer.lang = result.node, result.state.lang
+                return answer
+            if outcome == "duplicate":
+                return Replies(replies)
+            time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
+        raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
+
+    def _slow_down(self, script, h, loaded, inbound):
+        """Answer a message past the rate limit: say so once in the window, then nothing."""
+        if loaded.limited != self.store.rate_limit + 1:
+            return []
+        log.warning("texter over the rate limit", extra={"texter": short_name(h)})
+        lang = loaded.lang if loaded.lang in script.languages else None
+        text = script.text(script.engine_text("slow_down"), lang)
+        return [sms_safe(text, script.sms.get("fold_accents", True)) if inbound.channel == SMS else text]
+
+    def _count_apart(self, h, report, deadline):
+        """Add a step's report counters after its commit (Redis Cluster: see bot/storage/store.py).
+
+        Best effort: the step is saved already, and a lost count must not cost the texter a reply.
+        """
+        if deadline is not None and time.monotonic() > deadline:
+            log.warning("report counts dropped: out of time", extra={"texter": short_name(h)})
+            return
+        try:
+            self.store.count(report)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
+
+    def _forget(self, h, received):
+        """Delete what is left about texter h after the commit that forgot them; audit it, nameless."""
+        removed = self.store.forget(h)
+        spooled = self.spool.forget(h, before=received) if self.spool else 0
+        self.store.audit("bot", "texter_deleted", keys=removed, spooled=spooled)
+        # No pseudonym here: a log line must not tie a later texter to a deletion.
+        log.info("texter data deleted", extra={"keys": removed, "spooled": spooled})
+
+    def _notify(self, h):
+        """Tell on-call volunteers someone is waiting; a failure there never costs the texter a reply."""
+        if self.on_waiting is None:
+            return
+        try:
+            self.on_waiting(h)
+        except Exception:  # noqa: BLE001 - notifications are best effort by design
+            log.exception("on-call notification failed", extra={"texter": short_name(h)})
+
+    def _changes(self, script, address, sid, inbound, result, now, status, replay=False):
+        """Return the store changes for a step's events (a replay's replies were never sent)."""
+        changes = Changes(lang=result.state.lang)
+        at = int(now.timestamp())
+        thread = []
+        for kind, data in result.events:
+            if kind == "forget":
+                return Changes(forget=True)
+            if kind == "opt_out":
+                changes.opt_out = "set"
+                if status:
+                    thread.append({"at": at, "dir": "event", "event": "opt_out"})
+            elif kind == "opt_in":
+                changes.opt_out = "del"
+            elif kind == "handoff_open":
+                changes.handoff = {"status": "waiting", "lang": data["lang"] or "", "topic": data["topic"] or "",
+                                   "channel": data["channel"], "created": at, "updated": at,
+                                   "number": self.keys.encrypt(address)}
+                for node_id in data["trail"][:-1]:
+                    thread.append({"at": at, "dir": "bot", "text": render_node(script, node_id, data["lang"])})
+            elif kind == "handoff_message":
+                text = data["text"] or ""
+                entry = {"at": at, "dir": "in", "sid": sid, "text": text[:MAX_STORED_CHARS]}
+                if len(text) > MAX_STORED_CHARS:
+                    entry["cut"] = len(text)
+                if data["media"]:
+                    entry["media"] = data["media"]
+                thread.append(entry)
+                changes.handoff = {"updated": at, "channel": inbound.channel}
+        if thread and (status or changes.handoff):
+            thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
+            changes.thread = thread
+        return changes
+
+
+def _in_time(deadline):
+    """Raise Busy when the request's time for Redis is over."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise Busy("out of time for Redis")

@@ -1,0 +1,129 @@
+"""Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
+import logging
+import time
+import traceback
+
+import redis
+from flask import Blueprint, Response, current_app, g, request
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot import metrics
+from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.twilio.intake import Unavailable
+from bot.storage.privacy import short_name
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+log = logging.getLogger(__name__)
+
+# Statuses Twilio documents for status callbacks; anything else is acknowledged and ignored.
+KNOWN_STATUSES = frozenset({"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving",
+                            "received", "accepted", "scheduled", "read", "partially_delivered", "canceled"})
+MAX_SID = 64
+
+
+def _plain(text, status):
+    """Return a short plain-text response."""
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+def twiml(messages):
+    """Return a TwiML response with one <Message> per text (none for an empty list)."""
+    response = MessagingResponse()
+    for text in messages:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.before_request
+def check_signature():
+    """Refuse any request that Twilio did not sign with our auth token."""
+    settings = current_app.config["SETTINGS"]
+    if not settings.TWILIO_AUTH_TOKEN:
+        return _plain("TWILIO_AUTH_TOKEN is not set: this webhook refuses every request until it is.", 503)
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature:
+        return _plain("Missing X-Twilio-Signature.", 401)
+    url = request.url
+    if settings.PUBLIC_BASE_URL:
+        url = settings.PUBLIC_BASE_URL.rstrip("/") + request.full_path.rstrip("?")
+    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.form, signature, algorithm):
+        log.warning("webhook signature rejected", extra={"path": request.path})
+        return _plain("Invalid X-Twilio-Signature.", 403)
+    return None
+
+
+def _sid(form):
+    """Return the MessageSid of a request (SmsSid in older callbacks), or None."""
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    return sid if sid and len(sid) <= MAX_SID and sid.isprintable() and " " not in sid else None
+
+
+@bp.post("/messages")
+def messages():
+    """Answer an inbound SMS or WhatsApp message with TwiML."""
+    form = request.form
+    sid, sender = _sid(form), (form.get("From") or "").strip()
+    if not sid or not sender:
+        return _plain("Bad request: MessageSid and From are required.", 400)
+    try:
+        media = max(0, min(int(form.get("NumMedia") or 0), 10))
+    except ValueError:
+        media = 0
+    channel = WHATSAPP if sender.lower().startswith("whatsapp:") else SMS
+    # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
+    inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
+                      opt_out_type=(form.get("OptOutType") or None))
+    conversations = current_app.extensions["conversations"]
+    texter = short_name(conversations.keys.pseudonym(sender))
+    try:
+        replies = current_app.extensions["intake"].receive(sender, sid, inbound)
+    except Unavailable:
+        metrics.REDIS_ERRORS.inc()
+        replies = [unavailable_text(current_app.extensions["live_script"].current)]
+    except Exception as exc:  # a bug still gets the texter the safe message, never a 500
+        # The type and the stack only: an exception's message may quote a body.
+        log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        replies = [unavailable_text(current_app.extensions["live_script"].current)]
+    latency = time.perf_counter() - g.started
+    metrics.LATENCY.labels("messages").observe(latency)
+    log.info("message answered", extra={"texter": texter, "channel": channel, "count": len(replies),
+                                        "node": getattr(replies, "node", None),
+                                        "lang": getattr(replies, "lang", None),
+                                        "latency_ms": round(latency * 1000, 2)})
+    return twiml(replies)
+
+
+def unavailable_text(script):
+    """Return the safe message, in every language, sent when the conversation cannot be reached."""
+    text_id = script.engine_text("unavailable")
+    texts = []
+    for lang in script.languages:
+        text = script.text(text_id, lang)
+        if text not in texts:
+            texts.append(text)
+    return "\n\n".join(texts)
+
+
+@bp.post("/status")
+def status():
+    """Record a delivery status for a message a volunteer sent; acknowledge everything else."""
+    form = request.form
+    sid = _sid(form)
+    value = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    if not sid or not value:
+        return _plain("Bad request: MessageSid and MessageStatus are required.", 400)
+    if value not in KNOWN_STATUSES:
+        log.warning("unknown message status ignored", extra={"status": value[:32]})
+        return Response(status=204)
+    recipient = (form.get("To") or "").strip()
+    intake = current_app.extensions["intake"]
+    if recipient and not intake.down.is_set():
+        conversations = intake.conversations
+        try:
+            conversations.store.record_status(conversations.keys.pseudonym(recipient), sid, value)
+        except (redis.RedisError, OSError) as exc:  # a lost delivery status is not worth a retry storm
+            log.warning("delivery status not recorded: %s", type(exc).__name__)
+    metrics.LATENCY.labels("status").observe(time.perf_counter() - g.started)
+    return Response(status=204)

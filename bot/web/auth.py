@@ -1,0 +1,177 @@
+"""Logging in and out: Flask-Login sessions, Argon2id passwords, failed attempts rate-limited."""
+import functools
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from bot.web.accounts import MAX_PASSWORD, UI_LANGUAGES
+from bot.web.common import error_page, wants_json
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+# Failed logins allowed per window, per account and per address; then 429 until the window ends.
+WINDOW = 15 * 60
+PER_ACCOUNT, PER_ADDRESS = 5, 20
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+
+class User(UserMixin):
+    """The logged-in person, as Flask-Login sees them."""
+
+    def __init__(self, account):
+        self.account = account
+
+    def __getattr__(self, name):
+        return getattr(self.account, name)
+
+    def get_id(self):
+        return self.account.email
+
+    @property
+    def is_active(self):
+        return not self.account.disabled
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    """The page language."""
+
+    lang = StringField(_l("Language"), validators=[AnyOf(UI_LANGUAGES)])
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    """Only the CSRF token: logging out is a POST."""
+
+
+def accounts():
+    """Return the app's Accounts."""
+    return current_app.extensions["accounts"]
+
+
+@login_manager.user_loader
+def load_user(email):
+    """Return the User of a session, or None once the account is gone or disabled."""
+    account = accounts().get(email)
+    return User(account) if account is not None and not account.disabled else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send a page request to /login; answer a background request with 401."""
+    if wants_json():
+        return error_page(401, _("You are logged out. Reload the page to log in again."))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def staff_required(view):
+    """Let only staff through: others get 403, anonymous visitors go to /login."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def safe_next(target, default):
+    """Return target when it is a path on this site, else default (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
+
+
+def _too_many(email, address):
+    """Return the minutes to wait when this account or address failed too often, else 0."""
+    store = accounts().store
+    by_account, left_account = store.login_failures("account", email)
+    by_address, left_address = store.login_failures("address", address)
+    left = max(left_account if by_account >= PER_ACCOUNT else 0, left_address if by_address >= PER_ADDRESS else 0)
+    return -(-left // 60) if left else 0
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; log a volunteer or staff member in."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("inbox.index")))
+    status = 200
+    if form.validate_on_submit():
+        email, address = form.email.data.strip().lower(), request.remote_addr or "unknown"
+        wait = _too_many(email, address)
+        if wait:
+            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait), "error")
+            return render_template("login.html", form=form, language=LanguageForm()), 429
+        account = accounts().verify(email, form.password.data)
+        if account is None:
+            store = accounts().store
+            store.login_failure("account", email, WINDOW)
+            store.login_failure("address", address, WINDOW)
+            flash(_("Wrong email or password, or the account is disabled."), "error")
+            status = 401
+        else:
+            accounts().store.clear_login_failures("account", email)
+            session.clear()
+            login_user(User(account))
+            session.permanent = True
+            accounts().store.audit(account.email, "login")
+            return redirect(safe_next(form.next.data, url_for("inbox.index")))
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    return render_template("login.html", form=form, language=LanguageForm()), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST with a CSRF token, so no other site can log a volunteer out)."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    """Change the page language: kept in the account when logged in, else in the session."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        accounts().update(current_user.account, ui_lang=form.lang.data)
+    else:
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data, url_for("auth.login")))
+
+
+def init_auth(app):
+    """Set up Flask-Login on app."""
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"  # "strong" would log out phones that change networks
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def forms():
+        """Give every page the small forms of its header (language, logout)."""
+        return {"language_form": LanguageForm(), "logout_form": LogoutForm(), "language_names": LANGUAGE_NAMES}

@@ -1,0 +1,137 @@
+// The pages' only script: no inline code, nothing from other sites (see the CSP in bot/web/common.py).
+"use strict";
+
+// --- SMS cost, the same arithmetic as bot/conversation/sms.py (tests compare the two) ---------------------------
+const GSM7_BASIC = new Set(Array.from(
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+  "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"));
+const GSM7_EXTENDED = new Set(Array.from("^{}\\[~]|€\f"));
+const TYPOGRAPHIC = {
+  "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u02bb": "'",
+  "\u00b4": "'", "`": "'", "\u2032": "'",
+  "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
+  "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+  "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ",
+  "\u2022": "-", "\u00b7": "-", "\t": " ",
+};
+
+// Spanish vowels outside GSM-7, folded when the script says so (sms.fold_accents), as bot/conversation/sms.py does.
+const ACCENTS = Object.fromEntries(Array.from("áíóúÁÍÓÚâêîôûÂÊÎÔÛ").map((ch, i) => [ch, "aiouAIOUaeiouAEIOU"[i]]));
+
+function smsSafe(text, foldAccents = false) {
+  // What the server sends as SMS: typographic punctuation made GSM-7; accents kept unless folded
+  // (a volunteer's reply keeps them; the script's texts fold them when the script says so).
+  const safe = Array.from(text.normalize("NFC"), (ch) => TYPOGRAPHIC[ch] ?? ch).join("");
+  return foldAccents ? Array.from(safe, (ch) => ACCENTS[ch] ?? ch).join("") : safe;
+}
+
+function segments(text) {
+  const chars = Array.from(text);
+  const gsm = chars.every((ch) => GSM7_BASIC.has(ch) || GSM7_EXTENDED.has(ch));
+  const units = chars.map((ch) => gsm ? (GSM7_EXTENDED.has(ch) ? 2 : 1) : (ch.codePointAt(0) > 0xFFFF ? 2 : 1));
+  const [single, multi] = gsm ? [160, 153] : [70, 67];
+  const total = units.reduce((a, b) => a + b, 0);
+  if (total <= single) return [gsm ? "GSM-7" : "UCS-2", total ? 1 : 0];
+  let count = 1, used = 0;
+  for (const unit of units) {
+    if (used + unit > multi) { count += 1; used = 0; }
+    used += unit;
+  }
+  return [gsm ? "GSM-7" : "UCS-2", count];
+}
+window.helplineSms = { smsSafe, segments };
+
+function fill(template, values) {
+  // Placeholders are {name}: Jinja's gettext would try to fill %(name)s itself.
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
+
+function showCost(box, out) {
+  const channel = box.dataset.channel;
+  let text = box.value.replace(/\r\n/g, "\n").trim();
+  if (channel === "whatsapp") {
+    out.textContent = fill(out.dataset.whatsapp, { chars: Array.from(text).length });
+    return;
+  }
+  text = smsSafe(text, box.dataset.fold === "1");
+  const [enc, n] = segments(text);
+  out.textContent = fill(out.dataset.sms, { n, enc, chars: Array.from(text).length });
+}
+
+// --- Refreshing parts of a page without reloading it ----------------------------------------------
+function nearBottom(el) {
+  return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+}
+
+function poll(container) {
+  let etag = null;
+  const every = parseInt(container.dataset.every || "4000", 10);
+  const pageStatus = container.closest("[data-status]");
+  async function tick() {
+    if (document.hidden) return;
+    let response;
+    try {
+      const headers = { "X-Requested-With": "fetch" };
+      if (etag) headers["If-None-Match"] = etag;
+      response = await fetch(container.dataset.poll, { headers, cache: "no-store", credentials: "same-origin" });
+    } catch (e) {
+      return; // offline for a moment: try again at the next tick
+    }
+    if (response.status === 304) return;
+    if (response.status === 401 || response.status === 403 || response.status === 404 || response.redirected) {
+      window.location.reload();
+      return;
+    }
+    if (!response.ok) return;
+    etag = response.headers.get("ETag");
+    const html = await response.text();
+    const stick = nearBottom(container);
+    container.innerHTML = html;
+    const fresh = container.querySelector("[data-status]");
+    if (pageStatus && fresh && fresh.dataset.status !== pageStatus.dataset.status) {
+      window.location.reload(); // claimed, released or closed elsewhere: the buttons change
+      return;
+    }
+    if (stick) container.scrollTop = container.scrollHeight;
+  }
+  setInterval(tick, every);
+  document.addEventListener("visibilitychange", tick);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-poll]").forEach((el) => {
+    el.scrollTop = el.scrollHeight;
+    poll(el);
+  });
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+  document.querySelectorAll("[data-cost]").forEach((field) => {
+    // The script's text editors: each box has its own count.
+    const counter = document.getElementById(field.dataset.cost);
+    if (!counter) return;
+    field.addEventListener("input", () => showCost(field, counter));
+    showCost(field, counter);
+  });
+  const box = document.getElementById("body");
+  const out = document.getElementById("cost");
+  if (box && out) {
+    box.addEventListener("input", () => showCost(box, out));
+    showCost(box, out);
+  }
+  const compose = document.getElementById("compose");
+  if (compose) {
+    compose.addEventListener("submit", () => {
+      // One click, one message: the server refuses a second send of the same form anyway.
+      setTimeout(() => { document.getElementById("send").disabled = true; }, 0);
+    });
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) compose.requestSubmit();
+    });
+  }
+});
