@@ -214,8 +214,28 @@ def test_office_hours_page_edits_the_draft(scripts, sam):
     assert scripts.bundle()["spec"]["office_hours"] == {"timezone": "America/Chicago",
                                                          "days": {"mon": "08:00-12:00, 13:00-17:00"}}
     page = page_text(sam.get("/admin/script/hours"))
-    assert 'value="08:00-12:00, 13:00-17:00"' in page and "In force now (published): timezone: America/New_York" in page
+    assert 'value="08:00-12:00, 13:00-17:00"' in page and "In force now (published):" in page
+    published = page[page.index('id="published-hours"'):page.index('id="hours-form"')]
+    assert "Monday" in published and "Saturday</dt><dd>closed" in published and "America/New_York" in published
+    assert 'placeholder="closed"' in page and 'placeholder="09:00' not in page
     assert [c.where for c in scripts.diff()] == ["office_hours"]
+
+
+@pytest.mark.parametrize("monday, status, words", [
+    ("00:00-24:00", 303, None),
+    ("09:00-12:00, 11:00-14:00", 400, "Monday: 09:00-12:00 and 11:00-14:00 overlap"),
+    (", ".join(["09:00-17:00"] * 1000), 400, "Monday has 1000 time ranges; at most 6."),
+    ("09:00-17:00, 09:00-17:00", 400, "Monday: 09:00-17:00 and 09:00-17:00 overlap"),
+    ("24:00-10:00", 400, "Monday: “24:00-10:00” ends before it starts."),
+])
+def test_office_hours_allow_whole_days_and_refuse_overlaps_naming_the_day(scripts, sam, monday, status, words):
+    """00:00-24:00 is a whole day; overlapping or repeated ranges are refused in a sentence naming the day."""
+    response = sam.post("/admin/script/hours", {"timezone": "America/Chicago", "mon": monday})
+    assert response.status_code == status
+    if words:
+        assert words in page_text(response)
+    else:
+        assert scripts.bundle()["spec"]["office_hours"]["days"]["mon"] == "00:00-24:00"
 
 
 def test_translators_files_download_and_upload(scripts, sam):
