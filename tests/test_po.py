@@ -195,7 +195,7 @@ def test_cli_export_and_import(app, scripts, tmp_path):
 def _edit_every_text(bundle, suffix, translate=True):
     """Edit every Spanish text of a bundle (multi-line, quotes, a backslash), and with translate every
     translation made from it, with a long translator's note; return the text ids edited."""
-    from bot import edits
+    from bot.staff import edits
     source = bundle["spec"]["source_language"]
     ids = sorted(tid for tid, entry in bundle["catalogs"][source].items() if entry.get("text"))
     for tid in ids:
