@@ -67,7 +67,7 @@ _PATTERNS = [(re.compile("^" + pattern + "$", re.S), text) for pattern, text in 
      r"\((?P<where>.+)\)\. Delete it and save again\.",
      _l("%(f)s holds an invisible character that is not allowed: %(c)s, character %(i)s (%(where)s). Delete it "
         "and save again.")),
-    (r"topics: unknown topic (?P<x>.+) \(use (?P<use>.+)\)", _l("Topics: unknown topic %(x)s (use %(use)s).")),
+    (r"topics: unknown topic (?P<x>.+) \(use (?P<use>.+)\)", _l("Topics: unknown topic %(x)s: tick topics from the list.")),
     (r"serves: unknown place (?P<x>.+) \(use codes from places, like US, US-NC, MX, GT\)",
      _l("Serves: unknown place %(x)s (use codes like US, US-NC, MX, GT).")),
     (r"checked: (?P<x>.+) is not a date like 2026-01-31", _l("Last checked: %(x)s is not a date like 2026-01-31.")),
