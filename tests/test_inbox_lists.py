@@ -36,7 +36,7 @@ def test_yours_first_with_unread_messages_and_the_last_time(twilio_app, web):
     page = ana.get("/inbox/").get_data(as_text=True)
     assert page.index('id="mine"') < page.index('id="waiting"')
     card = page[page.index('id="mine"'):page.index('id="waiting"')]
-    assert "3 mensajes nuevos" in card and "escribió por última vez" in card and "10:07" in card
+    assert "3 mensajes nuevos" in card and "último mensaje recibido" in card and "10:07" in card
     assert "esperando desde" not in card and "waiting" not in card
     ana.post(f"/inbox/c/{h}/reply", {"body": "Sí, la leo.", "token": token_of(ana.get(f"/inbox/c/{h}").get_data(as_text=True))})
     card = ana.get("/inbox/lists").get_data(as_text=True)

@@ -230,6 +230,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const page = document.querySelector(".conversation[data-h]");
   if (page) keepReply(page);
   keepEdits();
+  const logout = document.getElementById("logout");
+  if (logout) {
+    // Unsent replies stay on this device only while the volunteer is logged in (a shared phone).
+    logout.addEventListener("submit", () => {
+      try {
+        Object.keys(window.localStorage).filter((k) => k.startsWith("helpline-reply:"))
+          .forEach((k) => window.localStorage.removeItem(k));
+      } catch (e) {
+        // storage disabled: nothing was kept
+      }
+    });
+  }
   const compose = document.getElementById("compose");
   if (compose) {
     // On a phone the reply box must be in view, under the newest messages, without scrolling.
