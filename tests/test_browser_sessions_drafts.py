@@ -185,6 +185,28 @@ def test_typed_reply_survives_a_hand_back(live, browse):
     assert ana.problems == []
 
 
+def test_typed_reply_kept_when_someone_else_takes_the_conversation(live, browse, ben):
+    """Staff hand Ana's conversation back and Ben claims it while she types: her page becomes the
+    "not yours" page, which still shows her unsent reply and says why it was not sent."""
+    base = live["base"]
+    h = live["keys"].pseudonym(waiting_texter(base))
+    ana = browse("phone")
+    log_in(ana, base)
+    ana.goto(f"{base}/inbox/c/{h}")
+    ana.click("#claim")
+    ana.wait_for_selector("#compose")
+    reply = "Un momento, por favor: busco la dirección."
+    ana.locator("#body").press_sequentially(reply)
+    inbox, accounts = live["app"].extensions["inbox"], live["app"].extensions["accounts"]
+    inbox.release(h, accounts.get("sam@example.org"))
+    inbox.claim(h, accounts.get(ben))
+    ana.locator("#kept-notice").wait_for(state="visible", timeout=20000)
+    assert ana.inner_text("#error-message") == "Otra persona voluntaria atiende esta conversación."
+    assert ana.input_value("#kept-text") == reply and "no se envió" in ana.inner_text("#kept-notice")
+    shot(ana, "someone-else-took-it-kept-reply-phone")
+    assert ana.problems == []
+
+
 def test_reports_language_menu(live, browse):
     """The header's menu on the reports page lists the page languages (not the reports' language names);
     choosing Spanish gives the same report in Spanish, never a 400."""

@@ -84,6 +84,9 @@ def pages(eva):
     for path in paths:
         yield path, eva.get(path).get_data(as_text=True)
     yield "/inbox/lists", eva.get("/inbox/lists").get_data(as_text=True)
+    anonymous = eva.app.test_client()
+    for path in ("/login", "/nowhere"):
+        yield f"{path} (logged out)", anonymous.get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
     yield "/inbox/c/.../thread", eva.get(f"/inbox/c/{eva.h}/thread").get_data(as_text=True)
     yield "bad office hours", eva.post("/admin/script/hours", {"timezone": "America/New_York",
                                                                 "mon": "09:00-12:00, 11:00-13:00"}).get_data(as_text=True)

@@ -128,7 +128,7 @@ def _page(h, status=200, error=None, revealed=None):
         code, message = refusal(exc)
         if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
             code, message = status, error
-        return error_page(code, message, back=(url_for(".index"), _("Back to the inbox")))
+        return error_page(code, message, back=(url_for(".index"), _("Back to the inbox")), kept_for=h)
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
     if error is not None and request.form.get("body"):
         reply.body.data = request.form["body"]  # keep what the volunteer wrote

@@ -97,16 +97,17 @@ def back_link():
     return url_for("auth.login"), _("Log in")
 
 
-def error_page(status, message, back=None):
+def error_page(status, message, back=None, kept_for=""):
     """Return an error as a page of the site in the person's language (with a way back), or as JSON to
-    background requests and API callers. back: (url, words) instead of the usual way back."""
+    background requests and API callers. back: (url, words) instead of the usual way back; kept_for: the
+    conversation whose unsent reply the page shows, if the browser kept one."""
     if not wants_page():
         return jsonify(error=str(message)), status
     title = TITLES.get(status, TITLES[400 if status < 500 else 500])
     try:
         inbox_back = (url_for("inbox.index"), _("Back to the inbox"))
         return render_template("error.html", status=status, title=title, message=message,
-                               back=back or back_link(), inbox=inbox_back), status
+                               back=back or back_link(), inbox=inbox_back, kept_for=kept_for), status
     except Exception:  # noqa: BLE001 - the error page itself failed (e.g. Redis down): plain words then
         logging.getLogger(__name__).exception("the error page could not be drawn")
         return f"{status} {message}", status, {"Content-Type": "text/plain; charset=utf-8"}
