@@ -4,7 +4,7 @@ import os
 import time
 
 import redis
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.staff import settings_pages as admin
@@ -55,7 +55,8 @@ def _services(app, settings, store, keys, get_script, spool):
     conversations = Conversations(get_script, store, keys, spool=spool, on_waiting=on_call.someone_waiting,
                                   reports=reports)
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
-                          templates=staff_settings.templates, reports=reports)
+                          templates=staff_settings.templates, reports=reports,
+                          template_texts=staff_settings.template_texts)
     return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
             "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports}
 
@@ -126,10 +127,5 @@ def create_app(test_config=None):
         """Give the request an id for the log lines and start its clock."""
         g.started = time.perf_counter()
         logs.new_request_id(request.headers.get("I-Twilio-Idempotency-Token"))
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        """Refuse an oversized request with a clear message."""
-        return jsonify(error="request body too large"), 413
 
     return app

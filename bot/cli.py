@@ -117,6 +117,49 @@ def users_disable(email):
     click.echo(f"disabled {account.email}")
 
 
+@users_cli.command("password")
+@click.argument("email")
+def users_password(email):
+    """Set a new password (asked twice, or read from standard input); every session of the account ends."""
+    accounts = current_app.extensions["accounts"]
+    account = accounts.get(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    try:
+        accounts.set_password(account, _read_password())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    accounts.store.audit("cli", "password", account=account.email)
+    click.echo(f"new password for {account.email}; its sessions have ended")
+
+
+@users_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def users_role(email, role):
+    """Change an account's role; every session of the account ends."""
+    accounts = current_app.extensions["accounts"]
+    account = accounts.get(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    accounts.set_role(account, role)
+    accounts.store.audit("cli", "role", account=account.email)
+    click.echo(f"{account.email} is now {role}; its sessions have ended")
+
+
+@users_cli.command("logout")
+@click.argument("email")
+def users_logout(email):
+    """End every session of an account (it has to log in again)."""
+    accounts = current_app.extensions["accounts"]
+    account = accounts.get(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    accounts.end_sessions(account)
+    accounts.store.audit("cli", "end_sessions", account=account.email)
+    click.echo(f"ended the sessions of {account.email}")
+
+
 def register(app):
     """Add the commands to the app's CLI."""
     app.cli.add_command(script_cli)

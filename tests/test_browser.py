@@ -149,10 +149,10 @@ def test_volunteer_takes_a_conversation_and_hands_it_back(live, page):
     assert "Necesito ayuda con mi pago" in thread.inner_text()
 
     page.fill("#body", "¿Dónde está?")
-    assert page.inner_text("#cost") == "1 segmentos SMS (UCS-2), 12 caracteres"  # ó and á are not GSM-7
+    assert page.inner_text("#cost") == "1 segmento SMS (UCS-2), 12 caracteres"  # ó and á are not GSM-7
     reply = "Hola, soy Ana. ¿En qué ciudad trabaja usted?"
     page.fill("#body", reply)
-    assert page.inner_text("#cost") == f"1 segmentos SMS (GSM-7), {len(reply)} caracteres"
+    assert page.inner_text("#cost") == f"1 segmento SMS (GSM-7), {len(reply)} caracteres"
     before = len(fake.messages)
     page.click("#send")
     page.wait_for_url(f"{base}/inbox/c/**")

@@ -88,7 +88,7 @@ def test_staff_change_check_publish_simulate_and_restore_a_phone_number(live, pa
 
     page.goto(base + "/admin/script/text/main.intro")  # the segment count follows the typing
     page.fill("#text-en", "Menú: ¿dónde?")
-    assert page.inner_text("#cost-en") == "1 SMS segments (GSM-7), 13 characters"  # ú, ó folded for SMS
+    assert page.inner_text("#cost-en") == "1 SMS segment (GSM-7), 13 characters"  # ú, ó folded for SMS
     page.fill("#text-en", "Façade " * 11)
     assert page.inner_text("#cost-en") == "2 SMS segments (UCS-2), 76 characters"
     assert page.problems == []  # no script error, no CSP violation

@@ -161,7 +161,7 @@ def test_import_skips_what_it_cannot_use_and_says_why(scripts):
     (b"this is not a po file \x00\xff", "quc", "not"),
     (b'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n', "quc",
      "this file is for 'en', not 'quc'"),
-    (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr "y"\nnonsense here\n', "en", "not a readable PO file"),
+    (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr "y"\nnonsense here\n', "en", "not a PO file that can be read near line 4"),
     (b"", "en", "not a PO file of texts"),
 ])
 def test_unusable_files_are_refused(scripts, data, lang, message):
@@ -190,3 +190,50 @@ def test_cli_export_and_import(app, scripts, tmp_path):
     assert "1 change(s) in the draft" in result.output
     bad = runner.invoke(args=["script", "import", "en", str(path)])
     assert bad.exit_code == 1 and "this file is for 'quc'" in bad.output
+
+
+def _edit_every_text(bundle, suffix, translate=True):
+    """Edit every Spanish text of a bundle (multi-line, quotes, a backslash), and with translate every
+    translation made from it, with a long translator's note; return the text ids edited."""
+    from bot.staff import edits
+    source = bundle["spec"]["source_language"]
+    ids = sorted(tid for tid, entry in bundle["catalogs"][source].items() if entry.get("text"))
+    for tid in ids:
+        spanish = bundle["catalogs"][source][tid]["text"]
+        edits.set_text(bundle, tid, source, f"{spanish}\nSegunda línea {suffix}: «comillas» \"dobles\" y \\ barra.")
+        if not translate:
+            continue
+        for lang in bundle["spec"]["languages"]:
+            entry = bundle["catalogs"].get(lang, {}).get(tid)
+            if lang == source or not entry or not entry.get("text"):
+                continue
+            edits.set_text(bundle, tid, lang, entry["text"] + f"\n({lang} {suffix})")
+            entry = bundle["catalogs"][lang][tid]
+            entry["notes"] = [f"A translator's note longer than a PO line: {tid} in {lang}, "
+                              "checked with the community on the radio; keep the formal 'usted'.", "short"]
+    return ids
+
+
+@pytest.mark.parametrize("lang", ["es", "quc", "en"])
+def test_every_text_survives_edit_export_import(scripts, lang, tmp_path):
+    """Every text of the shipped script, edited (multi-line; translations then made stale by a second
+    Spanish edit, so their earlier Spanish is a multi-line #| msgid), exports and imports unchanged:
+    the import reports no change and skips nothing, and a second export is the same file."""
+    ids = []
+    scripts._edit("ana", lambda b: ids.extend(_edit_every_text(b, "uno")))
+    scripts._edit("ana", lambda b: _edit_every_text(b, "dos", translate=False))
+    assert len(ids) > 50
+    script = scripts.script("draft")
+    if lang != script.source_language:
+        stale = [tid for tid in ids if script.is_stale(tid, lang)]
+        assert len(stale) > 20  # the #| msgid lines are really there, and multi-line
+    data = scripts.export_po(lang)
+    assert b'#| msgid ""\n#| "' in data or lang == script.source_language
+    if MSGFMT:
+        assert msgfmt_check(data, tmp_path) == (0, "")
+    report = scripts.import_po(lang, data, by="ana")
+    assert report.changes == [] and report.skipped == []
+    assert scripts.export_po(lang) == data
+    messages = parse(data)
+    for tid in ids:
+        assert messages[tid].id == script.text(tid, script.source_language)

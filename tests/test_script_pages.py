@@ -214,8 +214,28 @@ def test_office_hours_page_edits_the_draft(scripts, sam):
     assert scripts.bundle()["spec"]["office_hours"] == {"timezone": "America/Chicago",
                                                          "days": {"mon": "08:00-12:00, 13:00-17:00"}}
     page = page_text(sam.get("/admin/script/hours"))
-    assert 'value="08:00-12:00, 13:00-17:00"' in page and "In force now (published): timezone: America/New_York" in page
+    assert 'value="08:00-12:00, 13:00-17:00"' in page and "In force now (published):" in page
+    published = page[page.index('id="published-hours"'):page.index('id="hours-form"')]
+    assert "Monday" in published and "Saturday</dt><dd>closed" in published and "America/New_York" in published
+    assert 'placeholder="closed"' in page and 'placeholder="09:00' not in page
     assert [c.where for c in scripts.diff()] == ["office_hours"]
+
+
+@pytest.mark.parametrize("monday, status, words", [
+    ("00:00-24:00", 303, None),
+    ("09:00-12:00, 11:00-14:00", 400, "Monday: 09:00-12:00 and 11:00-14:00 overlap"),
+    (", ".join(["09:00-17:00"] * 1000), 400, "Monday has 1000 time ranges; at most 6."),
+    ("09:00-17:00, 09:00-17:00", 400, "Monday: 09:00-17:00 and 09:00-17:00 overlap"),
+    ("24:00-10:00", 400, "Monday: “24:00-10:00” ends before it starts."),
+])
+def test_office_hours_allow_whole_days_and_refuse_overlaps_naming_the_day(scripts, sam, monday, status, words):
+    """00:00-24:00 is a whole day; overlapping or repeated ranges are refused in a sentence naming the day."""
+    response = sam.post("/admin/script/hours", {"timezone": "America/Chicago", "mon": monday})
+    assert response.status_code == status
+    if words:
+        assert words in page_text(response)
+    else:
+        assert scripts.bundle()["spec"]["office_hours"]["days"]["mon"] == "00:00-24:00"
 
 
 def test_translators_files_download_and_upload(scripts, sam):
@@ -296,3 +316,32 @@ def test_history_with_a_version_missing_still_shows(scripts, sam, tmp_path):
     scripts.import_all(tmp_path, replace=True)
     page = page_text(sam.get("/admin/script/history"))
     assert "Version 2 is not kept: the changes cannot be shown." in page and "The first version" in page
+
+
+def test_a_whole_day_is_open_until_midnight_and_overlaps_are_errors():
+    """00:00-24:00 is open at 23:59 and closed on the next day; the pure side refuses overlaps too."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from bot.conversation import hours
+    office = {"timezone": "America/New_York", "days": {"mon": "00:00-24:00"}}
+    tz = ZoneInfo("America/New_York")
+    assert hours.is_open(dt.datetime(2026, 11, 30, 23, 59, tzinfo=tz), office)  # a Monday
+    assert hours.is_open(dt.datetime(2026, 11, 30, 0, 0, tzinfo=tz), office)
+    assert not hours.is_open(dt.datetime(2026, 12, 1, 0, 0, tzinfo=tz), office)
+    assert hours.next_opening(dt.datetime(2026, 12, 1, 9, 0, tzinfo=tz), office).day == 7
+    with pytest.raises(ValueError, match="overlap"):
+        hours.parse_hours({"timezone": "UTC", "days": {"tue": "09:00-12:00, 11:00-13:00"}})
+    with pytest.raises(ValueError, match="ranges"):
+        hours.parse_hours({"timezone": "UTC", "days": {"tue": ", ".join(["09:00-10:00"] * 7)}})
+
+
+def test_long_organisation_names_are_whole_on_a_desktop(twilio_app):
+    """A bar whose name is cut for phones also carries the whole name, shown on wider screens (CSS)."""
+    from bot.reports import charts
+    chart = charts.bar_chart([("cdm", "Centro de los Derechos del Migrante, I…", 3)],
+                             titles={"cdm": "Centro de los Derechos del Migrante, Inc. (CDM)"})
+    with twilio_app.test_request_context("/"):
+        macro = twilio_app.jinja_env.get_template("admin/reports/_charts.html").module.bar_chart
+        svg = str(macro(chart, "referrals", "Referrals", ""))
+    assert '<text class="label full" x="0" y="15">Centro de los Derechos del Migrante, Inc. (CDM)</text>' in svg
+    assert '<text class="label cut"' in svg

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_SPANS = 6  # shifts a day: more is a typing mistake (or a flood of copies)
+END_OF_DAY = datetime.time.max  # "24:00": open until midnight
 # CLDR has no weekday or month names for K'iche' yet; dates for K'iche' readers use Spanish names.
 _DATE_LOCALE = {"es": "es", "en": "en", "quc": "es"}
 _DATE_PATTERN = {"es": "EEEE d 'de' MMMM, HH:mm", "en": "EEEE, MMMM d, h:mm a"}
@@ -20,14 +22,35 @@ def parse_hours(office_hours):
     for day, spans in (office_hours.get("days") or {}).items():
         if day not in DAYS:
             raise ValueError(f"office_hours.days: unknown day {day!r} (use {', '.join(DAYS)})")
-        shifts[DAYS.index(day)] = [_span(s) for s in str(spans).split(",") if s.strip()]
+        spans = sorted(_span(s) for s in str(spans).split(",") if s.strip())
+        if len(spans) > MAX_SPANS:
+            raise ValueError(f"office_hours.days.{day}: {len(spans)} ranges (at most {MAX_SPANS})")
+        for (start, end), (next_start, next_end) in zip(spans, spans[1:]):
+            if next_start < end:
+                raise ValueError(f"office_hours.days.{day}: {_show(start, end)} and {_show(next_start, next_end)} "
+                                 "overlap")
+        shifts[DAYS.index(day)] = spans
     return tz, shifts
+
+
+def _show(start, end):
+    """Return a span as staff wrote it (09:00-17:00, 00:00-24:00)."""
+    return f"{start:%H:%M}-{'24:00' if end == END_OF_DAY else f'{end:%H:%M}'}"
+
+
+def time_of_day(text):
+    """Return a time of day from "HH:MM" (ValueError otherwise); "24:00" is the end of the day."""
+    text = text.strip()
+    return END_OF_DAY if text in ("24:00", "24:00:00") else datetime.time.fromisoformat(text)
 
 
 def _span(text):
     """Parse "09:00-17:00" into a pair of times."""
     try:
-        start, end = (datetime.time.fromisoformat(p.strip()) for p in text.split("-"))
+        start_text, end_text = text.split("-")
+        start, end = time_of_day(start_text), time_of_day(end_text)
+        if start == END_OF_DAY:
+            raise ValueError("24:00 ends a day")
     except ValueError as exc:
         raise ValueError(f"office_hours: {text!r} is not like 09:00-17:00") from exc
     if end <= start:

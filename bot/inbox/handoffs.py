@@ -31,11 +31,13 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 class Inbox:
     """Handoff actions over the store, the outbound sender and the script."""
 
-    def __init__(self, store, keys, sender, get_script, clock, templates=dict, reports=None):
-        """clock returns the current aware datetime; templates returns {language: Content SID};
+    def __init__(self, store, keys, sender, get_script, clock, templates=dict, reports=None, template_texts=dict):
+        """clock returns the current aware datetime; templates returns {language: Content SID} and
+        template_texts {language: its words} (shown in the thread);
         reports (bot/reports/figures.py) counts claims, closes and first replies (None: nothing is counted)."""
         self.store, self.keys, self.sender = store, keys, sender
         self.get_script, self.clock, self.templates = get_script, clock, templates
+        self.template_texts = template_texts
         self.reports = reports
 
     def _report(self, counts, now):
@@ -72,9 +74,27 @@ class Inbox:
             record = records.get(h)
             if record and record.get("status") == "claimed":
                 summary = self._summary(h, record, user, now)
-                (mine if summary.claimed_by == user.email else others).append(summary)
+                if summary.claimed_by == user.email:
+                    self._unread(summary, record)
+                    mine.append(summary)
+                else:
+                    others.append(summary)
         waiting.sort(key=lambda s: (not s.speaks, s.created))
         return waiting, mine, others
+
+    def _unread(self, summary, record):
+        """Fill in how many messages the texter wrote since the volunteer's last reply, and when the
+        last one came (one read of the thread, only for the volunteer's own conversations)."""
+        since = int(record.get("created") or 0)
+        unread, last_in = 0, None
+        for entry in self.store.thread(summary.h):
+            if int(entry.get("at") or 0) < since:
+                continue
+            if entry.get("dir") == "in":
+                unread, last_in = unread + 1, _time(entry.get("at"))
+            elif entry.get("dir") == "out" and not entry.get("error"):
+                unread = 0
+        summary.unread, summary.last_in = unread, last_in
 
     def _record(self, h):
         """Return the handoff record of h, or refuse when there is none."""
@@ -186,22 +206,27 @@ class Inbox:
         record = self._mine(h, user)
         if record.get("channel") != WHATSAPP:
             raise Refused("no_template")
-        sid = self.template_for(record.get("lang"))
+        sid, lang = self._template(record.get("lang"))
         if not sid:
             raise Refused("no_template")
-        return self._send(h, user, record, token, "template", content_sid=sid)
+        return self._send(h, user, record, token, "template", content_sid=sid,
+                          shown=self.template_texts().get(lang, ""))
 
     def template_for(self, lang):
         """Return the template Content SID for a language (falling back like the script), or ''."""
+        return self._template(lang)[0]
+
+    def _template(self, lang):
+        """Return (Content SID, its language) of the template for a language, or ('', '')."""
         templates = self.templates()
         script = self.get_script()
         for candidate in script.chain(lang or script.source_language) + (script.source_language,):
             if templates.get(candidate):
-                return templates[candidate]
-        return next((sid for sid in templates.values() if sid), "")
+                return templates[candidate], candidate
+        return next(((sid, code) for code, sid in templates.items() if sid), ("", ""))
 
-    def _send(self, h, user, record, token, action, body=None, content_sid=None):
-        """Send once per token, keep the outcome in the thread and the audit log."""
+    def _send(self, h, user, record, token, action, body=None, content_sid=None, shown=""):
+        """Send once per token, keep the outcome in the thread (shown: a template's words) and the audit log."""
         if not _TOKEN.match(token or ""):
             raise Refused("bad_token")
         if not self.store.once(h, token):
@@ -210,7 +235,7 @@ class Inbox:
         if not address:
             raise Refused("no_number")
         sent = self.sender.send(address, body=body, content_sid=content_sid)
-        self._keep(h, user, sent, body or "", template=content_sid)
+        self._keep(h, user, sent, body or shown, template=content_sid)
         if sent.ok and self.reports is not None:
             self._count_first_reply(h, record)
         detail = {"error": sent.error} if not sent.ok else {}

@@ -4,6 +4,7 @@ import re
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,6 +13,7 @@ from wtforms.validators import Length
 
 from bot.conversation import hours
 from bot.inbox.handoffs import MAX_REPLY, Refused
+from bot.web.common import error_page
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
@@ -126,7 +128,7 @@ def _page(h, status=200, error=None, revealed=None):
         code, message = refusal(exc)
         if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
             code, message = status, error
-        abort(code, message)
+        return error_page(code, message, back=(url_for(".index"), _("Back to the inbox")), kept_for=h)
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
     if error is not None and request.form.get("body"):
         reply.body.data = request.form["body"]  # keep what the volunteer wrote

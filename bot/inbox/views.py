@@ -33,6 +33,8 @@ class Summary:
     window_open: bool = None  # WhatsApp only; None for SMS
     claimed_by: str = ""
     speaks: bool = False
+    unread: int = 0          # texter messages since the volunteer's last reply (claimed ones only)
+    last_in: datetime.datetime = None  # when the texter last wrote (claimed ones only)
 
 
 @dataclass

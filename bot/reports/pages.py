@@ -12,7 +12,7 @@ from bot.reports.figures import BUCKETS, PeriodError, check_period, parse_day
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
 DEFAULT_DAYS = 30
-LABEL_MAX = 38  # longer names are cut in a chart (the full name is the bar's title)
+LABEL_MAX = 38  # longer names are cut in a chart on a phone (the full name is the bar's title)
 
 LANGUAGE_NAMES = {"es": _l("Spanish"), "quc": _l("K'iche'"), "en": _l("English"), "none": _l("unknown language")}
 CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp"}
@@ -120,7 +120,7 @@ def index():
     shares = {key: f"{round(100 * value / answered)}%" for key, value in figures.waits() if answered and value}
     return render_template(
         "admin/reports/index.html", error=None, figures=figures, start=start.isoformat(), end=end.isoformat(),
-        today=today, shortcuts=_shortcuts(today), languages=languages, language_names=LANGUAGE_NAMES,
+        today=today, shortcuts=_shortcuts(today), languages=languages, report_languages=LANGUAGE_NAMES,
         over_time=_over_time(figures, languages),
         by_language=_bars([(lang, by_language[lang]) for lang in languages], LANGUAGE_NAMES),
         by_channel=_bars(sorted(figures.conversations_by_channel().items()), CHANNEL_NAMES),

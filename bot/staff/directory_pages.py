@@ -3,10 +3,12 @@ office hours. Every change goes into the draft; the checks say at once what woul
 import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from bot.staff.edits import DIAL_FROM, PHONE_KINDS, EditError
-from bot.conversation.hours import DAYS
+from bot.conversation import hours as office_hours
+from bot.conversation.hours import DAYS, MAX_SPANS
 from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who
 from bot.staff.service import DRAFT, PUBLISHED
 
@@ -151,11 +153,38 @@ def hours():
     return _hours_page(scripts().script(DRAFT).office_hours)
 
 
+def hours_problem(days):
+    """Return a sentence (in the page's language) naming the day whose hours cannot be used, or None."""
+    for day in DAYS:
+        spans = []
+        for part in (p.strip() for p in days.get(day, "").split(",") if p.strip()):
+            try:
+                start, end = (office_hours.time_of_day(t) for t in part.split("-"))
+            except ValueError:
+                return _("%(day)s: “%(text)s” is not a time range like 09:00-17:00 (00:00-24:00 for the whole "
+                         "day).", day=DAY_NAMES[day], text=part[:40])
+            if end <= start:
+                return _("%(day)s: “%(text)s” ends before it starts.", day=DAY_NAMES[day], text=part)
+            spans.append((start, end, part))
+        if len(spans) > MAX_SPANS:
+            return _("%(day)s has %(count)d time ranges; at most %(max)d.", day=DAY_NAMES[day], count=len(spans),
+                     max=MAX_SPANS)
+        spans.sort()
+        for first, second in zip(spans, spans[1:]):
+            if second[0] < first[1]:
+                return _("%(day)s: %(first)s and %(second)s overlap. Write each time only once.",
+                         day=DAY_NAMES[day], first=first[2], second=second[2])
+    return None
+
+
 @bp.post("/hours")
 def save_hours():
     """Save the office hours into the draft (in force once published)."""
     office = {"timezone": request.form.get("timezone", ""),
               "days": {day: request.form.get(day, "") for day in DAYS if request.form.get(day, "").strip()}}
+    problem = hours_problem(office["days"])
+    if problem:
+        return _hours_page(office, error=problem, code=400)
     try:
         scripts().set_office_hours(office, by=who())
     except EditError as exc:

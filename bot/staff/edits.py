@@ -6,6 +6,7 @@ result makes a good script (reachable nodes, phone numbers that work...) is for 
 """
 import datetime
 import re
+import unicodedata
 
 from bot.conversation import hours
 from bot.conversation.bundle import entry_dict, jsonable
@@ -18,6 +19,11 @@ MAX_WORD = 60
 PHONE_KINDS = ("call", "text", "whatsapp")
 DIAL_FROM = ("US", "MX", "other")
 _ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9_\-]{0,63}")
+# Characters no text may hold: control characters (a newline aside) go raw into SMS and PO files, and
+# the bidirectional overrides and isolates can make a text read differently from what it holds.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+FUTURE_SLACK = datetime.timedelta(days=1)  # "last checked" may be tomorrow somewhere, never later
 
 
 class EditError(ValueError):
@@ -62,10 +68,24 @@ def clean_text(text, limit=MAX_TEXT):
     """Return text with Windows line ends and surrounding blanks removed, or raise EditError."""
     if not isinstance(text, str):
         raise EditError("a text must be a string")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip()
+    refuse_hidden(text)
     if len(text) > limit:
         raise EditError(f"text too long: {len(text)} characters (at most {limit})")
     return text
+
+
+def refuse_hidden(text, field="the text"):
+    """Raise EditError naming the first control character or bidi override in text, and where it is."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return
+    char = found.group()
+    name = unicodedata.name(char, "") or {"\x00": "NULL", "\x07": "BELL", "\x1b": "ESCAPE"}.get(char, "control character")
+    before = text[max(found.start() - 20, 0):found.start()].split("\n")[-1]
+    where = f'after "{before}"' if before else "at the start of a line" if found.start() else "at the start"
+    raise EditError(f"{field} holds an invisible character that is not allowed: U+{ord(char):04X} {name}, "
+                    f"character {found.start() + 1} ({where}). Delete it and save again.")
 
 
 def set_text(bundle, text_id, lang, text, reviewed=None):
@@ -219,6 +239,10 @@ def clean_entry(bundle, entry):
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
             raise EditError(f"{field}: a list of short names")
         entry[field] = [v.strip() for v in values]
+    topics = known_topics(bundle)
+    strange = [t for t in entry["topics"] if t not in topics]
+    if strange:
+        raise EditError(f"topics: unknown topic {strange[0][:40]!r} (use {', '.join(sorted(topics))})")
     unknown = [c for c in entry["serves"] if c not in codes]
     if unknown:
         raise EditError(f"serves: unknown place {unknown[0]!r} (use codes from places, like US, US-NC, MX, GT)")
@@ -233,15 +257,24 @@ def clean_entry(bundle, entry):
         checked = checked.isoformat()[:10]
     if checked not in (None, ""):
         try:
-            entry["checked"] = datetime.date.fromisoformat(str(checked)).isoformat()
+            day = datetime.date.fromisoformat(str(checked))
         except ValueError:
-            raise EditError(f"checked: {checked!r} is not a date like 2026-01-31") from None
+            raise EditError(f"checked: {str(checked)[:40]!r} is not a date like 2026-01-31") from None
+        if day > datetime.date.today() + FUTURE_SLACK:
+            raise EditError(f"checked: {day.isoformat()} is in the future: write the day the entry was checked")
+        entry["checked"] = day.isoformat()
     else:
         entry.pop("checked", None)
     for field in ("source", "nationality"):
         if field in entry:
             entry[field] = _string(entry[field], field, 300)
     return jsonable(entry)
+
+
+def known_topics(bundle):
+    """Return the topics a directory entry may name: the menu's topics, and "general"."""
+    nodes = (bundle["spec"].get("nodes") or {}).values()
+    return {n.get("topic") for n in nodes if isinstance(n, dict) and n.get("topic")} | {"general"}
 
 
 def _phone(phone, index):
@@ -267,6 +300,7 @@ def _string(value, field, limit):
     if not isinstance(value, (str, int)):
         raise EditError(f"{field}: expected text")
     value = str(value).strip()
+    refuse_hidden(value, field)
     if len(value) > limit:
         raise EditError(f"{field}: at most {limit} characters")
     return value

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from bot.conversation.checks import describe_chars
 from bot.staff.edits import EditError
+from bot.staff.messages import say
 from bot.staff.view import ScriptView, finding_kind, place, shown_value
 from bot.staff.service import DRAFT, CheckFailed, Conflict, NotFound
 from bot.web.common import error_page
@@ -85,7 +86,7 @@ def draft_status():
 
 def unexpected_refusal(exc):
     """Answer a refusal no page expected with its sentence and status (never a 500)."""
-    return error_page(status_of(exc), str(exc))
+    return error_page(status_of(exc), say(exc))
 
 
 def init_pages(bp):
@@ -93,4 +94,5 @@ def init_pages(bp):
     bp.before_request(staff_only)
     bp.register_error_handler(EditError, unexpected_refusal)
     bp.context_processor(lambda: {"script_link": script_link, "shown_value": shown_value, "stamp": stamp,
-                                  "finding_kind": finding_kind, "describe_chars": describe_chars})
+                                  "finding_kind": finding_kind, "describe_chars": describe_chars,
+                                  "say": say})

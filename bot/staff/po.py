@@ -14,7 +14,7 @@ import re
 
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import PYTHON_FORMAT, Catalog
-from babel.messages.pofile import PoFileError, read_po, unescape, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 
 from bot.conversation.bundle import DERIVED_FLAGS, entry_dict, made_from
 from bot.staff.edits import EditError, check_language, clean_text, known_text_ids
@@ -35,18 +35,42 @@ def export_catalog(script, lang, label, when):
                       header_comment=f"# Texts of the helpline bot in {lang} ({label}).\n"
                                      "# msgctxt is the text id, msgid the Spanish text, msgstr the text in "
                                      "this language.\n#")
+    # Babel wraps comment lines at 76 characters like running text, which breaks a long translator's
+    # note into several notes and a multi-line `#| msgid` into garbage. Each such comment is written
+    # as a short marker, then replaced by the lines gettext's own tools write.
+    exact = {}
     for tid in list(source) + [t for t in target if t not in source]:
         msgid, msgstr, flags, previous, notes = _exported(script, tid, lang)
         if not msgid:
             continue
         entry, src = target.get(tid), source.get(tid)
         comments = (entry.comments if entry and entry.comments else ()) or (src.comments if src else ())
-        message = catalog.add(msgid, msgstr, flags=flags, auto_comments=comments, user_comments=notes,
+        markers = []
+        for note in notes:
+            markers.append(_marker(exact, "# " + note if note else "#"))
+        if previous:
+            previous = (_marker(exact, "#| msgid " + normalize(previous[0], prefix="#| ", width=76)),)
+        message = catalog.add(msgid, msgstr, flags=flags, auto_comments=comments, user_comments=markers,
                               previous_id=previous, context=tid)
         _keep_msgfmt_happy(message)
     out = io.BytesIO()
     write_po(out, catalog, width=76, no_location=True, include_previous=True)
-    return out.getvalue()
+    return _unmark(out.getvalue(), exact)
+
+
+def _marker(exact, lines):
+    """Return a short marker standing for comment lines written exactly (see _unmark)."""
+    marker = f"@@helpline-{len(exact)}@@"
+    exact[marker] = lines
+    return marker
+
+
+def _unmark(data, exact):
+    """Replace each marker's comment line ('# @@..@@' or '#| msgid "@@..@@"') with its exact lines."""
+    def line(found):
+        return exact[found.group(1)]
+    text = re.sub(r'^#\|? (?:msgid ")?(@@helpline-\d+@@)"?$', line, data.decode("utf-8"), flags=re.M)
+    return text.encode("utf-8")
 
 
 def _exported(script, tid, lang):
@@ -164,8 +188,17 @@ def _read(data, lang):
         raise EditError(f"PO file too large ({len(data)} bytes; at most {MAX_FILE})")
     try:
         catalog = read_po(io.BytesIO(bytes(data)), abort_invalid=True)
-    except (PoFileError, UnknownLocaleError, ValueError, LookupError, UnicodeDecodeError) as exc:
-        raise EditError(f"not a readable PO file: {exc}") from None
+    except UnicodeDecodeError:
+        raise EditError("this file is not UTF-8 text: save it as UTF-8 (Poedit and Weblate do) and upload "
+                        "it again") from None
+    except PoFileError as exc:
+        line = re.search(r"\bon (\d+)", str(exc))
+        where = f" near line {int(line.group(1)) + 1}" if line else ""
+        raise EditError(f"this is not a PO file that can be read{where}: download the file again from "
+                        "this page, translate it in Poedit or Weblate, and upload that") from None
+    except (UnknownLocaleError, ValueError, LookupError):
+        raise EditError("this PO file's header names an unknown language or character set: download the "
+                        "file again from this page and translate that one") from None
     if catalog.locale is not None and catalog.locale.language != lang:
         raise EditError(f"this file is for {catalog.locale.language!r}, not {lang!r} (see its Language header)")
     if not len(catalog):

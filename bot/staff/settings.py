@@ -55,6 +55,10 @@ class StaffSettings:
         """Return {language: Content SID} of the WhatsApp template sent outside the 24-hour window."""
         return dict(self.all().get("templates") or {})
 
+    def template_texts(self):
+        """Return {language: the template's words as approved at Twilio}, shown in the thread once sent."""
+        return dict(self.all().get("template_texts") or {})
+
     def notify_minutes(self):
         """Return the minimum minutes between on-call SMS (0: none are sent)."""
         return int(self.all().get("notify_minutes") or 0)

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from bot.staff import script_pages as admin_script
@@ -25,6 +25,9 @@ class SettingsForm(FlaskForm):
     template_es = StringField(_l("Template for Spanish"), validators=[Length(max=64)])
     template_quc = StringField(_l("Template for K'iche'"), validators=[Length(max=64)])
     template_en = StringField(_l("Template for English"), validators=[Length(max=64)])
+    text_es = TextAreaField(_l("Its words in Spanish"), validators=[Length(max=1024)])
+    text_quc = TextAreaField(_l("Its words in K'iche'"), validators=[Length(max=1024)])
+    text_en = TextAreaField(_l("Its words in English"), validators=[Length(max=1024)])
     notify_minutes = IntegerField(_l("Minutes between on-call SMS (0: none)"),
                                   validators=[Optional(), NumberRange(min=0, max=24 * 60)])
 
@@ -33,7 +36,7 @@ class AccountForm(FlaskForm):
     """An action on one account."""
 
     email = HiddenField(validators=[InputRequired(), Length(max=254)])
-    action = StringField(validators=[AnyOf(("disable", "enable", "on_call", "off_call"))])
+    action = StringField(validators=[AnyOf(("disable", "enable", "on_call", "off_call", "end_sessions"))])
 
 
 def _settings_form():
@@ -42,6 +45,8 @@ def _settings_form():
     templates = staff_settings.templates()
     data = {"notify_minutes": staff_settings.notify_minutes()}
     data.update({f"template_{lang}": templates.get(lang, "") for lang in ("es", "quc", "en")})
+    texts = staff_settings.template_texts()
+    data.update({f"text_{lang}": texts.get(lang, "") for lang in ("es", "quc", "en")})
     return SettingsForm(data=data)
 
 
@@ -76,8 +81,10 @@ def settings():
     except SettingsError as exc:
         flash(str(exc), "error")
         return _render(form, 400)
+    texts = {lang: (getattr(form, f"text_{lang}").data or "").strip() for lang in ("es", "quc", "en")}
     current_app.extensions["staff_settings"].save(
-        templates={k: v for k, v in templates.items() if v}, notify_minutes=form.notify_minutes.data or 0)
+        templates={k: v for k, v in templates.items() if v}, notify_minutes=form.notify_minutes.data or 0,
+        template_texts={k: v for k, v in texts.items() if v})
     current_app.extensions["accounts"].store.audit(current_user.email, "settings")
     flash(_l("Settings saved."), "info")
     return redirect(url_for(".index"), code=303)
@@ -93,7 +100,12 @@ def account():
     if target is None:
         flash(_l("No such account."), "error")
         return _render(_settings_form(), 400)
-    if form.action.data in ("disable", "enable"):
+    if form.action.data == "end_sessions":
+        if target.email == current_user.email:
+            flash(_l("Log out to end your own sessions."), "error")
+            return _render(_settings_form(), 400)
+        accounts.end_sessions(target)
+    elif form.action.data in ("disable", "enable"):
         if target.email == current_user.email:
             flash(_l("You cannot disable your own account."), "error")
             return _render(_settings_form(), 400)
@@ -104,5 +116,6 @@ def account():
     else:
         accounts.update(target, on_call=form.action.data == "on_call")
     accounts.store.audit(current_user.email, form.action.data, account=target.email)
-    flash(_l("Account updated."), "info")
+    flash(_l("Sessions ended: this person has to log in again.") if form.action.data == "end_sessions"
+          else _l("Account updated."), "info")
     return redirect(url_for(".index"), code=303)

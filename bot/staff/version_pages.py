@@ -20,6 +20,14 @@ def allow_po_files(endpoint, _values):
         request.max_content_length = MAX_FILE + 64 * 1024
 
 
+@bp.errorhandler(413)
+def file_too_large(_error):
+    """Refuse a file over the PO limit on the files page itself, with the limit in words."""
+    context = {"languages": scripts().script(DRAFT).languages, "status": draft_status(), "report": None}
+    error = _l("This file is too large: a PO file may have at most %(size)d MB.", size=MAX_FILE // (1024 * 1024))
+    return render_template("admin/script/files.html", error=error, **context), 413
+
+
 # -- publishing -----------------------------------------------------------------------------------
 
 def _publish_page(error=None, problems=None, code=200, note=""):

@@ -1,5 +1,6 @@
 """Volunteer and staff accounts: roles, languages spoken, Argon2id password hashes."""
 import re
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -47,6 +48,7 @@ class Account:
     phone: str = ""          # encrypted; only for on-call SMS
     on_call: bool = False
     created: int = 0
+    sessions: str = ""       # the token every valid session carries; a new one ends all old sessions
 
     @property
     def is_staff(self):
@@ -110,7 +112,7 @@ class Accounts:
         check_password(password)
         account = Account(email=email, role=role, password=_hasher.hash(password), langs=langs,
                           ui_lang=ui_lang, phone=self._phone(phone), on_call=bool(on_call and phone),
-                          created=int(time.time()))
+                          created=int(time.time()), sessions=secrets.token_hex(16))
         if not self.store.save_user(email, asdict(account), new=True):
             raise AccountError(f"{email} already has an account")
         return account
@@ -129,10 +131,42 @@ class Accounts:
         return self.keys.decrypt(account.phone) or "" if account.phone else ""
 
     def update(self, account, **changes):
-        """Save changes to an existing account and return it."""
+        """Save changes to an existing account and return it; a new role or a disable/enable ends its
+        sessions (enabling too: a cookie from before the account was disabled must not come back)."""
+        if any(name in changes and changes[name] != getattr(account, name) for name in ("role", "disabled")):
+            changes["sessions"] = secrets.token_hex(16)
         for name, value in changes.items():
             setattr(account, name, value)
         self.store.save_user(account.email, asdict(account))
+        return account
+
+    def set_password(self, account, password):
+        """Give an account a new password (checked for length); every session of it ends."""
+        check_password(password)
+        return self.update(account, password=_hasher.hash(password), sessions=secrets.token_hex(16))
+
+    def set_role(self, account, role):
+        """Change an account's role; every session of it ends."""
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        return self.update(account, role=role)
+
+    def end_sessions(self, account):
+        """End every session of an account (logging out, or staff cutting a volunteer off)."""
+        return self.update(account, sessions=secrets.token_hex(16))
+
+    def session_id(self, account):
+        """Return the id a session of this account carries: its email and its current session token."""
+        if not account.sessions:
+            self.end_sessions(account)  # an account from before session tokens: give it one
+        return f"{account.email}|{account.sessions}"
+
+    def by_session(self, session_id):
+        """Return the active Account a session id belongs to, or None when its sessions were ended."""
+        email, bar, token = (session_id or "").partition("|")
+        account = self.get(email) if bar and token else None
+        if account is None or account.disabled or not secrets.compare_digest(account.sessions, token):
+            return None
         return account
 
     def verify(self, email, password):

@@ -16,9 +16,11 @@ from bot.web.common import error_page, wants_json
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-# Failed logins allowed per window, per account and per address; then 429 until the window ends.
+# Failed logins allowed per window for one account from one address, and for one address whatever the
+# account; then 429 until the window ends. Counting an account alone would let anyone who knows a
+# volunteer's e-mail lock them out from wherever they log in.
 WINDOW = 15 * 60
-PER_ACCOUNT, PER_ADDRESS = 5, 20
+PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS = 5, 20
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
 
@@ -32,7 +34,7 @@ class User(UserMixin):
         return getattr(self.account, name)
 
     def get_id(self):
-        return self.account.email
+        return current_app.extensions["accounts"].session_id(self.account)
 
     @property
     def is_active(self):
@@ -64,10 +66,11 @@ def accounts():
 
 
 @login_manager.user_loader
-def load_user(email):
-    """Return the User of a session, or None once the account is gone or disabled."""
-    account = accounts().get(email)
-    return User(account) if account is not None and not account.disabled else None
+def load_user(session_id):
+    """Return the User of a session, or None once the account is gone, disabled, or its sessions ended
+    (logout, a new password or role, staff ending them)."""
+    account = accounts().by_session(session_id)
+    return User(account) if account is not None else None
 
 
 @login_manager.unauthorized_handler
@@ -97,13 +100,30 @@ def safe_next(target, default):
     return target if not parts.scheme and not parts.netloc else default
 
 
+def _pair(email, address):
+    """Return the identity counted for one account from one address (the key is a digest of it)."""
+    return f"{email}\n{address}"
+
+
 def _too_many(email, address):
-    """Return the minutes to wait when this account or address failed too often, else 0."""
+    """Return the minutes to wait when this account failed too often from this address, or this
+    address failed too often whatever the account, else 0."""
     store = accounts().store
-    by_account, left_account = store.login_failures("account", email)
+    by_pair, left_pair = store.login_failures("pair", _pair(email, address))
     by_address, left_address = store.login_failures("address", address)
-    left = max(left_account if by_account >= PER_ACCOUNT else 0, left_address if by_address >= PER_ADDRESS else 0)
+    left = max(left_pair if by_pair >= PER_ACCOUNT_AND_ADDRESS else 0,
+               left_address if by_address >= PER_ADDRESS else 0)
     return -(-left // 60) if left else 0
+
+
+def _failed(email, address):
+    """Count a failed login and record it in the audit log: the account (only when it exists, so a
+    password typed into the e-mail field is never kept) and the time, never the password."""
+    store = accounts().store
+    store.login_failure("pair", _pair(email, address), WINDOW)
+    store.login_failure("address", address, WINDOW)
+    known = accounts().get(email) is not None
+    store.audit("-", "login_failed", account=email if known else "unknown account")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,13 +143,11 @@ def login():
             return render_template("login.html", form=form, language=LanguageForm()), 429
         account = accounts().verify(email, form.password.data)
         if account is None:
-            store = accounts().store
-            store.login_failure("account", email, WINDOW)
-            store.login_failure("address", address, WINDOW)
+            _failed(email, address)
             flash(_("Wrong email or password, or the account is disabled."), "error")
             status = 401
         else:
-            accounts().store.clear_login_failures("account", email)
+            accounts().store.clear_login_failures("pair", _pair(email, address))
             session.clear()
             login_user(User(account))
             session.permanent = True
@@ -147,6 +165,10 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        account = current_user.account
+        accounts().end_sessions(account)  # a copied cookie dies too, not only this browser's
+        accounts().store.audit(account.email, "logout")
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -174,4 +196,6 @@ def init_auth(app):
     @app.context_processor
     def forms():
         """Give every page the small forms of its header (language, logout)."""
-        return {"language_form": LanguageForm(), "logout_form": LogoutForm(), "language_names": LANGUAGE_NAMES}
+        # formdata=None: drawing the header never reads the posted form (it may be too large, see 413)
+        return {"language_form": LanguageForm(formdata=None), "logout_form": LogoutForm(formdata=None),
+                "language_names": LANGUAGE_NAMES}

@@ -55,7 +55,8 @@ function showCost(box, out) {
   }
   text = smsSafe(text, box.dataset.fold === "1");
   const [enc, n] = segments(text);
-  out.textContent = fill(out.dataset.sms, { n, enc, chars: Array.from(text).length });
+  const words = n === 1 && out.dataset.smsOne ? out.dataset.smsOne : out.dataset.sms;
+  out.textContent = fill(words, { n, enc, chars: Array.from(text).length });
 }
 
 // --- Refreshing parts of a page without reloading it ----------------------------------------------
@@ -88,6 +89,7 @@ function poll(container) {
     const stick = nearBottom(container);
     container.innerHTML = html;
     const fresh = container.querySelector("[data-status]");
+    if (container.id === "lists") showCounts(container);
     if (pageStatus && fresh && fresh.dataset.status !== pageStatus.dataset.status) {
       window.location.reload(); // claimed, released or closed elsewhere: the buttons change
       return;
@@ -96,6 +98,105 @@ function poll(container) {
   }
   setInterval(tick, every);
   document.addEventListener("visibilitychange", tick);
+}
+
+function showCounts(lists) {
+  // The tab's title says how many are waiting (urgent ones first), so a volunteer in another tab sees it.
+  const counts = lists.querySelector("#counts");
+  if (!counts) return;
+  const waiting = parseInt(counts.dataset.waiting || "0", 10);
+  const urgent = parseInt(counts.dataset.urgent || "0", 10);
+  let prefix = "";
+  if (urgent) prefix = `(${fill(lists.dataset.titleUrgent, { urgent })} · ${waiting}) `;
+  else if (waiting) prefix = `(${waiting}) `;
+  document.title = prefix + lists.dataset.title;
+}
+
+// --- What a person typed is kept in this browser until it is saved or sent -------------------------
+function stored(storage, key) {
+  try {
+    return JSON.parse(storage.getItem(key) || "null");
+  } catch (e) {
+    return null;
+  }
+}
+
+function store(storage, key, value) {
+  try {
+    if (value === null) storage.removeItem(key);
+    else storage.setItem(key, JSON.stringify(value));
+  } catch (e) {
+    // storage full or disabled: the text stays in the box, as before
+  }
+}
+
+function keepReply(page) {
+  // A volunteer's reply survives a reload, a hand-back or a lost claim: it stays in localStorage (on
+  // this device only) until the server has taken it, and the volunteer is told what happened.
+  const key = "helpline-reply:" + page.dataset.h;
+  const kept = stored(window.localStorage, key);
+  const box = document.getElementById("body");
+  const notice = document.getElementById("kept-notice");
+  const refused = document.querySelector(".flash.error");
+  if (kept && kept.sending && !refused && box && !box.value) {
+    store(window.localStorage, key, null); // the server took it: the thread shows it now
+  } else if (kept && kept.text && box) {
+    if (!box.value) {
+      box.value = kept.text;
+      box.dispatchEvent(new Event("input"));
+      if (notice && !refused) {
+        notice.textContent = page.dataset.keptRestored;
+        notice.hidden = false;
+      }
+    }
+    store(window.localStorage, key, { text: box.value });
+  } else if (kept && kept.text && !box) {
+    const shown = document.getElementById("kept");
+    const text = document.getElementById("kept-text");
+    if (notice && shown && text) {
+      const status = page.dataset.status;
+      notice.textContent = page.dataset["kept" + status.charAt(0).toUpperCase() + status.slice(1)] || page.dataset.keptClaimed;
+      notice.hidden = false;
+      text.value = kept.text;
+      shown.hidden = false;
+      document.getElementById("kept-forget").addEventListener("click", () => {
+        store(window.localStorage, key, null);
+        shown.hidden = true;
+        notice.hidden = true;
+      });
+    }
+  }
+  if (box) {
+    box.addEventListener("input", () => {
+      store(window.localStorage, key, box.value.trim() ? { text: box.value } : null);
+    });
+    box.form.addEventListener("submit", () => {
+      if (box.value.trim()) store(window.localStorage, key, { text: box.value, sending: true });
+    });
+  }
+}
+
+function keepEdits() {
+  // The script's text page has a form per language: saving one must not lose what was typed in
+  // another. Unsaved text is kept in sessionStorage (this tab) and put back after the page reloads,
+  // as long as the saved text it was typed over has not changed meanwhile.
+  document.querySelectorAll("form[data-keep] textarea, form[data-keep] input[type=text], form[data-keep] input:not([type])").forEach((field) => {
+    if (!field.id) return;
+    const key = "helpline-edit:" + window.location.pathname + ":" + field.id;
+    const kept = stored(window.sessionStorage, key);
+    const mark = document.querySelector(`[data-unsaved-for="${field.id}"]`);
+    if (kept && kept.was === field.defaultValue && kept.value !== field.defaultValue) {
+      field.value = kept.value;
+      field.dispatchEvent(new Event("input"));
+      if (mark) mark.hidden = false;
+    }
+    field.addEventListener("input", () => {
+      const changed = field.value !== field.defaultValue;
+      store(window.sessionStorage, key, changed ? { was: field.defaultValue, value: field.value } : null);
+      if (mark) mark.hidden = !changed;
+    });
+    field.form.addEventListener("submit", () => store(window.sessionStorage, key, null));
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -124,8 +225,27 @@ document.addEventListener("DOMContentLoaded", () => {
     box.addEventListener("input", () => showCost(box, out));
     showCost(box, out);
   }
+  const lists = document.getElementById("lists");
+  if (lists) showCounts(lists);
+  const page = document.querySelector(".conversation[data-h]");
+  if (page) keepReply(page);
+  keepEdits();
+  const logout = document.getElementById("logout");
+  if (logout) {
+    // Unsent replies stay on this device only while the volunteer is logged in (a shared phone).
+    logout.addEventListener("submit", () => {
+      try {
+        Object.keys(window.localStorage).filter((k) => k.startsWith("helpline-reply:"))
+          .forEach((k) => window.localStorage.removeItem(k));
+      } catch (e) {
+        // storage disabled: nothing was kept
+      }
+    });
+  }
   const compose = document.getElementById("compose");
   if (compose) {
+    // On a phone the reply box must be in view, under the newest messages, without scrolling.
+    compose.scrollIntoView({ block: "end" });
     compose.addEventListener("submit", () => {
       // One click, one message: the server refuses a second send of the same form anyway.
       setTimeout(() => { document.getElementById("send").disabled = true; }, 0);
