@@ -296,3 +296,21 @@ def test_history_with_a_version_missing_still_shows(scripts, sam, tmp_path):
     scripts.import_all(tmp_path, replace=True)
     page = page_text(sam.get("/admin/script/history"))
     assert "Version 2 is not kept: the changes cannot be shown." in page and "The first version" in page
+
+
+def test_directory_names_per_language_and_web_address(scripts, sam):
+    """Staff give an organisation its name in each language and a web address; emptied, both go away."""
+    form = {**ENTRY, "id": "legal_aid_names", "names_es": "Ayuda Legal de Prueba", "names_quc": "To'b'anik",
+            "web": "justice.gov/eoir/list-pro-bono-legal-service-providers"}
+    assert sam.post("/admin/script/directory/new", form).status_code == 303
+    entry = next(e for e in scripts.bundle()["directory"] if e["id"] == "legal_aid_names")
+    assert entry["names"] == {"es": "Ayuda Legal de Prueba", "quc": "To'b'anik"}
+    assert entry["web"] == "justice.gov/eoir/list-pro-bono-legal-service-providers"
+    page = page_text(sam.get("/admin/script/directory/legal_aid_names"))
+    assert 'id="names_es" name="names_es" value="Ayuda Legal de Prueba"' in page
+    assert sam.post("/admin/script/directory/legal_aid_names",
+                    {**form, "names_es": "", "names_quc": "", "web": ""}).status_code == 303
+    entry = next(e for e in scripts.bundle()["directory"] if e["id"] == "legal_aid_names")
+    assert "names" not in entry and "web" not in entry
+    too_long = sam.post("/admin/script/directory/legal_aid_names", {**form, "names_es": "x" * 201})
+    assert too_long.status_code in (400, 422)

@@ -85,7 +85,9 @@ class _Step:
             name = f"{name} ({self.t('dir.for_' + entry['nationality'])})"
         hours_text = (entry.get("hours") or {}).get(self.state.lang) or (entry.get("hours") or {}).get("es")
         line = f"- {name}: {', '.join(reach)}"
-        return f"{line}. {hours_text}." if hours_text else f"{line}."
+        if not hours_text:
+            return f"{line}."
+        return f"{line}. {hours_text}" + ("" if hours_text.endswith((".", "!", "?")) else ".")
 
     def handoff_text(self, node):
         """Return what happens next for a texter who asked for a person, with office hours."""
