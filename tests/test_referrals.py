@@ -128,3 +128,11 @@ def test_someone_in_guatemala_with_a_court_case_gets_the_list_address(lang, note
     find = str(next(i for i, o in enumerate(SCRIPT.nodes["asylum"].options, 1) if o.goto == "referral"))
     reply = "\n".join(walk(lang, asylum, find, "Guatemala")[-1:])
     assert "justice.gov/eoir/list-pro-bono-legal-service-providers" in reply and note in reply
+
+
+@pytest.mark.parametrize("place", ["HN", "SV"])
+def test_honduras_and_el_salvador_get_the_asylum_entries_only(place):
+    """No work organisation is verified there (CDM's sheet row does not say it helps there): a work topic
+    finds nobody and the texter is offered a person; asylum gives the EOIR list."""
+    assert SCRIPT.referrals("pay", place) == [] and SCRIPT.referrals(None, place) == []
+    assert ids(SCRIPT.referrals("asylum", place)) == ["eoir_list", "eoir_status"]
