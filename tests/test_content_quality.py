@@ -178,3 +178,24 @@ def test_every_abuse_named_in_issue_13_has_a_message_and_a_referral():
         nodes = [n for n in SCRIPT.nodes.values() if tid in n.text]
         assert nodes, tid
         assert all(any(o.goto == "referral" for o in n.options) for n in nodes), tid
+
+
+def numbers_of(text):
+    """Return the sorted digit groups of a text ("24/7" counts as 24 hours)."""
+    return sorted(re.findall(r"\d+", text.replace("24/7", "24")))
+
+
+def test_every_language_states_the_same_numbers():
+    """Phone numbers, days, ages, hours and fractions agree between Spanish, English and K'iche' (a cheap
+    part of "the same claims": a dropped or changed figure shows here)."""
+    differ = {}
+    for tid in shown_ids():
+        source = numbers_of(SCRIPT.text(tid, "es"))
+        for lang in ("en", "quc"):
+            if numbers_of(SCRIPT.text(tid, lang)) != source:
+                differ[f"{tid}.{lang}"] = SCRIPT.text(tid, lang)
+    for entry in SCRIPT.directory:
+        notes = entry.get("hours") or {}
+        if len({tuple(numbers_of(v)) for v in notes.values()}) > 1:
+            differ[f"directory[{entry['id']}]"] = notes
+    assert differ == {}
