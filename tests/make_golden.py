@@ -52,7 +52,7 @@ def tour(lang, channel):
                   {"send": str(number("referral", main))}]
     referral = str(number(main, "referral"))
     steps += [{"send": referral}, {"send": "atlantis"}, {"send": words["typo_place"]}, {"send": "México"},
-              {"send": "Guatemala"}, {"send": words["menu"]},
+              {"send": "Guatemala"}, {"send": "Honduras"}, {"send": words["menu"]},
               {"send": words["emergency"]}, {"send": words["help"]}, {"send": words["language"]},
               {"send": words["other"]}, {"send": words["language"]}, {"send": words["lang"]},
               {"send": "xyz"}, {"send": "???"}, {"send": "qqq"}, {"send": str(number(SCRIPT.stuck, "person"))},

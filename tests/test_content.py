@@ -8,39 +8,73 @@ import yaml
 
 from bot.conversation.checks import check_script, sms_report
 from bot.conversation.engine import Context, Inbound, State, step
+from bot.conversation.phones import numbers_in_text
 from conftest import ROOT, SCRIPT
 
-FACTS = os.path.join(ROOT, "..", "shared", "CONTENT-FACTS.md")
-PHONE = re.compile(r"(?<![\d-])(?:\d{1,3}-)?\d{2,3}-\d{3,4}-\d{4}(?![\d-])|(?<![\d-])\d{6}(?![\d-])")
 EMERGENCY = "911"  # the U.S. emergency number: the one number allowed that the fact sheet does not list
 KEY_NUMBERS = {"WHD": "1-866-487-9243", "trafficking hotline": "1-888-373-7888", "CDM": "1-855-234-9699",
                "emergency": EMERGENCY}
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
 
+# The fact sheets sit in shared/ beside the repository; FACTS_DIR points elsewhere (a git worktree).
+SHARED = os.environ.get("FACTS_DIR") or os.path.join(ROOT, "..", "shared")
+FACT_SHEETS = [os.path.join(SHARED, name) for name in ("CONTENT-FACTS.md", "REFERRAL-FACTS.md")]
+WEB = re.compile(r"\b(?:https?://)?(?:[\w-]+\.)+(?:gov|org|com|mx|gt)(?:/[\w./-]*[\w/])?", re.I)
+SHORT_CODE = re.compile(r"(?<![\d-])\d{6}(?![\d-])")
+# A row's status says V or V* (for the row, or "Phone V; website V*"); rows that are U, or whose number is
+# marked U ("V in 2008; current status U", "V (phone number U)"), do not count.
+VERIFIED = re.compile(r"^(?:Phone )?V\\?\*?(?![\w])")
+UNVERIFIED_NUMBER = re.compile(r"current status U|phone(?: number)? U", re.I)
+
+
 @pytest.fixture(scope="module")
-def facts():
-    """Return the fact sheet's text (shared/ sits beside the repository)."""
-    assert os.path.exists(FACTS), f"the fact sheet is expected at {FACTS}"
-    with open(FACTS, encoding="utf-8") as fh:
-        return fh.read()
+def verified_rows():
+    """Return the text of every fact-sheet table row marked V or V* (both sheets beside the repository)."""
+    rows = []
+    for path in FACT_SHEETS:
+        assert os.path.exists(path), f"the fact sheet is expected at {path}"
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if not line.startswith("|") or len(cells) < 3:
+                    continue
+                status = cells[-1].replace("**", "")
+                if VERIFIED.match(status) and not UNVERIFIED_NUMBER.search(status):
+                    rows.append(line.replace("**", ""))
+    assert len(rows) > 40
+    return "\n".join(rows)
 
 
-def test_every_phone_number_is_in_the_fact_sheet(facts):
-    """Every number in every catalog and in the directory is written as the fact sheet writes it."""
+def _numbers_and_addresses():
+    """Return {number or web address: where} for every catalog text and directory entry."""
     found = {}
     for lang, catalog in SCRIPT.catalogs.items():
         for tid, entry in catalog.items():
-            for number in PHONE.findall(entry.text):
-                found.setdefault(number, f"{lang}.po {tid}")
+            for item in numbers_in_text(entry.text) + SHORT_CODE.findall(entry.text) + WEB.findall(entry.text):
+                found.setdefault(item, f"{lang}.po {tid}")
     for entry in SCRIPT.directory:
-        for phone in entry["phones"]:
+        for phone in entry.get("phones") or ():
             found.setdefault(phone["number"], f"directory {entry['id']}")
-    assert len(found) >= 10
-    # A number for callers abroad may carry its country code before the fact sheet's own writing.
-    missing = {n: where for n, where in found.items()
-               if re.sub(r"^\+\d{1,3} ", "", n) not in facts and n != EMERGENCY}
+        if entry.get("web"):
+            found.setdefault(entry["web"], f"directory {entry['id']}")
+    return found
+
+
+def test_every_number_and_web_address_is_verified_in_a_fact_sheet(verified_rows):
+    """Every phone number and web address in the catalogs and the directory is written as a fact-sheet row
+    marked V or V* writes it (a number for callers abroad may carry its country code in front)."""
+    found = _numbers_and_addresses()
+    assert len(found) >= 20
+    missing = {item: where for item, where in found.items() if item != EMERGENCY
+               and re.sub(r"^\+\d{1,3} ", "", item).lower() not in verified_rows.lower()}
     assert missing == {}
+
+
+def test_a_number_on_an_unverified_row_is_refused(verified_rows):
+    """Numbers the sheets mark U (NCFH's Call for Health line, CRLA, the DOJ 2008 line) are not verified."""
+    for number in ("1-800-377-9968", "1-800-337-0690", "1-888-428-7581", "(470) 751-9077"):
+        assert number not in verified_rows
 
 
 def _golden_replies(lang, channel):
@@ -106,8 +140,8 @@ def test_every_topic_says_once_it_is_not_legal_advice():
 
 
 def test_rights_messages_cite_the_fact_sheet():
-    """Every topic message keeps, as a staff comment, the fact-sheet section it rests on (or says it
-    states no legal fact, like the advice to keep receipts)."""
+    """Every topic message keeps, as a staff comment, the fact-sheet section it rests on (either sheet), or
+    says it states no legal fact, like the advice to keep receipts."""
     catalog = SCRIPT.catalogs["es"]
     chain = [o.goto for o in SCRIPT.nodes[SCRIPT.main].options if SCRIPT.nodes.get(o.goto) is not None
              and SCRIPT.nodes[o.goto].type == "info"]
@@ -118,7 +152,8 @@ def test_rights_messages_cite_the_fact_sheet():
         chain += [o.goto for o in node.options if o.label == "opt.more"]
     assert len(topic_texts) > 20
     uncited = [tid for tid in topic_texts
-               if not any("CONTENT-FACTS" in c or "no legal fact" in c for c in catalog[tid].comments)]
+               if not any(sheet in c for sheet in ("CONTENT-FACTS", "REFERRAL-FACTS", "no legal fact")
+                          for c in catalog[tid].comments)]
     assert uncited == []
 
 

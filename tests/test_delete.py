@@ -59,7 +59,7 @@ def test_english_and_kiche_words_answer_in_their_language(app, make_texter):
     kiche = make_texter("+15055550502")
     kiche.send("hola")
     kiche.send("2")  # K'iche'
-    assert kiche.send("sachaj")[0].startswith("La kawaj kqasach")
+    assert kiche.send("sachaj")[0].startswith("La kawaj kaqasach")
     assert kiche.send("je'")[0].startswith("Xqasach ronojel")
 
 

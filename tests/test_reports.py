@@ -135,14 +135,14 @@ def mix(twilio_app, web, fake_twilio):
     t = {name: Texter(app.test_client(), number, "whatsapp" if name == "b" else "sms")
          for name, number in NUMBERS.items()}
     _at(app, 0)
-    # a: Spanish SMS; pay (Twilio retries that message: counted once); a referral in North Carolina;
-    # then a person from the main menu.
+    # a: Spanish SMS; pay (Twilio retries that message: counted once); a referral in Texas (no state
+    # organisation there: WHD, CDM and the Mexican consulates' line); then a person from the main menu.
     t["a"].send("hola")
     t["a"].send("1")
     pay = t["a"].form(choice("main", "pay"))
     assert t["a"].post(pay).get_data() == t["a"].post(pay).get_data()
     t["a"].send(choice("pay", "referral"))
-    assert "Wage and Hour" in t["a"].send("NC")[0]
+    assert "(WHD)" in t["a"].send("Texas")[0]
     t["a"].send("menu")
     t["a"].send(PERSON)
     t["a"].send(BODIES[0])
@@ -158,11 +158,13 @@ def mix(twilio_app, web, fake_twilio):
     # d: Spanish by name; deletes everything; comes back as someone new and picks Spanish again.
     for body in ("español", "BORRAR", "SI", "hola", "1"):
         t["d"].send(body)
-    # e: Spanish; silence; back (a new conversation); asylum; a referral in Guatemala finds nobody.
+    # e: Spanish; silence; back (a new conversation); asylum; back to the menu; a referral in Honduras
+    # finds nobody (no entry there but the asylum ones).
     t["e"].send("hola")
     t["e"].send("1")
     _expire_session(app, t["e"])
-    for body in ("hola", choice("main", "asylum"), choice("asylum", "referral"), "Guatemala"):
+    for body in ("hola", choice("main", "asylum"), choice("asylum", "main"), choice("main", "referral"),
+                 "Honduras"):
         t["e"].send(body)
 
     # Ana takes a: claims, hands back, claims again (one claim counted), answers after 3 minutes
@@ -363,7 +365,7 @@ def test_a_message_still_costs_two_round_trips(app, redis_url, prefix):
     with client.monitor() as monitor:
         watcher = threading.Thread(target=watch, args=(monitor,), daemon=True)
         watcher.start()
-        bodies = ["1", choice("main", "pay"), choice("pay", "referral"), "NC", "menu", "EMERGENCIA"]
+        bodies = ["1", choice("main", "pay"), choice("pay", "referral"), "Texas", "menu", "EMERGENCIA"]
         for body in bodies:
             texter.send(body)
         client.echo(marker)

@@ -345,3 +345,21 @@ def test_long_organisation_names_are_whole_on_a_desktop(twilio_app):
         svg = str(macro(chart, "referrals", "Referrals", ""))
     assert '<text class="label full" x="0" y="15">Centro de los Derechos del Migrante, Inc. (CDM)</text>' in svg
     assert '<text class="label cut"' in svg
+
+
+def test_directory_names_per_language_and_web_address(scripts, sam):
+    """Staff give an organisation its name in each language and a web address; emptied, both go away."""
+    form = {**ENTRY, "id": "legal_aid_names", "names_es": "Ayuda Legal de Prueba", "names_quc": "To'b'anik",
+            "web": "justice.gov/eoir/list-pro-bono-legal-service-providers"}
+    assert sam.post("/admin/script/directory/new", form).status_code == 303
+    entry = next(e for e in scripts.bundle()["directory"] if e["id"] == "legal_aid_names")
+    assert entry["names"] == {"es": "Ayuda Legal de Prueba", "quc": "To'b'anik"}
+    assert entry["web"] == "justice.gov/eoir/list-pro-bono-legal-service-providers"
+    page = page_text(sam.get("/admin/script/directory/legal_aid_names"))
+    assert 'id="names_es" name="names_es" value="Ayuda Legal de Prueba"' in page
+    assert sam.post("/admin/script/directory/legal_aid_names",
+                    {**form, "names_es": "", "names_quc": "", "web": ""}).status_code == 303
+    entry = next(e for e in scripts.bundle()["directory"] if e["id"] == "legal_aid_names")
+    assert "names" not in entry and "web" not in entry
+    too_long = sam.post("/admin/script/directory/legal_aid_names", {**form, "names_es": "x" * 201})
+    assert too_long.status_code in (400, 422)

@@ -36,6 +36,7 @@ def text_ids(script):
             ids += [option.label] + ([option.words] if option.words else [])
     ids += [g.words for g in script.globals] + list(script.engine_texts.values())
     ids += [f"dir.{k}" for k in ("call", "text", "whatsapp", "from_US", "from_MX", "from_other")]
+    ids += sorted({f"dir.for_{e['nationality']}" for e in script.directory if e.get("nationality")})
     ids.append("handoff.timezone")
     seen = set()
     return [i for i in ids if not (i in seen or seen.add(i))]
@@ -215,8 +216,8 @@ def _directory(script, today):
     out = []
     for i, entry in enumerate(script.directory, start=1):
         where = f"directory[{entry.get('id', i)}]"
-        if not entry.get("name") or not entry.get("phones"):
-            out.append(Problem("error", where, "needs a name and at least one phone"))
+        if not entry.get("name") or not (entry.get("phones") or entry.get("web")):
+            out.append(Problem("error", where, "needs a name and at least one phone or web address"))
         countries = _countries(script, entry)
         for n, phone in enumerate(entry.get("phones") or (), start=1):
             if not isinstance(phone, dict):

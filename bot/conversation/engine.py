@@ -70,17 +70,24 @@ class _Step:
         return ["\n".join(lines)]
 
     def directory_line(self, entry, country):
-        """Return one directory entry as a line a phone can dial from."""
+        """Return one directory entry as a line a phone can dial from (or an address to open)."""
         dial_from = country if country in ("US", "MX") else "other"
-        phones = [p for p in entry.get("phones", ()) if p.get("from", "US") == dial_from]
-        shown = phones or entry.get("phones", ())
-        numbers = []
+        phones = [p for p in entry.get("phones") or () if p.get("from", "US") == dial_from]
+        shown = phones or entry.get("phones") or ()
+        reach = []
         for phone in shown:
             where = "" if phones else f" ({self.t('dir.from_' + phone.get('from', 'US'))})"
-            numbers.append(f"{self.t('dir.' + phone.get('kind', 'call'))} {phone['number']}{where}")
+            reach.append(f"{self.t('dir.' + phone.get('kind', 'call'))} {phone['number']}{where}")
+        if entry.get("web"):
+            reach.append(entry["web"])
+        name = (entry.get("names") or {}).get(self.state.lang) or entry["name"]
+        if entry.get("nationality"):  # an entry for one nationality says who it is for (referrals.py)
+            name = f"{name} ({self.t('dir.for_' + entry['nationality'])})"
         hours_text = (entry.get("hours") or {}).get(self.state.lang) or (entry.get("hours") or {}).get("es")
-        line = f"- {entry['name']}: {', '.join(numbers)}"
-        return f"{line}. {hours_text}." if hours_text else f"{line}."
+        line = f"- {name}: {', '.join(reach)}"
+        if not hours_text:
+            return f"{line}."
+        return f"{line}. {hours_text}" + ("" if hours_text.endswith((".", "!", "?")) else ".")
 
     def handoff_text(self, node):
         """Return what happens next for a texter who asked for a person, with office hours."""

@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from bot.conversation import referrals as referral_rules
 from bot.conversation.bundle import ScriptError, read_bundle
 from bot.conversation.textmatch import WordMatcher, build_number_words, normalize, read_number
 
@@ -179,18 +180,9 @@ class Script:
         """Return the place code norm names (US-NC, MX, GT, ...), or None."""
         return self.place_matcher.match(norm)
 
-    def referrals(self, topic, place, limit=3):
-        """Return up to limit directory entries for a topic and place: local first, then national."""
-        country = (self.places.get(place) or {}).get("country", place)
-        wanted = {topic or "general"}
-
-        def serves(entry):
-            areas = set(entry.get("serves", ()))
-            return place in areas or country in areas
-
-        matches = [e for e in self.directory if serves(e) and wanted & set(e.get("topics", ()))]
-        matches.sort(key=lambda e: 0 if place in e.get("serves", ()) and place != country else 1)
-        return matches[:limit]
+    def referrals(self, topic, place, nationality=None):
+        """Return the directory entries for a topic and place: the state's first (see referrals.py)."""
+        return referral_rules.select(self.directory, self.places, topic, place, nationality)
 
 
 def _node(nid, raw):

@@ -84,6 +84,9 @@ def _from_form(form, base):
     languages = scripts().script(DRAFT).languages
     entry["hours"] = {lang: form.get(f"hours_{lang}", "").strip() for lang in languages
                       if form.get(f"hours_{lang}", "").strip()}
+    entry["names"] = {lang: form.get(f"names_{lang}", "").strip() for lang in languages
+                      if form.get(f"names_{lang}", "").strip()}
+    entry["web"] = form.get("web", "").strip()
     entry["checked"] = form.get("checked", "").strip() or None
     for field in ("source", "nationality"):
         value = form.get(field, "").strip()

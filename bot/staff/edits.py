@@ -252,6 +252,17 @@ def clean_entry(bundle, entry):
     for lang in hours_text:
         check_language(bundle, lang)
     entry["hours"] = {k: _string(v, f"hours.{k}", 200) for k, v in hours_text.items()}
+    names = entry.pop("names", None) or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise EditError("names: a name per language, like {es: 'División de Horas y Salarios'}")
+    for lang in names:
+        check_language(bundle, lang)
+    names = {k: _string(v, f"names.{k}", 200) for k, v in names.items()}
+    if any(names.values()):
+        entry["names"] = {k: v for k, v in names.items() if v}
+    web = _string(entry.pop("web", None), "web", 200)
+    if web:
+        entry["web"] = web
     checked = entry.get("checked")
     if isinstance(checked, (datetime.date, datetime.datetime)):
         checked = checked.isoformat()[:10]
