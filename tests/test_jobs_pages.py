@@ -1,0 +1,45 @@
+"""The staff page /admin/jobs: status, uploads with the import's report, refusals in words, staff only."""
+import io
+
+import jobfiles as jf
+
+
+def _file(tmp_path, name, headers, rows):
+    path = tmp_path / name
+    (jf.write_xlsx if name.endswith(".xlsx") else jf.write_csv)(path, headers, rows)
+    return (io.BytesIO(path.read_bytes()), name)
+
+
+def test_staff_upload_a_disclosure_file_and_see_it_loaded(web, tmp_path, twilio_app):
+    sam = web("sam")
+    page = sam.get("/admin/jobs").get_data(as_text=True)
+    assert "No job data loaded" in page and 'type="file"' in page and "OFLC performance data page" in page
+    response = sam.post("/admin/jobs", {"kind": "cases", "program": "",
+                                        "file": _file(tmp_path, "H-2A_Disclosure_Data_FY2025_Q2.xlsx",
+                                                      jf.H2A_HEADERS, jf.SAMPLE_H2A)},
+                        content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200, text
+    assert "6 cases imported as H-2A" in text and "H-2A: 6 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in text
+    deb = sam.post("/admin/jobs", {"kind": "debarred", "program": "h2a",
+                                   "file": _file(tmp_path, "deb.csv", jf.DEBARRED_HEADERS, jf.SAMPLE_DEBARRED)},
+                   content_type="multipart/form-data")
+    assert "Debarment list: 2 entries from deb.csv" in deb.get_data(as_text=True)
+
+
+def test_a_bad_upload_is_refused_in_words(web, tmp_path):
+    sam = web("sam")
+    sam.get("/admin/jobs")
+    missing = sam.post("/admin/jobs", {"kind": "cases", "file": _file(
+        tmp_path, "h2a.csv", ["CASE_NUMBER", "EMPLOYER_NAME"], jf.SAMPLE_H2A)}, content_type="multipart/form-data")
+    assert missing.status_code == 400 and "no case status column" in missing.get_data(as_text=True)
+    word = sam.post("/admin/jobs", {"kind": "cases", "file": (io.BytesIO(b"hello"), "notes.docx")},
+                    content_type="multipart/form-data")
+    assert word.status_code == 400 and "Excel .xlsx file or a CSV file" in word.get_data(as_text=True)
+    nothing = sam.post("/admin/jobs", {"kind": "cases"}, content_type="multipart/form-data")
+    assert nothing.status_code == 400 and "Choose a file" in nothing.get_data(as_text=True)
+
+
+def test_only_staff_reach_the_page(web):
+    assert web("ana").get("/admin/jobs").status_code == 403
+    assert web(None).get("/admin/jobs").status_code == 302
