@@ -127,3 +127,22 @@ def test_a_50_mb_file_is_streamed_in_bounded_memory(settings, tmp_path):
     assert status == "0", out.stdout
     assert "25000 cases imported" in out.stdout
     assert int(after) - int(before) < 120, (before, after)  # MB: the file is never held whole
+
+
+def test_import_and_lookup_on_redis_cluster(settings, redis_cluster, tmp_path):
+    """All job keys share the {jobs} hash tag, so the import's swap and the lookup script run on a cluster."""
+    from bot import create_app
+    app = create_app({**settings, "REDIS_URL": redis_cluster, "REDIS_CLUSTER": "1"})
+    try:
+        path = jf.write_csv(tmp_path / "h2a.csv", jf.H2A_HEADERS, jf.SAMPLE_H2A)
+        assert run(app, "import", path).exit_code == 0
+        deb = jf.write_csv(tmp_path / "deb.csv", jf.DEBARRED_HEADERS, jf.SAMPLE_DEBARRED)
+        assert run(app, "debarred", deb).exit_code == 0
+        assert find(app, "H-300-25080-555555").cases[0].debarments[0].end == "2027-01-14"
+        assert run(app, "import", path).exit_code == 0  # a second import replaces the first
+        assert "H-2A: 6 cases" in run(app, "status").output
+    finally:
+        data = app.extensions["jobs"].data
+        for key in list(data.redis.scan_iter(match=f"{data.prefix}*")):
+            data.redis.delete(key)
+        app.extensions["intake"].stop()

@@ -43,3 +43,18 @@ def test_a_bad_upload_is_refused_in_words(web, tmp_path):
 def test_only_staff_reach_the_page(web):
     assert web("ana").get("/admin/jobs").status_code == 403
     assert web(None).get("/admin/jobs").status_code == 302
+
+
+def test_the_reports_page_counts_lookups(web, twilio_app, tmp_path):
+    from conftest import Texter
+    sam = web("sam")
+    sam.post("/admin/jobs", {"kind": "cases", "file": _file(tmp_path, "h2a.csv", jf.H2A_HEADERS, jf.SAMPLE_H2A)},
+             content_type="multipart/form-data")
+    texter = Texter(twilio_app.test_client(), "+15055550466")
+    for body in ("hola", "3", "H-300-25041-123456", "H-300-99999-999999", "H-300-99999-999998"):
+        texter.send(body)
+    page = sam.get("/admin/reports").get_data(as_text=True)
+    assert 'data-figure="jobs_found">1<' in page and 'data-figure="jobs_not_found">2<' in page
+    assert 'href="/admin/jobs"' in page
+    csv = sam.get("/admin/reports.csv").get_data(as_text=True)
+    assert ",job_lookups,en,,found,1" in csv and ",job_lookups,en,,not_found,2" in csv

@@ -196,6 +196,8 @@ def import_debarred(path, data, program=None, progress=None, who=""):
     cols = columns.recognise(header, columns.DEBARRED_FIELDS)
     if not cols.ok:
         raise Refused(cols.refusal())
+    if "city_state" in cols.used:  # one "City, State" column stands for both
+        cols.missing = [f for f in cols.missing if f not in ("city", "state")]
     report.cols = cols
     entries = []
     for number, row in enumerate(it, start=consumed + 1):
