@@ -152,7 +152,7 @@ def test_debarred_employer_is_flagged_with_its_period(loaded):
     assert "BAD HARVEST LLC (WA, 2025, H-2A) - DEBARRED 2024-2027" in listing
 
 
-def test_no_data_yet_and_no_match(app, loaded):
+def test_an_unknown_employer_gets_a_careful_answer(loaded):
     reply = one(person(loaded, "en").send("check company zzqx unknown holdings"))
     assert reply.startswith("No employer with that name in DOL's data of Feb 10, 2025")
 
@@ -186,3 +186,14 @@ def test_nothing_looked_up_is_kept_and_reports_count_by_day_and_language(loaded,
     figures = loaded.extensions["reports"].figures(*(2 * [loaded.extensions["reports"].today()]))
     counted = {k: v for k, v in figures.totals.items() if k.startswith("jobs:")}
     assert counted == {"jobs:found:es": 1, "jobs:not_found:es": 1, "jobs:debarred:es": 1}, (counted, text[:0])
+
+
+def test_when_the_data_cannot_be_read_the_texter_is_told_to_write_again(loaded, monkeypatch):
+    import redis
+
+    def broken(*args, **kwargs):
+        raise redis.ConnectionError("gone")
+    monkeypatch.setattr(loaded.extensions["jobs"].data, "lookup", broken)
+    texter = person(loaded, "en")
+    assert one(texter.send("H-300-25041-123456")) == "We cannot check DOL's data right now. Write again in a few minutes."
+    assert "1." in one(texter.send("menu"))  # the conversation itself goes on

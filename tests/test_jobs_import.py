@@ -126,6 +126,7 @@ def test_a_50_mb_file_is_streamed_in_bounded_memory(settings, tmp_path):
     status, before, after = out.stdout.split("\n", 1)[0].split()
     assert status == "0", out.stdout
     assert "25000 cases imported" in out.stdout
+    print(f"50 MB file: max RSS {before} MB before the import, {after} MB after")
     assert int(after) - int(before) < 120, (before, after)  # MB: the file is never held whole
 
 

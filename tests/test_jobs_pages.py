@@ -58,3 +58,23 @@ def test_the_reports_page_counts_lookups(web, twilio_app, tmp_path):
     assert 'href="/admin/jobs"' in page
     csv = sam.get("/admin/reports.csv").get_data(as_text=True)
     assert ",job_lookups,en,,found,1" in csv and ",job_lookups,en,,not_found,2" in csv
+
+
+def test_a_real_sized_upload_passes_the_apps_small_body_limit(web, tmp_path):
+    """The app refuses bodies over 64 KB; this form alone takes files (here about 3 MB, 12,000 cases)."""
+    rows = list(jf.generated(12000))
+    upload = _file(tmp_path, "H-2A_big.csv", jf.H2A_HEADERS, rows)
+    assert len(upload[0].getvalue()) > 2 * 2**20
+    sam = web("sam")
+    sam.get("/admin/jobs")
+    response = sam.post("/admin/jobs", {"kind": "cases", "file": upload}, content_type="multipart/form-data")
+    assert response.status_code == 200 and "12000 cases imported as H-2A" in response.get_data(as_text=True)
+
+
+def test_uploads_still_need_the_csrf_token(web, tmp_path):
+    sam = web("sam")
+    response = sam.post("/admin/jobs", {"kind": "cases", "file": _file(tmp_path, "a.csv", jf.H2A_HEADERS,
+                                                                       jf.SAMPLE_H2A)},
+                        csrf=False, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "No job data loaded" in sam.get("/admin/jobs").get_data(as_text=True)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from bot.web.auth import staff_required
+from bot.web.common import csrf
 
 from bot.jobs.cli import status_lines
 from bot.jobs.importer import import_cases, import_debarred
@@ -37,10 +38,12 @@ def index():
 
 
 @bp.post("/jobs")
+@csrf.exempt  # checked below, once the body may be as large as a file (CSRF reads the form)
 @staff_required
 def upload():
     """Import an uploaded disclosure file or debarment list; say in words what happened."""
     request.max_content_length = MAX_BYTES + 2**20  # this form alone takes files; the app's limit is small
+    csrf.protect()
     kind = request.form.get("kind")
     program = request.form.get("program") or None
     upload = request.files.get("file")
