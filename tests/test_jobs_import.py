@@ -29,11 +29,11 @@ def test_import_reports_the_columns_used_and_missing_and_status_prints_it(app, t
                          title="H-2B Disclosure Data, FY 2025")  # a title line above the column names
     result = run(app, "import", path)
     assert result.exit_code == 0, result.output
-    assert "1 cases imported as H-2B, data of 2025-01-05" in result.output
+    assert "1 case imported as H-2B, data of 2025-01-05" in result.output
     assert "wage       <- column 'BASIC_WAGE_RATE_FROM'" in result.output
     assert "no column found for: trade, req_begin, req_end, agent" in result.output
     status = run(app, "status").output
-    assert "H-2B: 1 cases from H-2B_Disclosure_Data_FY2025_Q1.xlsx, data of 2025-01-05" in status
+    assert "H-2B: 1 case from H-2B_Disclosure_Data_FY2025_Q1.xlsx, data of 2025-01-05" in status
     assert "H-2A: not loaded" in status and "Debarment list: not loaded" in status
 
 

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.jobs.importer import PROGRAM_NAMES, import_cases, import_debarred
+from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases, import_debarred
 from bot.jobs.reader import Refused
 
 jobs_cli = AppGroup("jobs", help="DOL's H-2A/H-2B disclosure data and debarment lists, for 'check a job offer'.")
@@ -86,7 +86,7 @@ def status_lines(status):
         if not info:
             out.append(f"{name}: not loaded")
             continue
-        out.append(f"{name}: {info.get('rows', 0)} {'entries' if slot == 'debarred' else 'cases'} from "
+        out.append(f"{name}: {counted(info.get('rows', 0), 'entry' if slot == 'debarred' else 'case')} from "
                    f"{info.get('file', '?')}" + (f", data of {info['data_date']}" if info.get("data_date") else "")
                    + f", imported {info.get('imported', '?')}" + (f" by {info['who']}" if info.get("who") else ""))
         if info.get("missing"):

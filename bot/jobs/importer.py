@@ -34,7 +34,7 @@ class Report:
 
     def lines(self):
         """Return the report as sentences, one a line."""
-        out = [f"{self.file}: {self.rows} {'cases' if self.kind == 'cases' else 'entries'} imported"
+        out = [f"{self.file}: {counted(self.rows, 'case' if self.kind == 'cases' else 'entry')} imported"
                + (f" as {PROGRAM_NAMES.get(self.program, self.program)}" if self.program else "")
                + (f", data of {self.data_date}" if self.data_date else "") + f" in {self.seconds:.1f} s."]
         if self.cols is not None:
@@ -62,6 +62,13 @@ class Report:
                                                                           else ()),
                 "imported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "who": who}
+
+
+def counted(n, noun):
+    """Return "1 case", "2 cases", "1 entry", "3 entries"."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
 def _header(rows_iter, fields):
