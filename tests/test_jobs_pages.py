@@ -78,3 +78,18 @@ def test_uploads_still_need_the_csrf_token(web, tmp_path):
                         csrf=False, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "No job data loaded" in sam.get("/admin/jobs").get_data(as_text=True)
+
+
+def test_the_simulator_answers_case_numbers_from_the_loaded_data(twilio_app, tmp_path):
+    """The staff's simulator uses the same lookup as texters (nothing of the session is stored)."""
+    import datetime
+
+    from bot.staff import simulator
+    from conftest import SCRIPT
+    path = jf.write_csv(tmp_path / "h2a.csv", jf.H2A_HEADERS, jf.SAMPLE_H2A)
+    assert twilio_app.test_cli_runner().invoke(args=["jobs", "import", str(path)]).exit_code == 0
+    now = datetime.datetime(2026, 11, 24, 15, 0, tzinfo=datetime.timezone.utc)
+    session = simulator.start("published", "sms", "es")
+    session = simulator.send(SCRIPT, session, "H-300-25041-123456", now, twilio_app.extensions["jobs"])
+    replies = [line[1] for line in session.log if line[0] == "bot"]
+    assert replies[-1].startswith("H-300-25041-123456: certificado por DOL. RANCHO SOL LLC")
