@@ -54,6 +54,8 @@ SAMPLE_H2A = [
     case("H-300-25080-555555", employer="BAD HARVEST LLC", city="YAKIMA", state="WA", wage=19.82),
     case("H-300-24300-666666", employer="RANCHO SOL LLC", city="SALINAS", state="CA", begin=D(2024, 12, 1),
          end=D(2025, 6, 30), decision=D(2024, 11, 1)),
+    case("H-300-25090-888888", employer="PINE HILL TOBACCO", city="WILSON", state="NC",
+         lawfirm="CROOKED LABOR AGENTS, INC."),
 ]
 SAMPLE_H2B = [
     {"CASE_NUMBER": "H-400-25010-777777", "CASE_STATUS": "Determination Issued - Certification",

@@ -59,6 +59,8 @@ def test_a_case_number_as_the_very_first_message(loaded):
     reply = one(texter.send("H300 25041 123456"))
     assert "certificado por DOL" in reply and "RANCHO SOL LLC" in reply
     assert "Elija su idioma" in one(texter.send("hola"))  # the greeting comes next; nothing was decided for them
+    english = Texter(loaded.test_client(), number="+15055550133", channel="whatsapp")
+    assert "certified by DOL" in one(english.send("Can you check case H-300-25041-123456?"))
 
 
 @pytest.mark.parametrize("lang, words", [
@@ -150,6 +152,13 @@ def test_debarred_employer_is_flagged_with_its_period(loaded):
     assert "del 15 ene 2024 al 14 ene 2027" in reply and "BAD HARVEST LLC" in reply
     listing = one(person(loaded, "en", "whatsapp", number="+15055550777").send("check employer bad harvest"))
     assert "BAD HARVEST LLC (WA, 2025, H-2A) - DEBARRED 2024-2027" in listing
+
+
+def test_debarred_agent_is_flagged_wherever_the_job_is(loaded):
+    reply = one(person(loaded, "en").send("H-300-25090-888888"))
+    assert reply.startswith("WARNING: Crooked Labor Agents Inc is on DOL's H-2A debarment list from May 1, 2023 "
+                            "to Apr 30, 2026."), reply
+    assert "PINE HILL TOBACCO, Wilson, NC" in reply
 
 
 def test_an_unknown_employer_gets_a_careful_answer(loaded):

@@ -141,7 +141,7 @@ def test_import_and_lookup_on_redis_cluster(settings, redis_cluster, tmp_path):
         assert run(app, "debarred", deb).exit_code == 0
         assert find(app, "H-300-25080-555555").cases[0].debarments[0].end == "2027-01-14"
         assert run(app, "import", path).exit_code == 0  # a second import replaces the first
-        assert "H-2A: 6 cases" in run(app, "status").output
+        assert "H-2A: 7 cases" in run(app, "status").output
     finally:
         data = app.extensions["jobs"].data
         for key in list(data.redis.scan_iter(match=f"{data.prefix}*")):

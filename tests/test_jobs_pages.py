@@ -20,7 +20,7 @@ def test_staff_upload_a_disclosure_file_and_see_it_loaded(web, tmp_path, twilio_
                         content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 200, text
-    assert "6 cases imported as H-2A" in text and "H-2A: 6 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in text
+    assert "7 cases imported as H-2A" in text and "H-2A: 7 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in text
     deb = sam.post("/admin/jobs", {"kind": "debarred", "program": "h2a",
                                    "file": _file(tmp_path, "deb.csv", jf.DEBARRED_HEADERS, jf.SAMPLE_DEBARRED)},
                    content_type="multipart/form-data")

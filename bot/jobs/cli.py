@@ -12,24 +12,28 @@ jobs_cli = AppGroup("jobs", help="DOL's H-2A/H-2B disclosure data and debarment 
 
 
 class _Bar:
-    """A click progress bar fed with (done, total); total may be unknown until the end."""
+    """A click progress bar fed with (done, total); without a total (an .xlsx that does not say how many
+    rows it has), a counter of rows on one line."""
 
     def __init__(self, label):
-        self.label, self.bar, self.last = label, None, 0
+        self.label, self.bar, self.last, self.counting = label, None, 0, False
 
     def __call__(self, done, total):
-        if total and self.bar is None:
+        if total and self.bar is None and not self.counting:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         if self.bar is not None:
             self.bar.update(max(0, min(done, total or done) - self.last))
             self.last = min(done, total or done)
         else:
-            click.echo(f"{self.label} {done} rows read", err=True)
+            self.counting = True
+            click.echo(f"\r{self.label}: {done} rows read", nl=False, err=True)
 
     def close(self):
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+        elif self.counting:
+            click.echo(err=True)
 
 
 def _run(work, label):

@@ -44,6 +44,19 @@ def _employer_words(script):
     return sorted({w for w in words if w[0]}, key=lambda w: -len(w[0]))
 
 
+def _guess_language(script, norm):
+    """Return the one language whose job words the message uses ("check case H-300..."), else None."""
+    found = set()
+    for lang in script.languages:
+        words = set()
+        for role in ("jobs_employer_words", "jobs_check_words"):
+            for phrase in script.words_in(script.engine_text(role), lang):
+                words.update(normalize(phrase).split())
+        if words & set(norm.split()):
+            found.add(lang)
+    return found.pop() if len(found) == 1 else None
+
+
 def wanted(script, state, text, handoff_status=None):
     """Return the Query a message makes of DOL's data, or None (pure: no Redis here)."""
     if handoff_status or state.opted_out:
@@ -56,7 +69,7 @@ def wanted(script, state, text, handoff_status=None):
     ref = casenum.find(text)
     if ref is not None:
         return Query("case", typed=ref.typed, keys=(ref.key,) if ref.exact else (),
-                     near=tuple(casenum.near_keys(ref)))
+                     near=tuple(casenum.near_keys(ref)), lang=None if state.lang else _guess_language(script, norm))
     if state.picks:
         number = read_number(norm, script.number_words.get(state.lang, script.number_words[None]))
         if number is not None and 1 <= number <= len(state.picks):
@@ -132,15 +145,16 @@ class JobChecker:
                     self._employers[program] = ("", [])
 
     def _debarments(self, record, names=None):
-        """Return the Debarments whose name is the employer's, trade name's or agent's (state agreeing)."""
+        """Return the Debarments whose name is the employer's or trade name's (state agreeing) or agent's."""
         out, seen = [], set()
         names = names or (record.get("employer"), record.get("trade"), record.get("agent"))
         state = (record.get("state") or "").upper()
-        for name in names:
+        for number, name in enumerate(names):
             for entry in self._debarred[1].get(name_key(name), ()) if name_key(name) else ():
                 deb_name, deb_state, program, start, end = entry
-                if deb_state and state and deb_state.upper() != state:
-                    continue  # same name, another state: not enough to call it the same party
+                if number < 2 and deb_state and state and deb_state.upper() != state:
+                    continue  # an employer of that name in another state: not enough to call it the same
+                    # party (an agent or law firm works far from its office, so theirs is not compared)
                 if entry not in seen:
                     seen.add(entry)
                     out.append(Debarment(deb_name, program, start, end))
