@@ -147,3 +147,17 @@ def test_import_and_lookup_on_redis_cluster(settings, redis_cluster, tmp_path):
         for key in list(data.redis.scan_iter(match=f"{data.prefix}*")):
             data.redis.delete(key)
         app.extensions["intake"].stop()
+
+
+def test_a_workbook_with_a_notes_sheet_first_is_read_from_its_data_sheet(app, tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["This file contains selected fields of H-2A cases."])
+    data = book.create_sheet("Data")
+    data.append(jf.H2A_HEADERS)
+    for row in jf.SAMPLE_H2A:
+        data.append([row.get(h) for h in jf.H2A_HEADERS])
+    book.save(tmp_path / "h2a.xlsx")
+    result = run(app, "import", tmp_path / "h2a.xlsx")
+    assert result.exit_code == 0 and "7 cases imported" in result.output, result.output

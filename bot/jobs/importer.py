@@ -109,7 +109,8 @@ def import_cases(path, data, program=None, data_date=None, progress=None, max_by
     called now and then.
     """
     started = time.monotonic()
-    rows = Rows(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+    rows = Rows(path, **({"max_bytes": max_bytes} if max_bytes else {}),
+                is_header=lambda row: columns.looks_like_header(row, columns.CASE_FIELDS))
     report = Report(file=os.path.basename(path), kind="cases")
     it = iter(rows)
     header, consumed = _header(it, columns.CASE_FIELDS)
@@ -196,7 +197,7 @@ def _index(employers, key, record, decided):
 def import_debarred(path, data, program=None, progress=None, who=""):
     """Import a debarment list (CSV or .xlsx) and return its Report; Refused says why not."""
     started = time.monotonic()
-    rows = Rows(path)
+    rows = Rows(path, is_header=lambda row: columns.looks_like_header(row, columns.DEBARRED_FIELDS))
     report = Report(file=os.path.basename(path), kind="debarred", program=program or "")
     it = iter(rows)
     header, consumed = _header(it, columns.DEBARRED_FIELDS)

@@ -33,9 +33,13 @@ class _Counting(io.RawIOBase):
 class Rows:
     """The rows of one file, with a measure of progress: iterate for tuples of cell values."""
 
-    def __init__(self, path, max_bytes=MAX_BYTES):
-        """Open path; raise Refused when it is missing, empty, too large or not .xlsx/.csv."""
-        self.path, self.name = path, os.path.basename(path)
+    def __init__(self, path, max_bytes=MAX_BYTES, is_header=None):
+        """Open path; raise Refused when it is missing, empty, too large or not .xlsx/.csv.
+
+        is_header(row) picks, in a workbook of several sheets, the first sheet with such a row in its
+        first rows (DOL's data sheet may sit beside a notes sheet); else the first sheet is read.
+        """
+        self.path, self.name, self.is_header = path, os.path.basename(path), is_header
         try:
             self.size = os.path.getsize(path)
         except OSError:
@@ -94,7 +98,7 @@ class Rows:
             raise Refused(f"{self.name} is not an Excel .xlsx file that can be read ({type(exc).__name__}).") \
                 from None
         try:
-            sheet = book.worksheets[0] if book.worksheets else None
+            sheet = self._data_sheet(book)
             if sheet is None:
                 return
             self.total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
@@ -103,3 +107,14 @@ class Rows:
                 yield row
         finally:
             book.close()
+
+    def _data_sheet(self, book, look=10):
+        """Return the sheet holding the data: the first whose first rows have a header row."""
+        if len(book.worksheets) > 1 and self.is_header is not None:
+            for sheet in book.worksheets:
+                for number, row in enumerate(sheet.iter_rows(values_only=True)):
+                    if number >= look:
+                        break
+                    if self.is_header(row):
+                        return sheet
+        return book.worksheets[0] if book.worksheets else None
