@@ -37,6 +37,9 @@ from bot.storage.versions import VersionStore
 from bot.web.accounts import Accounts
 from bot.staff.service import ScriptService
 from bot.web.common import csrf, init_web
+from bot.jobs import pages as jobs_pages
+from bot.jobs.service import JobChecker
+from bot.storage.jobs import JobsData
 
 DEFAULT_SCRIPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 
@@ -52,13 +55,14 @@ def _services(app, settings, store, keys, get_script, spool):
     on_call = OnCall(app, accounts, sender, staff_settings, settings.PUBLIC_BASE_URL)
     reports = Reports(store, lambda: (get_script().office_hours or {}).get("timezone"),
                       clock=lambda: conversations.clock())
+    jobs = JobChecker(JobsData(store.redis, store.prefix))
     conversations = Conversations(get_script, store, keys, spool=spool, on_waiting=on_call.someone_waiting,
-                                  reports=reports)
+                                  reports=reports, jobs=jobs)
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
                           templates=staff_settings.templates, reports=reports,
                           template_texts=staff_settings.template_texts)
     return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
-            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports}
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports, "jobs": jobs}
 
 
 def create_app(test_config=None):
@@ -112,6 +116,7 @@ def create_app(test_config=None):
     app.register_blueprint(inbox.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_reports.bp)
+    app.register_blueprint(jobs_pages.bp)
     app.register_blueprint(metrics.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)

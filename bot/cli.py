@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.jobs.cli import jobs_cli
 from bot.reports.cli import report_command
 from bot.staff.cli import script_cli
 from bot.conversation.sms import segments
@@ -166,3 +167,4 @@ def register(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(chat_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(jobs_cli)

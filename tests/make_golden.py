@@ -50,6 +50,10 @@ def tour(lang, channel):
             node = nxt
         steps += [{"send": str(number(node, "referral"))}, {"send": place},
                   {"send": str(number("referral", main))}]
+    # Check a job offer (issue 16): the recruitment topic's option, then a case number (the tours run
+    # without DOL's data loaded: tests/test_jobs.py has the answers), then back to the menu
+    steps += [{"send": str(number(main, "recruitment"))}, {"send": str(number("recruitment", "check_offer"))},
+              {"send": "H-300-25041-123456"}, {"send": str(number("check_offer", main))}]
     referral = str(number(main, "referral"))
     steps += [{"send": referral}, {"send": "atlantis"}, {"send": words["typo_place"]}, {"send": "México"},
               {"send": "Guatemala"}, {"send": "Honduras"}, {"send": words["menu"]},

@@ -5,6 +5,8 @@ No Flask, Redis or Twilio here. The transition order, in one place:
   2. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
      anything else cancels and is understood as usual below
   3. a conversation waiting for or talking with a person keeps every message for the volunteer
+  3b. a case number or employer name the service looked up in DOL's job data (Context.lookup) is
+     answered from it, even before a language is chosen (bot/conversation/jobreply.py)
   4. no language yet: a language name or the language menu's number, else the greeting
   5. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
   6. a new session (after silence, or after a handoff closed) starts at the main menu
@@ -17,6 +19,7 @@ import dataclasses
 import datetime
 
 from bot.conversation import hours
+from bot.conversation import jobreply
 from bot.conversation import pager
 from bot.conversation.state import (  # noqa: F401 (the engine's API: callers import these from here)
     ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
@@ -190,6 +193,8 @@ class _Step:
         if st.handoff:  # the handoff was closed since the last message: back to the bot
             st.handoff, st.node = False, None
 
+        if self.ctx.lookup is not None and option is None:  # a case number or employer name (issue 16)
+            return self.job_answer(self.ctx.lookup)
         if opt_type == HELP_OPT_OUT_TYPE and option is None:
             option = next((g for g in script.globals if g.goto == "help"), None)
         if st.lang is None:
@@ -216,6 +221,17 @@ class _Step:
         if not norm and inbound.media:
             return self.miss("media")
         return self.miss("not_understood")
+
+    def job_answer(self, lookup):
+        """Answer from DOL's job data; stay where a name or number can follow (the script's jobs node)."""
+        st, script = self.state, self.script
+        lang = st.lang or lookup.lang or script.source_language
+        text, st.picks = jobreply.answer(script, lang, self.inbound.channel == SMS, lookup)
+        node = (script.spec.get("jobs") or {}).get("node")
+        if st.lang and node in script.nodes:
+            st.node, st.misses = node, 0
+        self.events.append(("job_lookup", {"outcome": lookup.outcome, "lang": lang}))
+        return self.send([text])
 
     def ask_forget(self, option):
         """Ask the texter to confirm that everything about them should be deleted."""
@@ -267,7 +283,8 @@ def is_opt_command(inbound):
 
 def step(script, state, inbound, ctx):
     """Return the Result of one inbound message applied to a conversation state (not mutated)."""
-    work = _Step(script, dataclasses.replace(state, trail=list(state.trail)), inbound, ctx)
+    # An employer search's picks last one message, whatever it says (nothing looked up is kept).
+    work = _Step(script, dataclasses.replace(state, trail=list(state.trail), picks=[]), inbound, ctx)
     replies = work.run()
     return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
                   node=work.state.node)

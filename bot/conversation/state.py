@@ -29,6 +29,7 @@ class State:
     ack_at: float = 0.0
     opted_out: bool = False
     confirm_delete: str = None  # the language a deletion was asked in, until confirmed or cancelled
+    picks: list = field(default_factory=list)  # case keys an employer search offered: the next message only
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
@@ -68,6 +69,7 @@ class Context:
     now: datetime.datetime
     new_session: bool = False
     handoff_status: str = None  # None, "waiting" or "claimed"
+    lookup: object = None  # what DOL's job data says for this message (bot/conversation/jobreply.Lookup)
 
 
 @dataclass

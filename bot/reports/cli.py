@@ -66,6 +66,11 @@ def render(figures):
                   [[bucket_range(bucket), count] for bucket, count in figures.waits()])
     out += [f"average: {_duration(figures.mean_wait)} over {figures.answered} first replies", ""]
     out += _table(["Other", "count"], [["deletions", figures.deleted], ["opt-outs", figures.opted_out]])
+    lookups = figures.job_lookups()
+    if lookups:
+        langs = sorted({lang for row in lookups.values() for lang in row})
+        out += [""] + _table(["Job offers checked", *langs], [[outcome.replace("_", " "), *(row.get(l, 0) for l in langs)]
+                                                             for outcome, row in sorted(lookups.items())])
     return "\n".join(out)
 
 

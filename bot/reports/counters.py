@@ -28,6 +28,8 @@ Fields (":" separates the parts; parts are identifiers, made safe by _part()):
                             day the message went out
   deleted                   a texter deleted their data (BORRAR, confirmed)
   opted_out                 a texter sent STOP
+  jobs:<outcome>:<lang>     a lookup in DOL's job data (case number or employer name; issue 16), by
+                            outcome: found, not_found, debarred (a debarment list names what was shown)
 Every counter is added on the day it happens; conversation counters only when the step that made
 them is saved (a retried or duplicate MessageSid counts once).
 """
@@ -81,6 +83,8 @@ def tally_step(result, channel, lang_before, new_session, handoff_status):
         elif kind == "referral":
             for entry in data.get("entries") or [NONE]:
                 counts[f"referral:{_part(entry)}"] += 1
+        elif kind == "job_lookup":
+            counts[f"jobs:{_part(data.get('outcome'))}:{_part(data.get('lang'))}"] += 1
         elif kind == "handoff_open":
             counts[f"asked:{_part(data.get('lang'))}"] += 1
             counts[f"asked_topic:{_part(data.get('topic'))}"] += 1

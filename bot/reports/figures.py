@@ -15,7 +15,7 @@ WEEKLY_AFTER = 62       # longer periods show conversations over time week by we
 # Measures of the CSV, in the order rows are written for each day.
 MEASURES = ("conversations", "topic", "referral", "handoffs_asked", "handoffs_asked_by_topic",
             "handoffs_claimed", "handoffs_closed", "first_reply_wait", "first_reply_count",
-            "first_reply_seconds_sum", "deletions", "opt_outs")
+            "first_reply_seconds_sum", "deletions", "opt_outs", "job_lookups")
 CSV_HEADER = ("date", "measure", "language", "channel", "item", "count")
 
 
@@ -211,6 +211,15 @@ class Figures:
         """Return how many STOPs were received."""
         return self.totals.get("opted_out", 0)
 
+    def job_lookups(self):
+        """Return {outcome: {lang: count}} of lookups in DOL's job data (found, not_found, debarred)."""
+        out = {}
+        for name, value in self.totals.items():
+            parts = name.split(":")
+            if parts[0] == "jobs" and len(parts) == 3 and value:
+                out.setdefault(parts[1], {})[parts[2]] = value
+        return out
+
     def rows(self):
         """Return the CSV rows (without the header): one per day and counter, in a stable order."""
         rows = []
@@ -252,6 +261,8 @@ def _csv_cells(name):
         return "first_reply_wait", rest[0], "", bucket_range(rest[1]) if rest[1] in BUCKETS else rest[1]
     if kind in ("wait_sum", "wait_count") and len(rest) == 1:
         return {"wait_sum": "first_reply_seconds_sum", "wait_count": "first_reply_count"}[kind], rest[0], "", ""
+    if kind == "jobs" and len(rest) == 2:
+        return "job_lookups", rest[1], "", rest[0]
     if kind in ("deleted", "opted_out") and not rest:
         return {"deleted": "deletions", "opted_out": "opt_outs"}[kind], "", "", ""
     return name, "", "", ""

@@ -68,8 +68,11 @@ def cost(text, channel):
     return [encoding, count, len(text)]
 
 
-def send(script, session, text, now):
-    """Return the Session after the texter sends text at now (an aware datetime)."""
+def send(script, session, text, now, jobs=None):
+    """Return the Session after the texter sends text at now (an aware datetime).
+
+    jobs (bot/jobs/service.JobChecker) answers case numbers and employer names from the loaded data.
+    """
     session = dataclasses.replace(session, log=list(session.log))
     state = State.from_json(session.state) if session.state else State()
     if state.lang not in script.languages:
@@ -78,8 +81,10 @@ def send(script, session, text, now):
         state.lang = session.lang
     state.opted_out = session.opted_out
     text = str(text)[:MAX_INPUT]
+    query = jobs.wanted(script, state, text, session.handoff) if jobs is not None else None
     result = step(script, state, Inbound(text, session.channel),
-                  Context(now=now, new_session=session.state is None, handoff_status=session.handoff))
+                  Context(now=now, new_session=session.state is None, handoff_status=session.handoff,
+                          lookup=jobs.lookup(query) if query is not None else None))
     _add(session, "texter", text)
     for reply in result.replies:
         _add(session, "bot", reply, cost(reply, session.channel))

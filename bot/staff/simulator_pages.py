@@ -69,4 +69,4 @@ def act():
     body = request.form.get("body")
     if body is None:
         abort(400)
-    return _page(simulator.send(script, session, body, clock()))
+    return _page(simulator.send(script, session, body, clock(), current_app.extensions.get("jobs")))

@@ -33,7 +33,8 @@ class Busy(Exception):
 class Conversations:
     """Apply inbound messages to conversations kept in the store."""
 
-    def __init__(self, get_script, store, keys, clock=None, spool=None, on_waiting=None, reports=None):
+    def __init__(self, get_script, store, keys, clock=None, spool=None, on_waiting=None, reports=None,
+                 jobs=None):
         """get_script returns the current Script (its office hours are the ones in force); keys
         pseudonymise and encrypt numbers; spool holds messages received while Redis was away (a
         deletion removes the texter's entries too); on_waiting(h) is called when a texter starts
@@ -43,6 +44,7 @@ class Conversations:
         self.get_script, self.store, self.keys, self.spool = get_script, store, keys, spool
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self.on_waiting, self.reports = on_waiting, reports
+        self.jobs = jobs  # bot/jobs/service.JobChecker: case numbers and employer names (issue 16)
 
     def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
         """Return the replies to one inbound message from address, applied exactly once.
@@ -68,8 +70,9 @@ class Conversations:
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
+            lookup = self._job_lookup(script, state, inbound, status, deadline)
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
-                                                         handoff_status=status))
+                                                         handoff_status=status, lookup=lookup))
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             if self.reports is not None:
                 counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
@@ -98,6 +101,16 @@ class Conversations:
                 return Replies(replies)
             time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
+
+    def _job_lookup(self, script, state, inbound, status, deadline):
+        """Return what DOL's job data says when the message asks it (one round trip), else None."""
+        if self.jobs is None:
+            return None
+        query = self.jobs.wanted(script, state, inbound.text, status)
+        if query is None:
+            return None
+        _in_time(deadline)
+        return self.jobs.lookup(query)
 
     def _slow_down(self, script, h, loaded, inbound):
         """Answer a message past the rate limit: say so once in the window, then nothing."""

@@ -1,0 +1,211 @@
+"""Answers about DOL's job data: what the lookup found, written for one SMS segment where it can be.
+
+Pure: the conversation service looks the data up (bot/jobs/service.py) and hands the engine a Lookup;
+this module turns it into text from the catalogs (jobs.* ids, listed under `texts:` in script.yaml so
+the script checks see them). What the words mean follows REFERRAL-FACTS section E.
+"""
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.conversation.sms import GSM7_BASIC, segments, sms_safe
+
+PROGRAM_NAMES = {"h2a": "H-2A", "h2b": "H-2B"}
+STATUS_TEXTS = {"certified": "jobs_certified", "partial": "jobs_partial", "denied": "jobs_denied",
+                "withdrawn": "jobs_withdrawn"}
+UNITS = ("hour", "day", "week", "biweekly", "month", "year", "piece")
+SMS_NAME = 40  # characters of a name from DOL's data shown in an SMS list or warning
+
+
+def shorten(text, limit):
+    """Return text cut to at most limit characters at a word boundary (no dangling "and" or comma)."""
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    words = cut.rstrip(" ,;:-/&.").split(" ")
+    while len(words) > 1 and words[-1].lower() in ("and", "y", "of", "de", "&", "-"):
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-/&.")
+
+
+def gsm_data(value, limit=None):
+    """Return a value from DOL's data as GSM-7 text: accents dropped, other signs as "?", cut to limit."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", sms_safe(str(value or ""), False))
+                   if not unicodedata.combining(ch))
+    text = "".join(ch if ch in GSM7_BASIC and ch not in "\n\r\x1b" else "?" for ch in text)
+    return shorten(text, limit)
+
+
+@dataclass(frozen=True)
+class Debarment:
+    """One entry of a DOL debarment list that names the employer, agent or attorney shown."""
+
+    name: str
+    program: str = ""
+    start: str = ""      # ISO date, "" unknown
+    end: str = ""        # ISO date, "permanent", or "" unknown
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case as DOL's file has it (fields of bot/jobs/records.py)."""
+
+    display: str
+    program: str
+    record: dict = field(default_factory=dict)
+    debarments: tuple = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """One employer the name search found: name, worksite state, latest season, its latest case."""
+
+    name: str
+    state: str
+    season: str
+    program: str
+    key: str
+    debarments: tuple = ()
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the service found for one message. kind: case, employer, nodata or unavailable."""
+
+    kind: str
+    typed: str = ""            # the case number as the texter wrote it
+    cases: tuple = ()          # one case, or (near) the cases one slip away
+    near: bool = False
+    matches: tuple = ()        # employer search
+    data_date: str = ""
+    lang: str = None           # a language guessed from the words, for a texter who has none yet
+
+    @property
+    def outcome(self):
+        """Return found, not_found or debarred, for the staff reports."""
+        shown = self.cases if self.kind == "case" else self.matches
+        if any(item.debarments for item in shown):
+            return "debarred"
+        return "found" if shown else "not_found"
+
+
+class Writer:
+    """Write a Lookup's answer in one language for one channel."""
+
+    def __init__(self, script, lang, sms):
+        self.script, self.lang, self.sms = script, lang, sms
+        self.fold = script.sms.get("fold_accents", True)
+        self.budget = int(script.sms.get("max_segments", 3))
+
+    def data(self, value, limit=None):
+        """Return a value from DOL's data fit for the channel (SMS: GSM-7 and, given limit, short)."""
+        return gsm_data(value, limit) if self.sms else shorten(str(value or ""), limit and max(limit, 80))
+
+    def t(self, role, **params):
+        """Return the text of an engine role (texts: in script.yaml) in the writer's language."""
+        return self.script.text(self.script.engine_text(role), self.lang, **params)
+
+    def date(self, iso, year=True):
+        """Return an ISO date as the catalog writes dates ("1 mar 2025", "Mar 1, 2025")."""
+        if not iso or len(iso) < 10:
+            return iso or "?"
+        months = [m.strip() for m in self.t("jobs_months").split(",")]
+        month = int(iso[5:7])
+        name = months[month - 1] if len(months) == 12 else iso[5:7]
+        return self.t("jobs_date" if year else "jobs_day", day=str(int(iso[8:10])), month=name, year=iso[:4])
+
+    def period(self, begin, end):
+        """Return a period: "1 mar-30 nov 2025", or with both years when they differ."""
+        if not begin and not end:
+            return ""
+        same = begin[:4] == end[:4] and bool(begin)
+        return f"{self.date(begin, year=not same)}-{self.date(end)}"
+
+    def debarred_line(self, deb):
+        """Return the plain warning about one debarment, with its period."""
+        program, name = PROGRAM_NAMES.get(deb.program, ""), self.data(deb.name, SMS_NAME)
+        if deb.end and deb.end != "permanent":
+            return self.t("jobs_debarred", name=name, program=program, start=self.date(deb.start),
+                          end=self.date(deb.end))
+        return self.t("jobs_debarred_open", name=name, program=program, start=self.date(deb.start))
+
+    def case_pieces(self, case, compact=0):
+        """Return the sentences about one case; compact 1-3 shortens names to fit one SMS segment."""
+        r = case.record
+        status = STATUS_TEXTS.get(r.get("status"))
+        status = self.t(status) if status else self.t("jobs_status_other",
+                                                      status=self.data(r.get("status_text") or "?", 60))
+        program = f" ({PROGRAM_NAMES[case.program]})" if compact < 1 and case.program in PROGRAM_NAMES else ""
+        pieces = [f"{case.display}{program}: {status}"]
+        employer = self.data(r.get("employer", ""), (None, None, 30, 24)[compact])
+        if r.get("trade") and compact < 1 and r["trade"].lower() != r.get("employer", "").lower():
+            employer += f" ({self.data(r['trade'])})"
+        city = self.data(r.get("city", ""), (None, None, 20, 14)[compact])
+        place = ", ".join(p for p in (city.title() if city.isupper() else city, self.data(r.get("state", ""))) if p)
+        pieces.append(", ".join(p for p in (employer, place) if p))
+        job = self.data(r.get("job", ""), (None, 30, 16, 12)[compact])
+        if job:
+            pieces.append(job)
+        if r.get("status") in ("certified", "partial"):
+            period = self.period(r.get("begin", ""), r.get("end", ""))
+            if period:
+                pieces.append(period)
+            if r.get("certified"):
+                if r.get("status") == "partial" and r.get("requested"):
+                    pieces.append(self.t("jobs_workers_partial", n=r["certified"], asked=r["requested"]))
+                else:
+                    pieces.append(self.t("jobs_workers", n=r["certified"]))
+        if r.get("wage"):
+            unit = r.get("unit", "")
+            unit = self.t(f"jobs_unit_{unit}") if unit in UNITS else self.data(unit, 20)
+            pieces.append(self.t("jobs_wage", amount=r["wage"], unit=unit).strip())
+        return pieces
+
+    def fits(self, text, most=1):
+        """Return True when text is at most that many SMS segments (WhatsApp: always)."""
+        return not self.sms or segments(sms_safe(text, self.fold))[1] <= most
+
+    def case(self, case, prefix=""):
+        """Return the answer about one case: warnings first, then the shortest form that fits."""
+        head = [self.debarred_line(d) for d in case.debarments] + ([prefix] if prefix else [])
+        tail = self.t("jobs_data", date=self.date(self.data_date))
+        variants = [". ".join(p.rstrip(".") for p in self.case_pieces(case, c)) + ". " + tail for c in range(4)]
+        body = next((v for v in variants if self.fits("\n".join(head + [v]))), None)
+        if body is None:  # more than one segment anyway: the fullest form within the budget
+            body = next((v for v in variants if self.fits("\n".join(head + [v]), self.budget)), variants[-1])
+        return "\n".join(head + [body])
+
+    def answer(self, lookup):
+        """Return the text answering a Lookup."""
+        self.data_date = lookup.data_date
+        if lookup.kind == "nodata":
+            return self.t("jobs_no_data")
+        if lookup.kind == "unavailable":
+            return self.t("jobs_unavailable")
+        if lookup.kind == "case":
+            if not lookup.cases:
+                return self.t("jobs_not_found", case=lookup.typed, date=self.date(lookup.data_date))
+            if lookup.near and len(lookup.cases) > 1:
+                listed = ", ".join(c.display for c in lookup.cases[:3])
+                return self.t("jobs_near_many", typed=lookup.typed, cases=listed)
+            prefix = self.t("jobs_near", typed=lookup.typed) if lookup.near else ""
+            return self.case(lookup.cases[0], prefix)
+        if not lookup.matches:
+            return self.t("jobs_no_match", date=self.date(lookup.data_date))
+        lines = [self.t("jobs_matches", date=self.date(lookup.data_date))]
+        for number, match in enumerate(lookup.matches, start=1):
+            where = ", ".join(p for p in (match.state, match.season, PROGRAM_NAMES.get(match.program, "")) if p)
+            line = f"{number}. {self.data(match.name, SMS_NAME)} ({self.data(where)})"
+            for deb in match.debarments:
+                line += " - " + self.t("jobs_match_debarred", start=(deb.start or "?")[:4],
+                                       end=self.t("jobs_permanent") if deb.end == "permanent" else
+                                       (deb.end or "?")[:4])
+            lines.append(line)
+        lines.append(self.t("jobs_pick"))
+        return "\n".join(lines)
+
+
+def answer(script, lang, channel_is_sms, lookup):
+    """Return (text, picks): the answer to a Lookup and the case keys a number may pick next."""
+    text = Writer(script, lang, channel_is_sms).answer(lookup)
+    picks = [m.key for m in lookup.matches] if lookup.kind == "employer" else []
+    return text, picks

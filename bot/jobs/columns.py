@@ -1,0 +1,203 @@
+"""The columns of DOL's files, by field: every name a field has had, and how a header row is read.
+
+DOL has renamed columns across fiscal years (REFERRAL-FACTS E1). Each field lists the names it may
+have, newest first; a header matches a name after both are upper-cased with runs of anything but
+letters and digits made one "_" (so "Case Number" and "CASE_NUMBER" are the same). All of these names
+are unconfirmed against DOL's Record Layout PDFs (E1 marks them U): names from E1 are marked E1, the
+rest are older spellings kept as guesses. The import report says which column fed each field, so staff
+see at once when a year's file uses a name not listed here; add it to the field's tuple.
+"""
+import datetime
+import re
+from dataclasses import dataclass, field
+
+# field: (required, names...). Required fields: without them a row cannot be looked up or named.
+CASE_FIELDS = {
+    "case": (True, "CASE_NUMBER",                       # E1
+             "CASE_NO", "CASE_NUM", "H2A_CASE_NUMBER", "H2B_CASE_NUMBER"),
+    "status": (True, "CASE_STATUS",                     # E1
+               "STATUS", "FINAL_CASE_STATUS"),
+    "employer": (True, "EMPLOYER_NAME",                 # E1
+                 "EMPLOYER_BUSINESS_NAME", "EMPLOYER", "EMPLOYER_LEGAL_NAME"),
+    "trade": (False, "TRADE_NAME_DBA", "EMPLOYER_TRADE_NAME", "TRADE_NAME", "DBA_NAME"),
+    "city": (False, "WORKSITE_CITY",                    # E1
+             "WORKSITE_LOCATION_CITY", "ALIEN_WORK_CITY", "JOB_CITY"),
+    "state": (False, "WORKSITE_STATE",                  # E1
+              "WORKSITE_LOCATION_STATE", "ALIEN_WORK_STATE", "JOB_STATE"),
+    "job": (False, "JOB_TITLE",                         # E1
+            "SOC_TITLE"),                               # E1 (the occupation, when no job title)
+    "begin": (False, "EMPLOYMENT_BEGIN_DATE",           # E1 (certified period; blank if denied)
+              "CERTIFICATION_BEGIN_DATE", "CERT_BEGIN_DATE"),
+    "end": (False, "EMPLOYMENT_END_DATE",               # E1
+            "CERTIFICATION_END_DATE", "CERT_END_DATE"),
+    "req_begin": (False, "REQUESTED_BEGIN_DATE",        # E1
+                  "REQUESTED_START_DATE"),
+    "req_end": (False, "REQUESTED_END_DATE",),          # E1
+    "certified": (False, "TOTAL_WORKERS_H-2A_CERTIFIED",  # E1 (FY2020+)
+                  "TOTAL_WORKERS_H2A_CERTIFIED",        # E1 (older years)
+                  "TOTAL_WORKERS_CERTIFIED",            # E1 (H-2B)
+                  "TOTAL_WORKERS_H-2B_CERTIFIED", "NBR_WORKERS_CERTIFIED", "NUMBER_OF_WORKERS_CERTIFIED"),
+    "requested": (False, "TOTAL_WORKERS_H-2A_REQUESTED",  # E1
+                  "TOTAL_WORKERS_H2A_REQUESTED", "TOTAL_WORKERS_REQUESTED",  # E1 (H-2B)
+                  "TOTAL_WORKERS_H-2B_REQUESTED", "NBR_WORKERS_REQUESTED", "TOTAL_WORKERS_NEEDED"),  # E1
+    "wage": (False, "WAGE_OFFER",                       # E1 (H-2A)
+             "BASIC_WAGE_RATE_FROM",                    # E1 (H-2B)
+             "BASIC_RATE_OF_PAY", "WAGE_RATE_OF_PAY_FROM", "AEWR"),
+    "unit": (False, "PER",                              # E1 (pay unit)
+             "WAGE_PER", "BASIC_UNIT_OF_PAY", "PAY_RANGE_UNIT", "WAGE_UNIT_OF_PAY"),
+    "decision": (False, "DECISION_DATE",                # E1
+                 "DETERMINATION_DATE", "CASE_DECISION_DATE"),
+    "received": (False, "RECEIVED_DATE",                # E1
+                 "CASE_RECEIVED_DATE", "SUBMITTED_DATE"),
+    "agent": (False, "LAWFIRM_NAME_BUSINESS_NAME",      # E1
+              "AGENT_ATTORNEY_NAME", "ATTORNEY_AGENT_BUSINESS_NAME", "AGENT_NAME"),
+}
+
+# The debarment lists' headings are not confirmed at all (REFERRAL-FACTS, "Could not verify").
+DEBARRED_FIELDS = {
+    "name": (True, "NAME", "EMPLOYER_NAME", "EMPLOYER", "DEBARRED_PARTY", "ENTITY", "EMPLOYER_AGENT_ATTORNEY",
+             "EMPLOYER_LABOR_CONTRACTOR", "COMPANY"),
+    "city_state": (False, "CITY_STATE", "CITY_AND_STATE", "LOCATION", "ADDRESS"),
+    "city": (False, "CITY",),
+    "state": (False, "STATE",),
+    "program": (False, "PROGRAM", "VISA", "VISA_CLASS", "VISA_PROGRAM"),
+    "start": (True, "START_DATE", "DEBARMENT_START_DATE", "DEBARMENT_START", "START_OF_DEBARMENT", "BEGIN_DATE",
+              "FROM", "DEBARMENT_PERIOD_START", "EFFECTIVE_DATE"),
+    "end": (False, "END_DATE", "DEBARMENT_END_DATE", "DEBARMENT_END", "END_OF_DEBARMENT", "THROUGH", "TO",
+            "DEBARMENT_PERIOD_END"),
+}
+
+REQUIRED_WORDS = {"case": "case number", "status": "case status", "employer": "employer name",
+                  "name": "name", "start": "start of the debarment"}
+_RUNS = re.compile(r"[^A-Z0-9]+")
+
+
+def header_key(value):
+    """Return a header cell folded for comparison: CASE_NUMBER for "Case Number"."""
+    return _RUNS.sub("_", str(value or "").upper()).strip("_")
+
+
+@dataclass
+class Columns:
+    """Which column of a file feeds each field, and which fields are missing."""
+
+    used: dict = field(default_factory=dict)        # field -> (column index, header as written)
+    missing: list = field(default_factory=list)     # optional fields with no column
+    required_missing: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)     # headers no field uses
+
+    @property
+    def ok(self):
+        """Return True when every required field has a column."""
+        return not self.required_missing
+
+    def refusal(self):
+        """Return the sentence that refuses a file without its required columns."""
+        names = [REQUIRED_WORDS.get(f, f) for f in self.required_missing]
+        wanted = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        return (f"This file has no {wanted} column, so it cannot be imported. Check that it is DOL's "
+                "disclosure file (or debarment list) as published, with its first row of column names.")
+
+
+def recognise(headers, fields):
+    """Return the Columns of a header row for a field table (CASE_FIELDS or DEBARRED_FIELDS)."""
+    keys = [header_key(h) for h in headers]
+    cols, taken = Columns(), set()
+    for name, (required, *spellings) in fields.items():
+        for spelling in spellings:
+            wanted = header_key(spelling)
+            index = next((i for i, k in enumerate(keys) if k == wanted and i not in taken), None)
+            if index is not None:
+                cols.used[name] = (index, str(headers[index]))
+                taken.add(index)
+                break
+        else:
+            (cols.required_missing if required else cols.missing).append(name)
+    cols.ignored = [str(h) for i, h in enumerate(headers) if i not in taken and h not in (None, "")]
+    return cols
+
+
+def looks_like_header(row, fields):
+    """Return True when a row names a required column (DOL files may start with a title row)."""
+    keys = {header_key(c) for c in row if c not in (None, "")}
+    required = [spellings for required, *spellings in fields.values() if required]
+    return any(header_key(s) in keys for s in required[0])
+
+
+# -- cell values ----------------------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y",
+                 "%B %d, %Y", "%Y%m%d")
+
+
+def as_date(value):
+    """Return a cell as an ISO date "YYYY-MM-DD", or "" when it is blank or unreadable."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if "permanent" in text.lower():
+        return "permanent"
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d\d-\d\d[ T]", text) else text
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def as_text(value, limit=80):
+    """Return a cell as one tidy line of text (DOL's entries are as the employer typed them)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())[:limit]
+
+
+def as_number(value):
+    """Return a cell as a short number text ("12", "18.5"), or "" when it is not a number."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = float(str(value).replace(",", "").replace("$", "").strip())
+    except ValueError:
+        return ""
+    if number != number or number < 0:  # NaN or negative: not something to show
+        return ""
+    return str(int(number)) if number.is_integer() else f"{number:.2f}"
+
+
+# CASE_STATUS values are unconfirmed (E1: "Determination Issued - Certification", "- Partial
+# Certification", "- Denied", "- Withdrawn", sometimes "(Expired)", some H-2B "(Returned)"). Anything
+# else is shown to the texter as written, and counted in the import report.
+def status_kind(value):
+    """Return certified, partial, denied, withdrawn or other for a CASE_STATUS value."""
+    text = str(value or "").lower()
+    if "return" in text:
+        return "other"
+    if "partial" in text:
+        return "partial"
+    if "withdraw" in text:
+        return "withdrawn"
+    if "denied" in text or "denial" in text:
+        return "denied"
+    if "certif" in text:
+        return "certified"
+    return "other"
+
+
+_UNITS = {"hour": "hour", "hr": "hour", "hourly": "hour", "week": "week", "wk": "week", "weekly": "week",
+          "month": "month", "mth": "month", "monthly": "month", "year": "year", "yr": "year",
+          "annual": "year", "piece": "piece", "piece rate": "piece", "bi-weekly": "biweekly",
+          "biweekly": "biweekly", "day": "day", "daily": "day"}
+
+
+def unit_kind(value):
+    """Return the pay unit (hour, week, month, year, piece, biweekly, day) or the text as written."""
+    text = " ".join(str(value or "").lower().split())
+    return _UNITS.get(text, _UNITS.get(text.rstrip("s"), text[:20]))

@@ -1,0 +1,120 @@
+"""Stream the rows of DOL's files (Excel .xlsx through openpyxl's read-only mode, or CSV), never whole."""
+import csv
+import io
+import os
+import zipfile
+
+MAX_BYTES = 200 * 1024 * 1024  # a year's H-2A file is far smaller; past this, it is not DOL's file
+
+
+class Refused(Exception):
+    """A file that cannot be imported; the message is a sentence for staff."""
+
+
+class _Counting(io.RawIOBase):
+    """A binary file that counts the bytes read, for the progress bar."""
+
+    def __init__(self, raw):
+        self.raw, self.count = raw, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = self.raw.readinto(buffer)
+        self.count += n or 0
+        return n
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+class Rows:
+    """The rows of one file, with a measure of progress: iterate for tuples of cell values."""
+
+    def __init__(self, path, max_bytes=MAX_BYTES, is_header=None):
+        """Open path; raise Refused when it is missing, empty, too large or not .xlsx/.csv.
+
+        is_header(row) picks, in a workbook of several sheets, the first sheet with such a row in its
+        first rows (DOL's data sheet may sit beside a notes sheet); else the first sheet is read.
+        """
+        self.path, self.name, self.is_header = path, os.path.basename(path), is_header
+        try:
+            self.size = os.path.getsize(path)
+        except OSError:
+            raise Refused(f"{self.name}: no such file.") from None
+        if self.size == 0:
+            raise Refused(f"{self.name} is empty.")
+        if self.size > max_bytes:
+            raise Refused(f"{self.name} is {self.size // 2**20} MB; files over {max_bytes // 2**20} MB are "
+                          "refused (a year of DOL's disclosure data is much smaller).")
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"PK"):
+            self.kind = "xlsx"
+        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise Refused(f"{self.name} is an old Excel .xls file: open it and save it as .xlsx or CSV.")
+        else:
+            self.kind = "csv"
+        self.total, self.unit = (self.size, "bytes") if self.kind == "csv" else (None, "rows")
+        self.done = 0
+
+    def __iter__(self):
+        """Yield each row as a tuple of cell values; progress is in self.done (of self.total)."""
+        return self._xlsx() if self.kind == "xlsx" else self._csv()
+
+    def _csv(self):
+        raw = _Counting(open(self.path, "rb"))
+        with raw:
+            sample = raw.raw.read(65536)
+            raw.raw.seek(0)
+            encoding = "utf-8-sig"
+            try:
+                sample.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+                    encoding = "cp1252"  # Excel's "CSV" on Windows
+            text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding, errors="replace",
+                                    newline="")
+            try:
+                dialect = csv.Sniffer().sniff(sample.decode(encoding, "replace")[:8192], delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            csv.field_size_limit(1 << 20)
+            try:
+                for row in csv.reader(text, dialect):
+                    self.done = raw.count
+                    yield tuple(row)
+            except csv.Error as exc:
+                raise Refused(f"{self.name} is not a CSV file that can be read ({exc}).") from None
+        self.done = self.size
+
+    def _xlsx(self):
+        import openpyxl  # only the import needs it; the webhook never loads it
+        try:
+            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise Refused(f"{self.name} is not an Excel .xlsx file that can be read ({type(exc).__name__}).") \
+                from None
+        try:
+            sheet = self._data_sheet(book)
+            if sheet is None:
+                return
+            self.total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+            for row in sheet.iter_rows(values_only=True):
+                self.done += 1
+                yield row
+        finally:
+            book.close()
+
+    def _data_sheet(self, book, look=10):
+        """Return the sheet holding the data: the first whose first rows have a header row."""
+        if len(book.worksheets) > 1 and self.is_header is not None:
+            for sheet in book.worksheets:
+                for number, row in enumerate(sheet.iter_rows(values_only=True)):
+                    if number >= look:
+                        break
+                    if self.is_header(row):
+                        return sheet
+        return book.worksheets[0] if book.worksheets else None
