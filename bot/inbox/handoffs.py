@@ -54,7 +54,8 @@ class Inbox:
                        waited=max(now - created, datetime.timedelta(0)),
                        window_open=window_open(record, now) if channel == WHATSAPP else None,
                        claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
-                       speaks=user.speaks(record.get("lang")) if user is not None else False)
+                       speaks=user.speaks(record.get("lang")) if user is not None else False,
+                       urgent=record.get("urgent") == "1")
 
     def lists(self, user):
         """Return (waiting, mine, others): waiting ones in the user's languages first, then oldest first."""
@@ -73,7 +74,9 @@ class Inbox:
             if record and record.get("status") == "claimed":
                 summary = self._summary(h, record, user, now)
                 (mine if summary.claimed_by == user.email else others).append(summary)
-        waiting.sort(key=lambda s: (not s.speaks, s.created))
+        waiting.sort(key=lambda s: (not s.urgent, not s.speaks, s.created))  # danger first
+        mine.sort(key=lambda s: not s.urgent)
+        others.sort(key=lambda s: not s.urgent)
         return waiting, mine, others
 
     def _record(self, h):

@@ -33,6 +33,7 @@ class Summary:
     window_open: bool = None  # WhatsApp only; None for SMS
     claimed_by: str = ""
     speaks: bool = False
+    urgent: bool = False      # danger was written: shown first, with a badge
 
 
 @dataclass
