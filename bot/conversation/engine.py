@@ -137,7 +137,9 @@ class _Step(SentenceSteps):
             st.urgent = False
         if prefix:
             parts = [f"{prefix}\n{parts[0]}"] + parts[1:]
-        return self.send(parts)
+        replies = self.send(parts)
+        st.lead = prefix if prefix and st.more else None  # the next page is cut from the same text
+        return replies
 
     def choose(self, option):
         """Follow an option or a global word."""
@@ -212,7 +214,10 @@ class _Step(SentenceSteps):
 
         node = script.nodes[st.node]
         if st.more and script.is_more(st.lang, norm):
-            return self.send(self.parts(node), page=st.page + 1)
+            parts = self.parts(node)
+            if st.lead:
+                parts = [f"{st.lead}\n{parts[0]}"] + parts[1:]
+            return self.send(parts, page=st.page + 1)
         number = script.match_option(node.id, st.lang, norm) if norm else None
         if number is not None:
             return self.choose(node.options[number - 1])

@@ -39,8 +39,8 @@ class Places:
                 continue
             names = [str(n) for n in place.get("names") or ()]
             first = names[0] if names else code
-            for name in names:
-                self._add(name, code, first)
+            for name in names:  # said back as the texter's language writes it; a code as the name
+                self._add(name, code, name if len(name) > 2 and "." not in name else first)
             for region in place.get("regions") or ():
                 self._add(str(region), code, f"{region}, {first}")
             for weak in place.get("weak") or ():
@@ -56,7 +56,7 @@ class Places:
         """Index one name of a place."""
         key = tuple(normalize(name).replace(".", " ").split())
         if key:
-            self.names.setdefault(key, (code, name, shown if shown != name or len(name) > 2 else name))
+            self.names.setdefault(key, (code, name, shown))
 
     def find(self, text):
         """Return the Place a message names, or None: the longest name, a US one before a country."""

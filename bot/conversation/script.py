@@ -89,9 +89,9 @@ class Script:
         for section in ("intents", "small_talk"):
             for intent, cfg in (spec.get(section) or {}).items():
                 self.match_words[intent] = cfg["words"]
-        for intent in ("more", "no"):
-            if spec.get(intent):
-                self.match_words[intent] = spec[intent]
+        for intent, key in (("more", "more"), ("no", "no_words")):
+            if spec.get(key):
+                self.match_words[intent] = spec[key]
         self.language_words = spec.get("language_words")
         self.more_label = spec.get("more_label", "opt.more")
         self.engine_texts.update(spec.get("texts") or {})

@@ -32,6 +32,7 @@ class State:
     choice: list = None         # the nodes of two topics offered for a number, for one message
     urgent: bool = False        # danger was written: a handoff opened from here is urgent
     leave: bool = False         # MENU while waiting: asked whether to leave the line
+    lead: str = None            # the line put before a paged reply, to cut its next page the same way
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
