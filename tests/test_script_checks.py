@@ -100,7 +100,7 @@ def test_number_in_a_text_is_read_and_lone_numbers_are_not(bundle):
     bundle["catalogs"]["en"]["main.intro"]["text"] = text + " Call 1-800-321-674 or 911 (20 CFR 655.120, 2026)."
     errors = problems(bundle, "error")
     assert errors == ["error: text[main.intro].en: '1-800-321-674' is not a phone number phonenumbers can "
-                      "read in US, GT, MX; check the digits or write it with its country code (+...)"]
+                      "read in US, GT, HN, MX, SV; check the digits or write it with its country code (+...)"]
 
 
 def test_outside_gsm7_names_the_characters(bundle):
