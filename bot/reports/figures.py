@@ -202,12 +202,12 @@ class Figures:
         """Return the mean wait for a first volunteer message in seconds, or None."""
         return sum(self._sum("wait_sum").values()) / self.answered if self.answered else None
 
-    @property
     def unknown_words(self):
         """Return {lang: [(word, times, texters)]}: words of messages not understood, shown only when
         enough different texters used them (bot/reports/unknown_words.py)."""
         return unknown_words.top_words(self.totals)
 
+    @property
     def deleted(self):
         """Return how many texters deleted their data."""
         return self.totals.get("deleted", 0)
