@@ -175,6 +175,12 @@ def test_small_words_turn_the_page(word):
     assert r.node == "pay_more"
 
 
+def test_more_on_a_last_page_says_there_is_no_more():
+    """"más" where nothing follows: one line, not "not understood"."""
+    r = run(["hola", "1", "4", "mas"])  # housing: one page, no "more information"
+    assert r.replies == ["No hay mas texto."] and r.node == "housing"
+
+
 @pytest.mark.parametrize("text, start", [("gracias", "Con gusto."), ("ok", "Bien."), ("hola", "Hola."),
                                          ("thanks", "Con gusto."), ("bye", "Cuidese.")])
 def test_small_talk_gets_one_friendly_line(text, start):

@@ -237,11 +237,14 @@ class _Step(SentenceSteps):
         return self.miss("not_understood")
 
     def next_page(self, node):
-        """Return the replies for "more" where no page waits: the node's "more information" option, or None."""
+        """Return the replies for "more" where no page waits: the node's "more information" option, else
+        a line saying there is no more; None when the message is not "more"."""
         if self.decision().kind != "more":
             return None
         more = next((o for o in node.options if o.label == self.script.more_label), None)
-        return self.choose(more) if more is not None else None
+        if more is not None:
+            return self.choose(more)
+        return self.send([self.t(self.script.engine_text("no_more"))])
 
     def ask_forget(self, option):
         """Ask the texter to confirm that everything about them should be deleted."""
