@@ -138,3 +138,16 @@ def test_places_index_reads_the_data():
                      "US-LA": {"country": "US", "names": ["Louisiana"], "weak": ["LA"]}})
     assert places.find("de jalisco").shown == "Jalisco, México"
     assert places.find("en la tienda") is None and places.find("en LA").code == "US-LA"
+
+
+def test_staff_edit_the_words_like_any_keyword_list():
+    """m.* lists are keyword lists for the editor: a word staff add is understood by the next build."""
+    from bot.conversation.bundle import read_bundle
+    from bot.conversation.script import build_script
+    from bot.staff import edits
+    bundle = read_bundle("locales")
+    assert {"m.pay", "m.danger", "m.thanks", "m.more", "m.no", "m.language_words"} <= edits.keyword_ids(bundle)
+    assert not build_script(bundle).understand("el mayordomo no me da la raya").has("pay")
+    words = build_script(bundle).words_in("m.pay", "es") + ["la raya"]
+    edits.set_keywords(bundle, "m.pay", "es", words)
+    assert build_script(bundle).understand("el mayordomo no me da la raya").intent == "pay"

@@ -36,6 +36,9 @@ def test_danger_while_waiting_goes_first_in_the_inbox_with_a_badge(twilio_app, w
     cards = html.split('<li class="card')[1:]
     assert 'urgent' in cards[0].split(">")[0] and '<span class="badge urgent">Urgente: peligro</span>' in cards[0]
     assert "badge urgent" not in cards[1]
+    thread_page = web("ana").get(f"/inbox/c/{pseudonym(twilio_app, later)}").get_data(as_text=True)
+    assert '<span class="badge urgent">Urgente: peligro</span>' in thread_page
+    assert "La persona escribió sobre un peligro" in thread_page  # the thread's event, in Ana's language
     waiting, _, _ = twilio_app.extensions["inbox"].lists(twilio_app.extensions["accounts"].get("ana@example.org"))
     assert [s.h for s in waiting] == [pseudonym(twilio_app, later), pseudonym(twilio_app, first)]
 
