@@ -238,3 +238,17 @@ def test_state_json_round_trip_is_small():
     raw = r.state.to_json()
     assert State.from_json(raw).node == "pay" and len(raw) < 120
     assert State.from_json("{not json") == State()
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "quc"])
+def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang):
+    """Small talk, the acknowledgement while waiting, leaving the line, "nothing deleted" and the choice
+    of two topics each cost one GSM-7 segment, in every language (as sent: accents folded)."""
+    from bot.conversation.sms import sms_safe
+    ids = [SCRIPT.engine_text(role) for role in ("waiting_ack", "leave_queue", "delete_kept", "left_queue",
+                                                 "change_language")] + list(SCRIPT.small_talk.values())
+    for tid in ids:
+        assert segments(sms_safe(SCRIPT.text(tid, lang))) == ("GSM-7", 1), tid
+    state = State(lang=lang, node="main")
+    r = step(SCRIPT, state, Inbound("me lastimé y me quieren mandar a mi país"), Context(now=OPEN))
+    assert segments(r.replies[0]) == ("GSM-7", 1)
