@@ -158,6 +158,19 @@ def test_two_topics_in_one_sentence_get_a_short_choice():
     assert run(["5"], state=r.state).node == "discrimination"  # the choice is gone: the menu's own 5
 
 
+def test_a_choice_holds_for_one_message_only():
+    """After a choice of two topics, MENU then 1 is the main menu's 1, not the first topic offered."""
+    r = run(["hola", "1", "me lastimé y me quieren mandar a mi país", "MENU", "1"])
+    assert r.node == "recruitment"
+
+
+def test_a_first_message_asking_for_an_organisation_somewhere_gets_it_at_once():
+    """First message: organisations for a place, in the texter's language, with the language line."""
+    r = run(["I need a free lawyer in Texas for my asylum case"])
+    assert r.node == "referral" and r.state.lang == "en" and r.state.place == "US-TX"
+    assert r.replies[0].startswith("Other language: write LANGUAGE.\nPlace: Texas.\n")
+
+
 def test_option_numbers_stay_put_inside_a_topic():
     """On every page of a topic, "Buscar organizacion" is 1, "Hablar con persona" 2 and "Volver" 3."""
     for topic in ("recruitment", "pay", "injury", "retaliation", "asylum"):

@@ -170,6 +170,7 @@ class _Step(SentenceSteps):
     def run(self):
         """Apply the transition order of the module docstring and return the replies."""
         st, script, inbound, norm = self.state, self.script, self.inbound, self.norm
+        choice, st.choice = st.choice, None  # a choice of two topics holds for the next message only
         opt_type = (inbound.opt_out_type or "").upper()
         if opt_type == "STOP" or (norm in OPT_OUT_WORDS and opt_type != "START"):
             if not st.opted_out:
@@ -205,7 +206,6 @@ class _Step(SentenceSteps):
             return self.choose_language(option)
         if option is not None:
             return self.choose(option)
-        choice, st.choice = st.choice, None
         picked = self.pick_choice(choice) if choice else None
         if picked is not None:
             return picked

@@ -38,7 +38,7 @@ class SentenceSteps:
     def danger(self):
         """Answer danger in any state: the emergency reply; a handoff (open or opened from it) is urgent."""
         st, script = self.state, self.script
-        st.confirm_delete, st.choice, st.leave = None, None, False
+        st.confirm_delete, st.leave = None, False
         prefix = None
         if st.lang is None:
             st.lang = self.understanding().lang or script.source_language
@@ -73,7 +73,7 @@ class SentenceSteps:
         if node.type == "referral":
             place = script.find_place(self.inbound.text, self.norm)
             if place is not None:
-                return self.give_referral(node, place)
+                return self.give_referral(node, place, prefix)
         return replies
 
     def offer_choice(self, intents, prefix=None):
@@ -111,7 +111,7 @@ class SentenceSteps:
         self.events.append(("language", lang))
         return self.sentence(prefix=self.t(script.engine_text("change_language")))
 
-    def give_referral(self, node, place):
+    def give_referral(self, node, place, prefix=None):
         """Show the organisations for the remembered topic and the place understood, naming the place."""
         st, script = self.state, self.script
         st.place, st.misses = place.code, 0
@@ -119,6 +119,7 @@ class SentenceSteps:
         self.events.append(("referral", {"topic": st.topic, "entries": entries, "place": place.code}))
         parts = self.parts(node)
         said = self.t(script.engine_text("place"), place=place.shown)
+        said = f"{prefix}\n{said}" if prefix else said
         return self.send([f"{said}\n{parts[0]}"] + parts[1:])
 
     def waiting_reply(self, option):
