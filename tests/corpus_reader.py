@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 from bot.conversation.matcher import decide
+from bot.conversation.textmatch import normalize
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "messages.txt")
 
@@ -31,7 +32,11 @@ def read_corpus(path=CORPUS):
 
 
 def answer(script, text):
-    """Return the set of intents the engine would act on for a message, as the corpus labels them."""
+    """Return the set of intents the engine would act on for a message, as the corpus labels them
+    (a whole-message global word for danger, such as SOS, counts as the engine counts it)."""
+    option = script.match_global(normalize(text))
+    if option is not None and option.goto and option.goto == script.danger_goto:
+        return frozenset({"danger"})
     decision = decide(script.understand(text), script.leads)
     return frozenset(decision.intents) if decision.kind else frozenset({"none"})
 

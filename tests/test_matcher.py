@@ -56,6 +56,7 @@ def test_every_danger_message_gets_the_emergency_reply():
     ("gracias", "small", ("thanks",)),
     ("hola necesito ayuda", "go", ("help",)),
     ("asdf qwerty", None, ()),
+    ("vos sos de guatemala? yo tambien, no nos pagan", "go", ("pay",)),  # voseo "sos" is not SOS
 ])
 def test_sentences(text, kind, found):
     """Typical sentences are read as the intent a texter means."""
