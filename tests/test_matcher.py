@@ -152,3 +152,15 @@ def test_staff_edit_the_words_like_any_keyword_list():
     words = build_script(bundle).words_in("m.pay", "es") + ["la raya"]
     edits.set_keywords(bundle, "m.pay", "es", words)
     assert build_script(bundle).understand("el mayordomo no me da la raya").intent == "pay"
+
+
+def test_the_script_pages_list_the_words_by_intent():
+    """Staff find each list on the script pages as "words found inside sentences", edited as keywords."""
+    from bot.conversation.checks import check_script
+    from bot.staff.view import ScriptView
+    view = ScriptView(SCRIPT, check_script(SCRIPT))
+    rows = {m.tid: m for m in view.other_messages()}
+    assert (rows["m.pay"].role, rows["m.pay"].detail, rows["m.pay"].keywords) == ("sentence", "pay", True)
+    assert rows["m.danger"].role == "sentence" and rows["m.language_words"].detail == "language"
+    assert rows["small.thanks"].role == "engine" and view.usage("m.fired") == [("sentence", None, "fired")]
+    assert rows["m.pay"].cells[0].encoding is None  # keywords have no SMS cost
