@@ -84,6 +84,11 @@ def main():
     print(f"\ndanger recall: {dangers - len(missed)}/{dangers} ({(dangers - len(missed)) / dangers:.1%}); "
           f"missed: {missed or 'none'}")
     print(f"false alarms (non-danger read as danger): {len(alarms)} {alarms or ''}")
+    told = collections.Counter(
+        "right" if lang == item.lang else "none" if lang is None else "wrong"
+        for item in corpus for lang in [script.understand(item.text).lang])
+    print(f"language told by the words: right {told['right']}, wrong {told['wrong']}, "
+          f"none (nothing tells, e.g. '911', 'ok') {told['none']}")
     cold, warm = timings(script, corpus, repeats)
     warm.sort()
     print(f"\nmatching time per message, warm ({len(warm)} readings): median {statistics.median(warm) * 1e3:.3f} ms, "

@@ -82,6 +82,8 @@ def test_the_language_is_told_by_the_words():
     assert SCRIPT.understand("they dont pay me").lang == "en"
     assert SCRIPT.understand("ri patron man kutoj ta ri horas extras").lang == "quc"
     assert SCRIPT.understand("911").lang is None
+    assert SCRIPT.understand("ta bien, no me pagan pa nada").lang == "es"  # Spanish slang, not K'iche'
+    assert SCRIPT.understand("ri patron man kutoj ta").lang == "quc"
 
 
 def test_short_words_are_not_taken_for_typos_and_kiche_is_not_corrected():

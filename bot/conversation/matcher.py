@@ -226,8 +226,9 @@ class Matcher:
             for lang in langs:
                 if any(v in self.lang_words.get(lang, ()) for v in self._variants(lang, token)):
                     votes[lang] += 1
-        own_quc = [t for t in tokens if "quc" in self.forms.get(t, ()) and len(self.forms[t]) == 1
-                   and not t.isdigit()]
+        # A K'iche' word of three letters or more decides (K'iche' speakers mix in Spanish); shorter ones
+        # only vote: "pa" and "ta" are also Spanish slang ("pa la casa", "ta bien").
+        own_quc = [t for t in tokens if len(t) >= 3 and self.forms.get(t) == {"quc"} and not t.isdigit()]
         if own_quc and "quc" in votes:
             return "quc"
         ranked = sorted(votes.items(), key=lambda p: -p[1])
