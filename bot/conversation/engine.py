@@ -210,7 +210,8 @@ class _Step(SentenceSteps):
         if picked is not None:
             return picked
         if self.ctx.new_session or st.node not in script.nodes:
-            return (self.sentence() if norm else None) or self.enter(script.main)
+            answer = self.sentence() if norm else None
+            return answer if answer is not None else self.enter(script.main)
 
         node = script.nodes[st.node]
         if st.more and script.is_more(st.lang, norm):
@@ -226,9 +227,10 @@ class _Step(SentenceSteps):
             if place is not None:
                 return self.give_referral(node, place)
         if norm:
-            answer = self.sentence() or self.next_page(node) or self.small_talk()
-            if answer is not None:
-                return answer
+            for answer in (self.sentence, lambda: self.next_page(node), self.small_talk):
+                replies = answer()
+                if replies is not None:
+                    return replies
         if node.type == "referral" and norm:
             return self.miss("unknown_place")
         if not norm and inbound.media:
