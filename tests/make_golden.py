@@ -3,7 +3,11 @@
 Run `python tests/make_golden.py` after the menu changes shape, then `GOLDEN_UPDATE=1 python -m pytest
 tests/test_golden.py` to record the replies, and read the diff before committing. Each transcript walks
 every topic (with its "more" chain and a referral), the main menu's referral, the emergency, help and
-language words, three misses, a handoff and its close, and a return after silence.
+language words, three misses, a handoff and its close, and a return after silence. Then texters' own words
+(SENTENCES): a sentence about a topic, "more", a place inside a sentence, two topics in one sentence,
+small talk, a person asked for in a sentence, the acknowledgement while waiting, MENU while waiting,
+danger while waiting, while claimed, while a deletion is asked, as a first message and at the language
+menu, "no" after BORRAR, and a first message in the texter's own words.
 """
 import os
 import sys
@@ -25,6 +29,26 @@ WORDS = {"es": {"hello": "hola", "lang": "Español", "emergency": "EMERGENCIA", 
                 "menu": "menu", "typo_place": "Nort Carolina", "other": "español"},
          "quc": {"hello": "", "lang": "kiche", "emergency": "k'ax", "help": "to'b'anik", "language": "ch'ab'al",
                  "menu": "cholb'al", "typo_place": "Carolina del Nrte", "other": "english"}}
+SENTENCES = {
+    "es": {"topic": "mi patrón no me paga las horas extras", "more": "más", "place": "estoy en carolina del norte",
+           "two": "me lastimé y me quieren mandar a mi país", "thanks": "gracias", "ok": "ok",
+           "person": "necesito hablar con alguien", "waiting": "hola?", "danger_waiting": "me quieren matar",
+           "claimed": "gracias por esperar", "danger_claimed": "911", "danger_delete": "ayuda urgente",
+           "no": "no", "first": "no me pagan las horas extra", "first_danger": "EMERGENCIA!",
+           "menu_danger": "911", "weak_place": "LA"},
+    "en": {"topic": "my boss doesnt pay overtime", "more": "more", "place": "I'm in Yakima, Washington",
+           "two": "I got hurt and they fired me", "thanks": "thanks", "ok": "ok",
+           "person": "I need to talk to someone", "waiting": "hello?", "danger_waiting": "they are going to kill me",
+           "claimed": "ok thank you", "danger_claimed": "emergency", "danger_delete": "help urgent",
+           "no": "no", "first": "I was fired", "first_danger": "911 help", "menu_danger": "emergency!",
+           "weak_place": "in OK"},
+    "quc": {"topic": "man kinkitoj ta ri nupatron", "more": "ch'aqa' chik", "place": "in k'o pa Huehuetenango",
+            "two": "xinsokotaj xuqujeʼ xinesax pa ri chak", "thanks": "maltyox", "ok": "utz",
+            "person": "kwaj kinch'aw rik'in jun winaq", "waiting": "k'o jun winaq?", "danger_waiting": "kinkikamisaj",
+            "claimed": "maltyox", "danger_claimed": "nim k'ax", "danger_delete": "chinto'o chanim",
+            "no": "man", "first": "xinsokotaj pa ri chak", "first_danger": "911", "menu_danger": "nim k'ax",
+            "weak_place": "Michoacán"},
+}
 NUMBER_FORMS = {"es": ["{n}", " {n}.", "#{n}"], "en": ["{n}", "{n}️⃣", "({n})"], "quc": ["{n}", "{n}.", "#{n}"]}
 
 
@@ -63,7 +87,24 @@ def tour(lang, channel):
               {"send": "necesito ayuda, mi patron tiene mi pasaporte"}, {"send": "STOP"}, {"close_handoff": True},
               {"send": words["hello"] or "hola"}, {"send": "START"}, {"expire_session": True}, {"send": "5"},
               {"send": str(number(main, "person"))}, {"send": "gracias"}, {"close_handoff": True}]
-    return steps
+    return steps + own_words(lang)
+
+
+def own_words(lang):
+    """Return the steps where the texter writes in their own words (see the module docstring)."""
+    say = SENTENCES[lang]
+    delete = WORDS[lang].get("delete", "BORRAR")
+    return [{"expire_session": True}, {"send": say["topic"]}, {"send": say["more"]},
+            {"send": str(number("pay_more", "referral"))}, {"send": say["place"]},
+            {"send": say["two"]}, {"send": "2"}, {"send": say["thanks"]}, {"send": say["ok"]},
+            {"send": str(number("asylum", "referral"))}, {"send": say["weak_place"]},
+            {"send": say["person"]}, {"send": say["waiting"]}, {"send": "MENU"}, {"send": say["waiting"]},
+            {"send": say["danger_waiting"]}, {"claim_handoff": True}, {"send": say["claimed"]},
+            {"send": say["danger_claimed"]}, {"close_handoff": True},
+            {"send": delete}, {"send": say["danger_delete"]}, {"send": delete}, {"send": say["no"]},
+            {"send": delete}, {"send": "SI"}, {"send": say["first"]}, {"send": say["more"]},
+            {"send": delete}, {"send": "SI"}, {"send": say["first_danger"]}, {"send": str(number("emergency", "person"))},
+            {"send": delete}, {"send": "SI"}, {"send": WORDS[lang]["hello"] or "hola"}, {"send": say["menu_danger"]}]
 
 
 def main():

@@ -191,3 +191,32 @@ def test_segment_counter_matches_the_server(live, page):
         safe = sms_safe(sample, fold_accents=False)
         assert js == [safe, *segments(safe)], sample
     assert page.problems == []
+
+
+@pytest.mark.parametrize("page", ["desktop", "phone"], indirect=True)
+def test_urgent_conversation_comes_first_with_a_badge(live, page):
+    """Two texters wait; the later one writes about danger: in Ana's inbox it is the first card, with a
+    visible red badge, even on a phone."""
+    base = live["base"]
+    calm, scared = ("+1505555" + str(uuid.uuid4().int)[:4] for _ in range(2))
+    for number in (calm, scared):
+        for body in ("hola", "1", PERSON):
+            text(base, number, body)
+    assert text(base, scared, "ayuda, el patron me quiere matar")[0].startswith("Si esta en peligro ahora, llame al 911")
+    log_in(page, base)
+    page.locator("#waiting > li").first.wait_for()
+    order = page.eval_on_selector_all("#waiting > li", "cards => cards.map(c => [c.dataset.texter, "
+                                      "c.querySelector('.badge.urgent') !== null])")
+    names = [name for name, _ in order]
+    scared_name, calm_name = (short_name(live["keys"].pseudonym(n)) for n in (scared, calm))
+    assert names.index(scared_name) < names.index(calm_name)
+    urgent = [is_urgent for _, is_urgent in order]
+    assert urgent == sorted(urgent, reverse=True) and urgent[0]  # every urgent card before the others
+    badge = page.locator(f"li[data-texter='{scared_name}'] .badge.urgent")
+    assert badge.is_visible() and badge.inner_text() == "Urgente: peligro"
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(176, 0, 32)"
+    calm_card = page.locator(f"li[data-texter='{calm_name}']")
+    assert calm_card.locator(".badge.urgent").count() == 0
+    if page.viewport_size["width"] < 500:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.problems == []

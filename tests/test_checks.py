@@ -65,7 +65,7 @@ def test_cli_check_exit_status(tmp_path, app):
 
 def test_chat_simulator_walks_the_conversation(app):
     """flask chat: the same engine and store, showing each reply's SMS cost."""
-    result = app.test_cli_runner().invoke(args=["chat", "--lang", "es"], input="2\n1\n")
+    result = app.test_cli_runner().invoke(args=["chat", "--lang", "es"], input="2\n4\n")
     assert "Pago y salario" in result.output and "SMS, GSM-7, 2 segments" in result.output
     assert "Con H-2A le deben pagar por lo menos dos veces al mes" in result.output
 

@@ -102,6 +102,9 @@ def test_tours_reach_every_node(lang):
         if s.get("close_handoff"):
             handoff = None
             continue
+        if s.get("claim_handoff"):
+            handoff = "claimed"
+            continue
         if "send" not in s:
             continue
         result = step(SCRIPT, state, Inbound(s["send"]), Context(now=now, handoff_status=handoff))
@@ -109,6 +112,8 @@ def test_tours_reach_every_node(lang):
         visited.add(result.node)
         if any(kind == "handoff_open" for kind, _ in result.events):
             handoff = "waiting"
+        if any(kind in ("forget", "handoff_cancel") for kind, _ in result.events):
+            handoff = None
     assert set(SCRIPT.nodes) - visited == set()
 
 

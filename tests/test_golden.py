@@ -30,6 +30,10 @@ def test_golden(path, make_texter, app):
         if step.get("close_handoff"):
             assert conversations.store.close_handoff(conversations.keys.pseudonym(texter.address), 0)
             continue
+        if step.get("claim_handoff"):
+            outcome, _ = conversations.store.claim(conversations.keys.pseudonym(texter.address), "v@example.org", 0)
+            assert outcome == "claimed"
+            continue
         if step.get("expire_session"):
             conversations.store.redis.delete(
                 conversations.store.key("s", conversations.keys.pseudonym(texter.address)))

@@ -159,3 +159,39 @@ def test_cli_check_exits_1_on_errors(tmp_path, app):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["script", "check", "--dir", str(folder), "--quiet"])
     assert result.exit_code == 1 and "is not a phone number phonenumbers can read" in result.output
+
+
+def test_the_shipped_sentence_words_raise_no_warning(bundle):
+    """No phrase of the shipped word lists is claimed twice, hidden by a global word or hides danger."""
+    found = [p for p in problems(bundle, "warning") if p.startswith("warning: text[m.") and "reviewed" not in p]
+    assert found == []
+
+
+def test_a_phrase_claimed_by_two_topics_is_reported(bundle):
+    """The same phrase (once stemmed: "despidos" is "despido") in two intents' lists is a warning."""
+    bundle["catalogs"]["es"]["m.pay"]["text"] += ", despidos"
+    warnings = problems(bundle, "warning")
+    assert any("is claimed by m.pay, m.fired: a sentence with it is read as both" in w or
+               "is claimed by m.fired, m.pay: a sentence with it is read as both" in w for w in warnings), warnings
+
+
+def test_a_phrase_hidden_by_a_global_word_is_reported(bundle):
+    """A phrase that alone is a global word (MENU) never reaches its topic when written alone."""
+    bundle["catalogs"]["es"]["m.housing"]["text"] += ", menu"
+    assert "warning: text[m.housing].es: 'menu' alone is taken by the global word of kw.menu" in \
+        problems(bundle, "warning")
+
+
+def test_danger_words_inside_a_longer_phrase_are_reported(bundle):
+    """A longer phrase of a topic containing danger words would keep a sentence from being read as danger."""
+    bundle["catalogs"]["es"]["m.injury"]["text"] += ", me quieren matar de trabajo"
+    assert any(p.startswith("warning: text[m.injury].es: ") and "contains the danger words 'me quieren matar'" in p
+               for p in problems(bundle, "warning"))
+
+
+def test_an_option_that_changes_number_inside_a_topic_is_reported(bundle):
+    """Moving "more information" first on one page makes the other options change number: a warning."""
+    options = bundle["spec"]["nodes"]["pay"]["options"]
+    options.insert(0, options.pop())
+    found = [p for p in problems(bundle, "warning") if p.startswith("warning: node[pay_more]")]
+    assert found and "option opt.referral is 1 here but 2 on pay, the page before" in found[0]

@@ -69,8 +69,10 @@ def test_handoff_waits_for_a_volunteer_until_closed():
     session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
     assert session.handoff == "waiting" and session.log[-1] == ["note", "handoff", None]
     session = talk(session, "necesito ayuda")
-    assert [line[:2] for line in session.log[-3:]] == [["texter", "necesito ayuda"], ["note", "kept"],
-                                                      ["note", "no_reply"]]
+    assert [line[:2] for line in session.log[-4:]] == [
+        ["texter", "necesito ayuda"], ["why", "help 1.02: 'necesito ayuda' (es)\ndecision: go help"],
+        ["bot", "Recibimos su mensaje. Una persona le va a contestar aqui pronto. Escriba MENU para volver, o "
+                "EMERGENCIA si hay peligro."], ["note", "kept"]]
     closed = simulator.close_handoff(SCRIPT, session)
     assert closed.handoff is None and closed.log[-2][0] == "bot" and closed.log[-1][1] == "closed"
     assert closed.log[-2][1].startswith("Gracias por escribirnos")
@@ -118,3 +120,19 @@ def test_long_input_and_broken_state_never_crash():
     assert len(session.log[0][1]) == simulator.MAX_INPUT
     broken = dataclasses.replace(simulator.start("draft"), state='{"node": "gone", "page": "x"}', lang="fr")
     assert bot_lines(simulator.send(SCRIPT, broken, "hola", OPEN))
+
+
+def test_the_simulator_shows_why_a_sentence_was_understood():
+    """Staff see the words found, the intent, its score and the decision under the texter's message."""
+    session = talk(simulator.start("draft", lang="es"), "hola", "mi patron no me paga las horas extras")
+    why = next(text for who, text, _ in reversed(session.log) if who == "why")
+    assert why.splitlines()[0].startswith("pay 1.") and "'no me pagan' (es)" in why
+    assert why.splitlines()[-1] == "decision: go pay"
+    assert session.node == "pay"
+
+
+def test_danger_while_waiting_is_urgent_in_the_simulator():
+    """Danger written while waiting: the emergency reply and a note that the conversation is urgent."""
+    session = talk(simulator.start("draft", lang="es"), "hola", PERSON, "me quieren matar")
+    assert ["note", "urgent", None] in session.log and "911" in bot_lines(session)[-1]
+

@@ -35,6 +35,8 @@ def text_ids(script):
         for option in node.options:
             ids += [option.label] + ([option.words] if option.words else [])
     ids += [g.words for g in script.globals] + list(script.engine_texts.values())
+    ids += list(script.match_words.values()) + list(script.small_talk.values())
+    ids += [script.language_words] if script.language_words else []
     ids += [f"dir.{k}" for k in ("call", "text", "whatsapp", "from_US", "from_MX", "from_other")]
     ids += sorted({f"dir.for_{e['nationality']}" for e in script.directory if e.get("nationality")})
     ids.append("handoff.timezone")
@@ -48,6 +50,8 @@ def check_script(script, today=None):
     problems += _structure(script)
     problems += _texts(script)
     problems += _keywords(script)
+    problems += _sentence_words(script)
+    problems += _stable_numbers(script)
     problems += _sms(script)
     problems += _directory(script, today or datetime.date.today())
     problems += _phones_in_texts(script)
@@ -172,12 +176,53 @@ def _keywords(script):
     return out
 
 
+def _sentence_words(script):
+    """Warn about sentence words two intents claim, hidden by a global word, or hiding danger."""
+    out = []
+    tids = script.match_words
+    for lang, phrase, intents in script.matcher.shared():
+        names = ", ".join(tids.get(i, i) for i in intents)
+        out.append(Problem("warning", f"text[{tids.get(intents[0], intents[0])}].{lang}",
+                           f"{phrase!r} is claimed by {names}: a sentence with it is read as both"))
+    for intent, tid in tids.items():
+        lead = script.leads.get(intent) or (script.danger_goto if intent == "danger" else None)
+        for lang in script.languages:
+            for phrase in script.words_in(tid, lang):
+                hidden = script.match_global(normalize(phrase))
+                if hidden is not None and hidden.goto != lead and not (intent == "danger" and hidden.goto ==
+                                                                       script.danger_goto):
+                    out.append(Problem("warning", f"text[{tid}].{lang}",
+                                       f"{phrase!r} alone is taken by the global word of {hidden.words}"))
+    for lang, danger, longer, intent in script.matcher.hidden_danger():
+        out.append(Problem("warning", f"text[{tids.get(intent, intent)}].{lang}",
+                           f"{longer!r} contains the danger words {danger!r}: a sentence with it is not "
+                           f"read as danger"))
+    return out
+
+
+def _stable_numbers(script):
+    """Warn when an option has another number on a topic's next page (reached by "more information")."""
+    out = []
+    for node in script.nodes.values():
+        numbers = {o.label: n for n, o in enumerate(node.options, start=1)}
+        for option in node.options:
+            after = script.nodes.get(option.goto) if option.label == script.more_label else None
+            for number, other in enumerate(after.options if after else (), start=1):
+                if other.label in numbers and numbers[other.label] != number:
+                    out.append(Problem("warning", f"node[{after.id}]",
+                                       f"option {other.label} is {number} here but {numbers[other.label]} on "
+                                       f"{node.id}, the page before: texters who remember the number pick "
+                                       f"something else"))
+    return out
+
+
 def sms_report(script):
     """Return rows (node or text id, lang, encoding, segments, non-GSM characters) for SMS."""
     fold = script.sms.get("fold_accents", True)
     rows = []
+    keywords = script.keyword_ids
     for tid in text_ids(script):
-        if tid.startswith("kw."):
+        if tid in keywords:
             continue
         for lang in script.languages:
             raw, _ = script.resolve(tid, lang)

@@ -2,18 +2,23 @@
 
 No Flask, Redis or Twilio here. The transition order, in one place:
   1. carrier opt-out words (STOP...) and opt-in words (START...) while opted out
-  2. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
-     anything else cancels and is understood as usual below
-  3. a conversation waiting for or talking with a person keeps every message for the volunteer
-  3b. a case number or employer name the service looked up in DOL's job data (Context.lookup) is
-     answered from it, even before a language is chosen (bot/conversation/jobreply.py)
-  4. no language yet: a language name or the language menu's number, else the greeting
-  5. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
-  6. a new session (after silence, or after a handoff closed) starts at the main menu
-  7. "more" continues a paged SMS reply
-  8. the current node's options, by number or word
-  9. the referral node reads a place
- 10. anything else is a miss; several in a row offer a person
+  2. danger (the emergency word, or a danger phrase anywhere in a sentence), in every state: the
+     emergency reply; in a handoff the message is kept and the handoff marked urgent
+  3. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
+     "no" is acknowledged, anything else cancels and is understood as usual below
+  4. a conversation waiting for a person keeps every message for the volunteer and acknowledges it
+     (MENU asks before leaving the line); once claimed, the bot is quiet
+  5. no language yet: a language name or the language menu's number; a sentence whose language and
+     topic can be told is answered in that language; else the greeting
+  6. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
+  7. a number picking one of two topics offered (a sentence that named both)
+  8. a new session (after silence, or after a handoff closed): a sentence is answered, else the main menu
+  9. "more" continues a paged SMS reply
+ 10. the current node's options, by number or word
+ 11. the referral node reads a place, alone or inside a sentence
+ 12. a sentence about a topic, a person or an organisation (bot/conversation/sentences.py); "more"
+     opens the topic's next page; small talk gets one line
+ 13. anything else is a miss; several in a row offer a person
 """
 import dataclasses
 import datetime
@@ -24,15 +29,17 @@ from bot.conversation import pager
 from bot.conversation.state import (  # noqa: F401 (the engine's API: callers import these from here)
     ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
     Result, State)
+from bot.conversation.sentences import SentenceSteps
 from bot.conversation.textmatch import normalize
 
-class _Step:
+class _Step(SentenceSteps):
     """One step's working data; methods are the transitions."""
 
     def __init__(self, script, state, inbound, ctx):
         self.script, self.state, self.inbound, self.ctx = script, state, inbound, ctx
         self.norm = normalize(inbound.text)
         self.events = []
+        self.why = []
 
     # -- replies ----------------------------------------------------------------------------------
 
@@ -133,11 +140,14 @@ class _Step:
         parts = self.parts(node)
         if node.type == "handoff":
             st.handoff, st.ack_at = True, self.ctx.now.timestamp()
-            self.events.append(("handoff_open", {"topic": st.topic, "lang": st.lang,
+            self.events.append(("handoff_open", {"topic": st.topic, "lang": st.lang, "urgent": st.urgent,
                                                  "channel": self.inbound.channel, "trail": list(st.trail)}))
+            st.urgent = False
         if prefix:
             parts = [f"{prefix}\n{parts[0]}"] + parts[1:]
-        return self.send(parts)
+        replies = self.send(parts)
+        st.lead = prefix if prefix and st.more else None  # the next page is cut from the same text
+        return replies
 
     def choose(self, option):
         """Follow an option or a global word."""
@@ -168,6 +178,7 @@ class _Step:
     def run(self):
         """Apply the transition order of the module docstring and return the replies."""
         st, script, inbound, norm = self.state, self.script, self.inbound, self.norm
+        choice, st.choice = st.choice, None  # a choice of two topics holds for the next message only
         opt_type = (inbound.opt_out_type or "").upper()
         if opt_type == "STOP" or (norm in OPT_OUT_WORDS and opt_type != "START"):
             if not st.opted_out:
@@ -182,16 +193,20 @@ class _Step:
             return self.enter(script.main if st.lang else script.start)
 
         option = script.match_global(norm) if norm else None
+        if self.is_danger(option):
+            return self.danger()
         asked, st.confirm_delete = st.confirm_delete, None
         if option is not None and option.action == "delete":
             return self.forget(asked) if asked else self.ask_forget(option)
         if asked and script.is_yes(norm):
             return self.forget(asked)
+        if asked and script.is_no(norm):
+            return self.send([self.script.text(script.engine_text("delete_kept"), st.lang or asked)])
 
         if self.ctx.handoff_status:
-            return self.keep_for_volunteer()
+            return self.keep_for_volunteer(option)
         if st.handoff:  # the handoff was closed since the last message: back to the bot
-            st.handoff, st.node = False, None
+            st.handoff, st.node, st.leave = False, None, False
 
         if self.ctx.lookup is not None and option is None:  # a case number or employer name (issue 16)
             return self.job_answer(self.ctx.lookup)
@@ -201,25 +216,36 @@ class _Step:
             return self.choose_language(option)
         if option is not None:
             return self.choose(option)
+        picked = self.pick_choice(choice) if choice else None
+        if picked is not None:
+            return picked
         if self.ctx.new_session or st.node not in script.nodes:
-            return self.enter(script.main)
+            answer = self.sentence() if norm else None
+            return answer if answer is not None else self.enter(script.main)
 
         node = script.nodes[st.node]
         if st.more and script.is_more(st.lang, norm):
-            return self.send(self.parts(node), page=st.page + 1)
+            parts = self.parts(node)
+            if st.lead:
+                parts = [f"{st.lead}\n{parts[0]}"] + parts[1:]
+            return self.send(parts, page=st.page + 1)
         number = script.match_option(node.id, st.lang, norm) if norm else None
         if number is not None:
             return self.choose(node.options[number - 1])
         if node.type == "referral" and norm:
-            place = script.match_place(norm)
-            if place:
-                st.place, st.misses = place, 0
-                entries = [e.get("id", "") for e in script.referrals(st.topic, place)]
-                self.events.append(("referral", {"topic": st.topic, "entries": entries}))
-                return self.send(self.parts(node))
+            place = script.find_place(inbound.text, norm)
+            if place is not None:
+                return self.give_referral(node, place)
+        if norm:
+            for answer in (self.sentence, lambda: self.next_page(node), self.small_talk):
+                replies = answer()
+                if replies is not None:
+                    return replies
+        if node.type == "referral" and norm:
             return self.miss("unknown_place")
         if not norm and inbound.media:
             return self.miss("media")
+        self.events.append(("not_understood", {"words": self.understanding().unknown_words()}))
         return self.miss("not_understood")
 
     def job_answer(self, lookup):
@@ -232,6 +258,16 @@ class _Step:
             st.node, st.misses = node, 0
         self.events.append(("job_lookup", {"outcome": lookup.outcome, "lang": lang}))
         return self.send([text])
+
+    def next_page(self, node):
+        """Return the replies for "more" where no page waits: the node's "more information" option, else
+        a line saying there is no more; None when the message is not "more"."""
+        if self.decision().kind != "more":
+            return None
+        more = next((o for o in node.options if o.label == self.script.more_label), None)
+        if more is not None:
+            return self.choose(more)
+        return self.send([self.t(self.script.engine_text("no_more"))])
 
     def ask_forget(self, option):
         """Ask the texter to confirm that everything about them should be deleted."""
@@ -256,20 +292,22 @@ class _Step:
             number = script.match_option(script.start, None, self.norm) if self.norm else None
             if number is not None:
                 return self.choose(script.nodes[script.start].options[number - 1])
+            answered = self.first_words() if self.norm else None
+            if answered is not None:
+                return answered
             return self.enter(script.start, prefix=self.t(script.engine_text("not_understood")))
-        return self.enter(script.start)
+        answered = self.first_words() if self.norm else None
+        return answered if answered is not None else self.enter(script.start)
 
-    def keep_for_volunteer(self):
-        """Keep the message for the volunteer; acknowledge now and then while nobody has answered."""
-        st, now = self.state, self.ctx.now
+    def keep_for_volunteer(self, option=None):
+        """Keep the message for the volunteer; while nobody has claimed it, acknowledge every message."""
+        st = self.state
         self.events.append(("handoff_message", {"text": self.inbound.text, "media": self.inbound.media}))
         st.handoff = True
-        if self.ctx.handoff_status != "waiting" or now.timestamp() - st.ack_at < ACK_INTERVAL.total_seconds():
+        if self.ctx.handoff_status != "waiting":
             return []
-        st.ack_at = now.timestamp()
-        node = self.script.nodes.get(st.node)
-        text_id = node.texts.get("waiting") if node is not None and node.type == "handoff" else None
-        return self.send([self.t(text_id or "handoff.waiting")])
+        st.ack_at = self.ctx.now.timestamp()
+        return self.waiting_reply(option)
 
 
 def is_opt_command(inbound):
@@ -287,7 +325,7 @@ def step(script, state, inbound, ctx):
     work = _Step(script, dataclasses.replace(state, trail=list(state.trail), picks=[]), inbound, ctx)
     replies = work.run()
     return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
-                  node=work.state.node)
+                  node=work.state.node, why=work.why)
 
 
 def render_node(script, node_id, lang):

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from bot.conversation import referrals as referral_rules
 from bot.conversation.bundle import ScriptError, read_bundle
+from bot.conversation.matcher import Matcher
+from bot.conversation.places import Place, Places
 from bot.conversation.textmatch import WordMatcher, build_number_words, normalize, read_number
 
 NODE_TYPES = ("language", "menu", "info", "referral", "handoff")
@@ -69,12 +71,31 @@ class Script:
                                         words=g["words"], action=g.get("action"))
                                  for g in spec.get("globals", ()))
             self.nodes = {nid: _node(nid, raw) for nid, raw in spec["nodes"].items()}
+            self._read_understand(spec.get("understand") or {})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ScriptError(f"script.yaml: missing or malformed field: {exc}") from exc
         self.catalogs = catalogs
         self.directory = tuple(directory)
         self.places = dict(places or {})
         self._build_matchers()
+
+    def _read_understand(self, spec):
+        """Read the `understand:` section: which words lead where (see bot/conversation/matcher.py)."""
+        self.danger_goto = (spec.get("danger") or {}).get("goto")
+        self.leads = {intent: cfg["goto"] for intent, cfg in (spec.get("intents") or {}).items()}
+        self.small_talk = {intent: cfg["reply"] for intent, cfg in (spec.get("small_talk") or {}).items()}
+        self.match_words = {}  # intent -> the text id of its words
+        if spec.get("danger"):
+            self.match_words["danger"] = spec["danger"]["words"]
+        for section in ("intents", "small_talk"):
+            for intent, cfg in (spec.get(section) or {}).items():
+                self.match_words[intent] = cfg["words"]
+        for intent, key in (("more", "more"), ("no", "no_words")):
+            if spec.get(key):
+                self.match_words[intent] = spec[key]
+        self.language_words = spec.get("language_words")
+        self.more_label = spec.get("more_label", "opt.more")
+        self.engine_texts.update(spec.get("texts") or {})
 
     # -- text lookup ------------------------------------------------------------------------------
 
@@ -155,6 +176,52 @@ class Script:
             (w, True) for l in self.languages for w in self.words(self.engine_text("yes_words"), l))
         self.place_matcher = WordMatcher(
             (name, code) for code, place in self.places.items() for name in place.get("names", ()))
+        self.place_finder = Places(self.places)
+        known = [n for p in self.places.values() if isinstance(p, dict)
+                 for n in list(p.get("names") or ()) + list(p.get("regions") or ())]
+        phrases = {intent: {lang: self.words_in(tid, lang) for lang in self.languages}
+                   for intent, tid in self.match_words.items()}
+        language_words = {lang: self.words_in(self.language_words, lang) for lang in self.languages} \
+            if self.language_words else {}
+        self.matcher = Matcher(phrases, language_words, order=list(self.match_words), known=known)
+        self.no_matcher = WordMatcher(
+            (w, True) for l in self.languages for w in self.words_in(self.match_words.get("no", ""), l))
+
+    @property
+    def keyword_ids(self):
+        """Return the text ids that hold comma-separated words rather than a message."""
+        ids = {g.words for g in self.globals} | set(self.match_words.values())
+        ids |= {o.words for n in self.nodes.values() for o in n.options if o.words}
+        ids |= {self.engine_text("more_words"), self.engine_text("yes_words")}
+        if self.language_words:
+            ids.add(self.language_words)
+        return ids
+
+    def understand(self, text):
+        """Return the matcher's Understanding of a message (every language: texters mix them)."""
+        return self.matcher.understand(text)
+
+    def is_no(self, norm):
+        """Return True when norm is a no in any language (it cancels a deletion, and is told so)."""
+        return bool(self.no_matcher.match(norm))
+
+    def find_place(self, text, norm):
+        """Return the Place a message names, alone or inside a sentence, or None."""
+        found = self.place_finder.find(text)
+        if found is not None:
+            return found
+        code = self.place_matcher.match(norm)  # the whole message, two typos forgiven in long names
+        if code:
+            names = (self.places.get(code) or {}).get("names") or [code]
+            return Place(code, names[0], names[0])
+        return None
+
+    def label_of(self, node_id):
+        """Return the label text id the main menu uses for a node (its id when no option leads there)."""
+        for option in self.nodes[self.main].options if self.main in self.nodes else ():
+            if option.goto == node_id:
+                return option.label
+        return node_id
 
     def match_global(self, norm):
         """Return the global Option that norm names, or None."""

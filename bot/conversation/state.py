@@ -30,6 +30,10 @@ class State:
     opted_out: bool = False
     confirm_delete: str = None  # the language a deletion was asked in, until confirmed or cancelled
     picks: list = field(default_factory=list)  # case keys an employer search offered: the next message only
+    choice: list = None         # the nodes of two topics offered for a number, for one message
+    urgent: bool = False        # danger was written: a handoff opened from here is urgent
+    leave: bool = False         # MENU while waiting: asked whether to leave the line
+    lead: str = None            # the line put before a paged reply, to cut its next page the same way
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
@@ -75,9 +79,12 @@ class Context:
 @dataclass
 class Result:
     """What a step produced. Events, (kind, data): language, topic, referral (the directory entries
-    given), handoff_open, handoff_message, opt_out, opt_in, forget."""
+    given and the place), handoff_open (urgent when danger led to it), handoff_message, urgent (danger
+    written in an open handoff), handoff_cancel (the texter left the line), not_understood (the words no
+    list knows, for staff reports), opt_out, opt_in, forget. why: how the matcher read the message."""
 
     state: State
     replies: list
     events: list
     node: str = None
+    why: list = field(default_factory=list)

@@ -56,7 +56,8 @@ class Inbox:
                        waited=max(now - created, datetime.timedelta(0)),
                        window_open=window_open(record, now) if channel == WHATSAPP else None,
                        claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
-                       speaks=user.speaks(record.get("lang")) if user is not None else False)
+                       speaks=user.speaks(record.get("lang")) if user is not None else False,
+                       urgent=record.get("urgent") == "1")
 
     def lists(self, user):
         """Return (waiting, mine, others): waiting ones in the user's languages first, then oldest first."""
@@ -79,7 +80,9 @@ class Inbox:
                     mine.append(summary)
                 else:
                     others.append(summary)
-        waiting.sort(key=lambda s: (not s.speaks, s.created))
+        waiting.sort(key=lambda s: (not s.urgent, not s.speaks, s.created))  # danger first
+        mine.sort(key=lambda s: not s.urgent)
+        others.sort(key=lambda s: not s.urgent)
         return waiting, mine, others
 
     def _unread(self, summary, record):

@@ -16,24 +16,31 @@ class OnCall:
         self.staff_settings, self.public_url = staff_settings, public_url.rstrip("/")
         self.threads = []  # kept so tests (and shutdown) can wait for sends in flight
 
-    def someone_waiting(self, _h=None):
-        """Notify on-call volunteers unless one went out in the last N minutes; return True if sent."""
+    def someone_waiting(self, _h=None, urgent=False):
+        """Notify on-call volunteers unless one went out in the last N minutes; return True if sent.
+
+        urgent (danger was written): sent at once, whatever the interval, and says so.
+        """
         minutes = self.staff_settings.notify_minutes()
         if minutes <= 0:
             return False
         people = [a for a in self.accounts.all() if a.on_call and a.phone and not a.disabled]
-        if not people or not self.accounts.store.notify_due(minutes * 60):
+        if not people:
             return False
-        messages = [(self.accounts.phone_of(a), self._text(a.ui_lang)) for a in people]
+        due = self.accounts.store.notify_due(minutes * 60)  # an urgent one still starts the interval
+        if not (due or urgent):
+            return False
+        messages = [(self.accounts.phone_of(a), self._text(a.ui_lang, urgent)) for a in people]
         worker = threading.Thread(target=self._send_all, args=(messages,), daemon=True)
         self.threads = [t for t in self.threads if t.is_alive()] + [worker]
         worker.start()
         return True
 
-    def _text(self, lang):
+    def _text(self, lang, urgent=False):
         """Return the notification in a volunteer's page language (it names nobody)."""
         with self.app.app_context(), force_locale(lang):
-            text = gettext("Helpline: someone is waiting for a person in the inbox.")
+            text = gettext("Helpline: URGENT, someone wrote about danger. See the inbox now.") if urgent \
+                else gettext("Helpline: someone is waiting for a person in the inbox.")
         return f"{text} {self.public_url}/inbox" if self.public_url else text
 
     def _send_all(self, messages):

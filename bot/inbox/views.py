@@ -35,6 +35,7 @@ class Summary:
     speaks: bool = False
     unread: int = 0          # texter messages since the volunteer's last reply (claimed ones only)
     last_in: datetime.datetime = None  # when the texter last wrote (claimed ones only)
+    urgent: bool = False      # danger was written: shown first, with a badge
 
 
 @dataclass

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.reports import unknown_words
 from bot.reports.counters import BUCKETS, bucket_range
 
 MAX_DAYS = 400          # the longest period one report reads (one HGETALL a day)
@@ -201,6 +202,11 @@ class Figures:
         """Return the mean wait for a first volunteer message in seconds, or None."""
         return sum(self._sum("wait_sum").values()) / self.answered if self.answered else None
 
+    def unknown_words(self):
+        """Return {lang: [(word, times, texters)]}: words of messages not understood, shown only when
+        enough different texters used them (bot/reports/unknown_words.py)."""
+        return unknown_words.top_words(self.totals)
+
     @property
     def deleted(self):
         """Return how many texters deleted their data."""
@@ -225,7 +231,7 @@ class Figures:
         rows = []
         for day, counts in sorted(self.per_day.items()):
             for name, value in counts.items():
-                if value:
+                if value and not unknown_words.is_word_field(name):  # words: page only, over a threshold
                     rows.append((day.isoformat(), *_csv_cells(name), value))
         order = {m: i for i, m in enumerate(MEASURES)}
         bucket_order = {bucket_range(b): i for i, b in enumerate(BUCKETS)}

@@ -6,7 +6,7 @@ from flask_babel import format_date, format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from bot.reports import charts
+from bot.reports import charts, unknown_words
 from bot.web.auth import staff_required
 from bot.reports.figures import BUCKETS, PeriodError, check_period, parse_day
 
@@ -128,7 +128,7 @@ def index():
         asked_topics=_bars(figures.asked_topics(), TOPIC_NAMES),
         waits=_bars(figures.waits() if answered else [], BUCKET_NAMES, notes=shares),
         referrals=_bars(figures.referrals(), _organisations(), cut=True),
-        handoffs=handoffs, mean_wait=_wait(figures.mean_wait),
+        handoffs=handoffs, mean_wait=_wait(figures.mean_wait), min_texters=unknown_words.MIN_TEXTERS,
         lang_wait={lang: _wait(row["wait_sum"] / row["answered"] if row["answered"] else None)
                    for lang, row in handoffs.items()})
 

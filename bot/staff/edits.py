@@ -61,6 +61,11 @@ def keyword_ids(bundle):
             if isinstance(option, dict):
                 ids.add(option.get("words"))
     ids.update((spec.get("texts") or {}).get(role) for role in ("more_words", "yes_words"))
+    understand = spec.get("understand") if isinstance(spec.get("understand"), dict) else {}
+    for section in ("intents", "small_talk"):  # the sentence matcher's words (bot/conversation/matcher.py)
+        ids.update(c.get("words") for c in (understand.get(section) or {}).values() if isinstance(c, dict))
+    ids.update(understand.get(k) for k in ("more", "no_words", "language_words") if isinstance(understand.get(k), str))
+    ids.add((understand.get("danger") or {}).get("words") if isinstance(understand.get("danger"), dict) else None)
     return {i for i in ids if i}
 
 

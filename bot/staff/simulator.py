@@ -19,7 +19,7 @@ CHANNELS = (SMS, WHATSAPP)
 MAX_INPUT = 4096          # the longest message WhatsApp delivers
 MAX_LOG = 60              # transcript lines kept (the oldest go first)
 MAX_TOKEN = 64 * 1024
-NOTES = ("handoff", "kept", "closed", "deleted", "opted_out", "opted_in", "no_reply")
+NOTES = ("handoff", "kept", "closed", "deleted", "opted_out", "opted_in", "no_reply", "urgent", "left_queue")
 
 
 class SimulatorError(ValueError):
@@ -30,7 +30,8 @@ class SimulatorError(ValueError):
 class Session:
     """One simulated conversation.
 
-    log lines are [who, text, cost]: who is "texter", "bot" or "note" (text is then a NOTES code);
+    log lines are [who, text, cost]: who is "texter", "bot", "note" (text is then a NOTES code) or "why"
+    (how the matcher read the texter's message: words found, intent, score, decision; one per line);
     cost is [encoding, segments, characters] for an SMS and [None, 0, characters] for WhatsApp.
     """
 
@@ -86,6 +87,8 @@ def send(script, session, text, now, jobs=None):
                   Context(now=now, new_session=session.state is None, handoff_status=session.handoff,
                           lookup=jobs.lookup(query) if query is not None else None))
     _add(session, "texter", text)
+    if result.why:
+        _add(session, "why", "\n".join(result.why))
     for reply in result.replies:
         _add(session, "bot", reply, cost(reply, session.channel))
     session.state, session.opted_out = result.state.to_json(), result.state.opted_out
@@ -103,6 +106,11 @@ def send(script, session, text, now, jobs=None):
             _add(session, "note", "handoff")
         elif kind == "handoff_message":
             _add(session, "note", "kept")
+        elif kind == "urgent":
+            _add(session, "note", "urgent")
+        elif kind == "handoff_cancel":
+            session.handoff = None
+            _add(session, "note", "left_queue")
     if not result.replies:
         _add(session, "note", "no_reply")
     return session

@@ -253,6 +253,17 @@ class ScriptView:
             if tid not in done:
                 rows.append(self.message(tid, "engine", role))
                 done.add(tid)
+        sentence_words = dict(script.match_words)
+        if script.language_words:
+            sentence_words["language"] = script.language_words
+        for intent, tid in sentence_words.items():  # the sentence matcher's lists (bot/conversation/matcher.py)
+            if tid not in done:
+                rows.append(self.message(tid, "sentence", intent))
+                done.add(tid)
+        for intent, tid in script.small_talk.items():
+            if tid not in done:
+                rows.append(self.message(tid, "engine", f"small talk: {intent}"))
+                done.add(tid)
         rows += [self.message(tid, "label") for tid in text_ids(script) if tid not in done]
         return rows
 
@@ -273,6 +284,7 @@ class ScriptView:
         out += [("global", None, g.goto or g.set_language or g.action or "") for g in script.globals
                 if g.words == tid]
         out += [("engine", None, role) for role, t in script.engine_texts.items() if t == tid]
+        out += [("sentence", None, intent) for intent, t in script.match_words.items() if t == tid]
         return out
 
     def knows(self, tid):

@@ -8,6 +8,7 @@ import redis
 
 from bot import metrics
 from bot.reports import counters as reports
+from bot.reports import unknown_words
 from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
@@ -76,6 +77,7 @@ class Conversations:
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             if self.reports is not None:
                 counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
+                counts = {**counts, **unknown_words.tally(result, inbound.text, h)}
                 zone = (script.office_hours or {}).get("timezone")
                 changes.report = (self.reports.day(now, zone), counts) if counts else None
             _in_time(deadline)
@@ -87,9 +89,14 @@ class Conversations:
                 self._forget(h, received)
                 return result.replies
             if outcome == "ok":
+                urgent = bool(changes.handoff and changes.handoff.get("urgent") == "1")
                 if changes.handoff and changes.handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
-                    self._notify(h)
+                    self._notify(h, urgent)
+                elif urgent:  # danger written in an open handoff: on-call told at once
+                    self._notify(h, urgent)
+                if any(kind == "handoff_cancel" for kind, _ in result.events):
+                    self.store.close_handoff(h, now.timestamp())  # rare: the texter left the line
                 metrics.record_message(inbound.channel, result.state.lang, result.node, result.replies)
                 if attempt:
                     log.info("conversation changed meanwhile", extra={"texter": short_name(h),
@@ -142,12 +149,13 @@ class Conversations:
         # No pseudonym here: a log line must not tie a later texter to a deletion.
         log.info("texter data deleted", extra={"keys": removed, "spooled": spooled})
 
-    def _notify(self, h):
-        """Tell on-call volunteers someone is waiting; a failure there never costs the texter a reply."""
+    def _notify(self, h, urgent=False):
+        """Tell on-call volunteers someone is waiting (urgent: at once, whatever the interval); a failure
+        there never costs the texter a reply."""
         if self.on_waiting is None:
             return
         try:
-            self.on_waiting(h)
+            self.on_waiting(h, urgent=urgent)
         except Exception:  # noqa: BLE001 - notifications are best effort by design
             log.exception("on-call notification failed", extra={"texter": short_name(h)})
 
@@ -168,7 +176,8 @@ class Conversations:
             elif kind == "handoff_open":
                 changes.handoff = {"status": "waiting", "lang": data["lang"] or "", "topic": data["topic"] or "",
                                    "channel": data["channel"], "created": at, "updated": at,
-                                   "number": self.keys.encrypt(address)}
+                                   "number": self.keys.encrypt(address),
+                                   "urgent": "1" if data.get("urgent") else "0"}
                 for node_id in data["trail"][:-1]:
                     thread.append({"at": at, "dir": "bot", "text": render_node(script, node_id, data["lang"])})
             elif kind == "handoff_message":
@@ -179,7 +188,12 @@ class Conversations:
                 if data["media"]:
                     entry["media"] = data["media"]
                 thread.append(entry)
-                changes.handoff = {"updated": at, "channel": inbound.channel}
+                changes.handoff = {**(changes.handoff or {}), "updated": at, "channel": inbound.channel}
+            elif kind == "urgent":
+                changes.handoff = {**(changes.handoff or {}), "urgent": "1"}
+                thread.append({"at": at, "dir": "event", "event": "urgent"})
+            elif kind == "handoff_cancel":
+                thread.append({"at": at, "dir": "event", "event": "left_queue"})
         if thread and (status or changes.handoff):
             thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
             changes.thread = thread

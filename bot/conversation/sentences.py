@@ -1,0 +1,149 @@
+"""The engine's answers to sentences: danger, a topic, a choice of two, small talk, the first message.
+
+A mixin of the engine's step (bot/conversation/engine.py): it reads the message once with the script's
+matcher (bot/conversation/matcher.py) and acts as if the texter had chosen the option it names. Pure:
+no Flask, Redis or Twilio.
+"""
+from bot.conversation import hours
+from bot.conversation.matcher import Decision, decide
+from bot.conversation.textmatch import read_number
+
+
+class SentenceSteps:
+    """Transitions for messages in the texter's own words (mixed into the engine's _Step)."""
+
+    _understood = None
+    _decision = None
+
+    def understanding(self):
+        """Return the matcher's Understanding of the message (read once per step)."""
+        if self._understood is None:
+            self._understood = self.script.understand(self.inbound.text)
+        return self._understood
+
+    def decision(self):
+        """Return the Decision for the message (danger, go, choice, more, small or none)."""
+        if self._decision is None:
+            script = self.script
+            self._decision = decide(self.understanding(), script.leads) if script.leads else Decision()
+            self.why = self.understanding().explain() + [_say(self._decision)]
+        return self._decision
+
+    def is_danger(self, option):
+        """Return True when the message is about danger: the emergency word, or any danger phrase."""
+        if option is not None and option.goto and option.goto == self.script.danger_goto:
+            return True
+        return self.decision().kind == "danger" if self.norm else False
+
+    def danger(self):
+        """Answer danger in any state: the emergency reply; a handoff (open or opened from it) is urgent."""
+        st, script = self.state, self.script
+        st.confirm_delete, st.leave = None, False
+        prefix = None
+        if st.lang is None:
+            st.lang = self.understanding().lang or script.source_language
+            self.events.append(("language", st.lang))
+            prefix = self.t(script.engine_text("change_language"))
+        node = script.nodes[script.danger_goto]
+        if self.ctx.handoff_status:
+            self.events.append(("handoff_message", {"text": self.inbound.text, "media": self.inbound.media}))
+            self.events.append(("urgent", {}))
+            st.handoff = True
+            return self.send([self.t(tid) for tid in node.text])
+        st.urgent = True
+        return self.enter(node.id, prefix=prefix)
+
+    def sentence(self, prefix=None):
+        """Act on a sentence about a topic, a person or an organisation; return None when it is none."""
+        script, st = self.script, self.state
+        decision = self.decision()
+        if decision.kind == "choice":
+            return self.offer_choice(decision.intents, prefix)
+        if decision.kind != "go":
+            return None
+        intent = decision.intents[0]
+        goto = script.leads[intent]
+        if decision.topic and script.nodes[goto].type in ("referral", "handoff"):
+            topic_node = script.nodes.get(script.leads.get(decision.topic))
+            if topic_node is not None and topic_node.topic:
+                st.topic = topic_node.topic
+                self.events.append(("topic", topic_node.topic))
+        replies = self.enter(goto, prefix=prefix)
+        node = script.nodes[goto]
+        if node.type == "referral":
+            place = script.find_place(self.inbound.text, self.norm)
+            if place is not None:
+                return self.give_referral(node, place, prefix)
+        return replies
+
+    def offer_choice(self, intents, prefix=None):
+        """Offer a short numbered choice of two topics (one SMS segment); the next message picks one."""
+        script, st = self.script, self.state
+        gotos = [script.leads[i] for i in intents]
+        st.choice = gotos
+        lines = [self.t(script.engine_text("choose_topic"))]
+        lines += [f"{n}. {self.t(script.label_of(goto))}" for n, goto in enumerate(gotos, start=1)]
+        text = "\n".join(lines)
+        return self.send([f"{prefix}\n{text}" if prefix else text])
+
+    def pick_choice(self, choice):
+        """Return the replies for a number picking one of the topics offered, or None."""
+        number = read_number(self.norm, self.script.number_words.get(self.state.lang, {})) if self.norm else None
+        if number is not None and 1 <= number <= len(choice) and choice[number - 1] in self.script.nodes:
+            return self.enter(choice[number - 1])
+        return None
+
+    def small_talk(self):
+        """Answer thanks, hello, ok or bye with one friendly line; None when the message is none of these."""
+        decision = self.decision()
+        if decision.kind != "small":
+            return None
+        return self.send([self.t(self.script.small_talk[decision.intents[0]])])
+
+    def first_words(self):
+        """Answer a first message in the texter's own words in its language, or return None (the greeting)."""
+        script, st = self.script, self.state
+        decision = self.decision()
+        lang = self.understanding().lang
+        if lang not in script.languages or decision.kind not in ("go", "choice"):
+            return None
+        st.lang = lang
+        self.events.append(("language", lang))
+        return self.sentence(prefix=self.t(script.engine_text("change_language")))
+
+    def give_referral(self, node, place, prefix=None):
+        """Show the organisations for the remembered topic and the place understood, naming the place."""
+        st, script = self.state, self.script
+        st.place, st.misses = place.code, 0
+        entries = [e.get("id", "") for e in script.referrals(st.topic, place.code)]
+        self.events.append(("referral", {"topic": st.topic, "entries": entries, "place": place.code}))
+        parts = self.parts(node)
+        said = self.t(script.engine_text("place"), place=place.shown)
+        said = f"{prefix}\n{said}" if prefix else said
+        return self.send([f"{said}\n{parts[0]}"] + parts[1:])
+
+    def waiting_reply(self, option):
+        """Answer a message while waiting for a person: one segment, or a kind check before leaving the line."""
+        st, script = self.state, self.script
+        if option is not None and option.goto == script.main and not option.set_language:
+            if st.leave:
+                st.leave, st.handoff, st.node = False, False, None
+                self.events.append(("handoff_cancel", {}))
+                return self.enter(script.main, prefix=self.t(script.engine_text("left_queue")))
+            st.leave = True
+            return self.send([self.t(script.engine_text("leave_queue"))])
+        st.leave = False
+        office = script.office_hours
+        opening = None if not office or hours.is_open(self.ctx.now, office) else hours.next_opening(self.ctx.now, office)
+        if opening is None:
+            return self.send([self.t(script.engine_text("waiting_ack"))])
+        when = f"{hours.format_when(opening, st.lang)} ({self.t('handoff.timezone')})"
+        return self.send([self.t(script.engine_text("waiting_ack_closed"), when=when)])
+
+
+def _say(decision):
+    """Return a decision as one line for staff (the simulator shows it)."""
+    if decision.kind is None:
+        return "decision: not understood"
+    extra = f" (topic {decision.topic})" if decision.topic else ""
+    return f"decision: {decision.kind} {' + '.join(decision.intents)}{extra}"
