@@ -142,11 +142,11 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                                   "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
             if len(value) < 32 or len(set(value)) < 10:
                 raise ConfigError(f"{name} is too weak: use at least 32 random characters")
+        if settings.SECRET_KEY == settings.DATA_KEY:
+            raise ConfigError("SECRET_KEY and DATA_KEY must differ: a leaked session key must not unlock numbers")
         if not settings.REDIS_URL:
             raise ConfigError("REDIS_URL is required in production: the embedded Redis is for development "
                               "only (one machine, no replica); use a managed Redis, e.g. redis://host:6379/0")
-        if settings.SECRET_KEY == settings.DATA_KEY:
-            raise ConfigError("SECRET_KEY and DATA_KEY must differ: a leaked session key must not unlock numbers")
         return settings
     # Development: stable secrets kept under instance/, so restarts and workers agree.
     missing = {n: _dev_secret(instance_path, n) for n in ("SECRET_KEY", "DATA_KEY") if not getattr(settings, n)}

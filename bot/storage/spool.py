@@ -22,6 +22,7 @@ import logging
 import os
 import random
 import struct
+import threading
 import time
 import zlib
 
@@ -71,6 +72,7 @@ class Spool:
         fd = os.open(self._usage_path, os.O_RDWR | os.O_CREAT, 0o600)
         self._usage_fd = fd
         self._counter = itertools.count()
+        self._thread_lock = threading.Lock()
         self.recount()
 
     # -- accounting ---------------------------------------------------------------------------------
@@ -78,16 +80,18 @@ class Spool:
     @contextlib.contextmanager
     def _accounts(self):
         """Hold the machine-wide accounting lock; yield [bytes, entries] and write back any change."""
-        fcntl.flock(self._usage_fd, fcntl.LOCK_EX)
-        try:
-            raw = os.pread(self._usage_fd, _USAGE.size, 0)
-            before = list(_USAGE.unpack(raw)) if len(raw) == _USAGE.size else [0, 0]
-            usage = list(before)
-            yield usage
-            if usage != before:
-                os.pwrite(self._usage_fd, _USAGE.pack(max(usage[0], 0), max(usage[1], 0)), 0)
-        finally:
-            fcntl.flock(self._usage_fd, fcntl.LOCK_UN)
+        # flock() excludes other processes only: this process's threads share the descriptor.
+        with self._thread_lock:
+            fcntl.flock(self._usage_fd, fcntl.LOCK_EX)
+            try:
+                raw = os.pread(self._usage_fd, _USAGE.size, 0)
+                before = list(_USAGE.unpack(raw)) if len(raw) == _USAGE.size else [0, 0]
+                usage = list(before)
+                yield usage
+                if usage != before:
+                    os.pwrite(self._usage_fd, _USAGE.pack(max(usage[0], 0), max(usage[1], 0)), 0)
+            finally:
+                fcntl.flock(self._usage_fd, fcntl.LOCK_UN)
 
     def recount(self):
         """Set the counters from the entries on disk (at start: a crash may have left them wrong)."""
