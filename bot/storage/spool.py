@@ -163,8 +163,14 @@ class Spool:
             else:
                 refused = None
                 try:
-                    os.makedirs(mine, mode=0o700, exist_ok=True)
-                    os.rename(tmp, os.path.join(mine, name))  # atomic: readers never see half a file
+                    for attempt in range(3):  # reap() may remove an empty folder between the two calls
+                        os.makedirs(mine, mode=0o700, exist_ok=True)
+                        try:
+                            os.rename(tmp, os.path.join(mine, name))  # atomic: never half a file
+                            break
+                        except FileNotFoundError:
+                            if attempt == 2 or not os.path.exists(tmp):
+                                raise
                 except OSError as exc:
                     if exc.errno not in _NO_SPACE:
                         raise
@@ -230,11 +236,10 @@ class Spool:
         paths = [os.path.join(self._done, n) for n in _listdir(self._done)]
         if paths:
             _in_threads(_unlink, paths)
-        for h in _listdir(self._texters):
-            folder = os.path.join(self._texters, h)
-            if not _listdir(folder):
-                with self._accounts(), contextlib.suppress(OSError):  # put() fills folders under this lock
-                    os.rmdir(folder)
+        empty = [os.path.join(self._texters, h) for h in _listdir(self._texters)
+                 if not _listdir(os.path.join(self._texters, h))]
+        if empty:
+            _in_threads(_rmdir, empty)  # fails on a folder put() filled meanwhile: it stays
 
     def forget(self, h, before):
         """Delete texter h's entries received at or before epoch seconds before; return how many."""
@@ -323,6 +328,12 @@ def _in_threads(function, items, threads=8):
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(function, items))
+
+
+def _rmdir(path):
+    """Remove a folder if it is still empty."""
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def _unlink(path):

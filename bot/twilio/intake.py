@@ -220,12 +220,15 @@ class Intake:
             if not mine:
                 return
             self.spool.sweep()
-            for h in self.spool.texters():
-                try:
-                    with self.spool.lock(h, timeout=5):
-                        self._apply_spooled(h)
-                except (Busy, LockTimeout):
-                    continue  # tried again on the next round
+            try:
+                for h in self.spool.texters():
+                    try:
+                        with self.spool.lock(h, timeout=5):
+                            self._apply_spooled(h)
+                    except (Busy, LockTimeout):
+                        continue  # tried again on the next round
+            finally:
+                self.spool.reap()
 
     def stop(self, timeout=5):
         """Stop the background thread (tests and shutdown)."""
