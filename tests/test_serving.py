@@ -185,8 +185,9 @@ def test_full_disk_under_the_spool(own_redis, prefix, tmp_path):
             assert status == 200 and "911" in replies[0] and took < 2
         master = _master_pid(base)
         inside = f"/proc/{master}/root{spool}"
-        left = os.listdir(os.path.join(inside, "tmp"))
-        kept = sum(len(os.listdir(os.path.join(inside, "t", h))) for h in os.listdir(os.path.join(inside, "t")))
+        files = [(os.path.basename(d), n) for d, _, names in os.walk(inside) for n in names]
+        left = [n for d, n in files if d == "tmp" or n.startswith(".tmp")]  # half-written entries
+        kept = sum(n.endswith(".msg") for _, n in files)
         text = log.read_text()
         own_redis.restart()
         h = Keys(DATA_KEY).pseudonym(number)

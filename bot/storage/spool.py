@@ -137,6 +137,9 @@ class Spool:
         Returns True when kept, else a (falsy) Refused saying why. Nothing half-written is left behind.
         """
         data = self.cipher.encrypt(json.dumps(record, separators=(",", ":")).encode("utf-8"))
+        early = self._refusal(h, len(data), self._read_usage()[0])  # no disk write for a refused flood
+        if early:
+            return Refused(early)
         n = next(self._counter)
         name = f"{int(received * 1e9):020d}.{os.getpid()}.{n}.{len(data)}{SUFFIX}"
         tmp = os.path.join(self._tmp, f"{os.getpid()}.{n}")
@@ -156,12 +159,8 @@ class Spool:
             raise
         mine = os.path.join(self._texters, h)
         with self._accounts() as usage:
-            if usage[0] + len(data) > self.max_bytes:
-                refused = "full"
-            elif sum(map(_size, self._names_of(h))) + len(data) > self.share:
-                refused = "share"
-            else:
-                refused = None
+            refused = self._refusal(h, len(data), usage[0])
+            if not refused:
                 try:
                     for attempt in range(3):  # reap() may remove an empty folder between the two calls
                         os.makedirs(mine, mode=0o700, exist_ok=True)
@@ -182,6 +181,14 @@ class Spool:
             _unlink(tmp)
             return Refused(refused)
         return True
+
+    def _refusal(self, h, size, used):
+        """Return why an entry of size bytes for texter h does not fit ("full", "share"), or None."""
+        if used + size > self.max_bytes:
+            return "full"
+        if sum(map(_size, self._names_of(h))) + size > self.share:
+            return "share"
+        return None
 
     def _names_of(self, h):
         """Return the file names of texter h's entries, oldest first."""
