@@ -25,7 +25,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 import redis  # noqa: E402
 
 from bot import create_app  # noqa: E402
-from bot.storage.spool import _in_threads  # noqa: E402
+from bot.storage.spoolfs import in_threads  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)
 DRAIN_CAP = 20_000
@@ -103,7 +103,7 @@ def main():
         client = redis.Redis.from_url(args.redis)
         for batch in _batches(client.scan_iter(match=f"{prefix}*", count=1000)):
             client.delete(*batch)
-        _in_threads(os.unlink, [os.path.join(d, n) for d, _, names in os.walk(folder) for n in names], 16)
+        in_threads(os.unlink, [os.path.join(d, n) for d, _, names in os.walk(folder) for n in names], 16)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -153,3 +153,21 @@ def connect(url, timeout, cluster=False):
     if cluster:
         return RedisCluster.from_url(url, **options)
     return redis.Redis.from_url(url, health_check_interval=0, **options)
+
+
+# Redis's reasons to refuse a write that answers PING, as found in its error (or a script's error).
+_REFUSALS = (("READONLY", ("READONLY", "read only replica")), ("OOM", ("OOM", "maxmemory")),
+             ("MISCONF", ("MISCONF",)), ("NOREPLICAS", ("NOREPLICAS",)))
+
+
+def fault(exc):
+    """Return a short reason for a Redis failure, naming no data: its kind and Redis's error code."""
+    if isinstance(exc, redis.ResponseError):
+        message = str(exc)
+        if isinstance(exc, redis.exceptions.ReadOnlyError):
+            return "redis refuses writes (READONLY)"
+        if isinstance(exc, redis.exceptions.OutOfMemoryError):
+            return "redis refuses writes (OOM)"
+        code = next((code for code, marks in _REFUSALS if any(m in message for m in marks)), "ERR")
+        return f"redis refuses writes ({code})"
+    return f"redis does not answer ({type(exc).__name__})"

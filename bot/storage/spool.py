@@ -20,25 +20,21 @@ import itertools
 import json
 import logging
 import os
-import random
 import struct
 import threading
 import time
-import zlib
 
 from cryptography.fernet import InvalidToken
 
+from bot.storage.spoolfs import LockTimeout  # noqa: F401  (its callers import it from here)
+from bot.storage.spoolfs import SpoolLocks, in_threads, listdir as _listdir, rmdir, unlink
+
 log = logging.getLogger(__name__)
 SUFFIX = ".msg"
-STRIPES = 64  # lock files for texters: two texters may share one and just wait for each other
 SHARE = 16    # one texter may hold at most 1/SHARE of the spool (but always one large message)
 MIN_SHARE = 24 * 1024
 _USAGE = struct.Struct("<qq")  # bytes, entries
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-
-
-class LockTimeout(Exception):
-    """A texter's spool lock was held by someone else for too long."""
 
 
 class Refused:
@@ -63,9 +59,9 @@ class Spool:
         self.share = max(max_bytes // SHARE, MIN_SHARE)
         self._texters = os.path.join(folder, "t")
         self._tmp = os.path.join(folder, "tmp")
-        self._locks = os.path.join(folder, "locks")
+        self._locks = SpoolLocks(os.path.join(folder, "locks"))
         self._done = os.path.join(folder, "done")
-        for path in (folder, self._texters, self._tmp, self._locks, self._done):
+        for path in (folder, self._texters, self._tmp, self._done):
             os.makedirs(path, mode=0o700, exist_ok=True)
         os.chmod(folder, 0o700)  # the entries are encrypted, but their names and count are nobody's business
         self._usage_path = os.path.join(folder, "usage")
@@ -73,6 +69,7 @@ class Spool:
         self._usage_fd = fd
         self._counter = itertools.count()
         self._thread_lock = threading.Lock()
+        self.lock, self.drain_lock = self._locks.lock, self._locks.drain_lock
         self.recount()
 
     # -- accounting ---------------------------------------------------------------------------------
@@ -153,7 +150,7 @@ class Spool:
             finally:
                 os.close(fd)
         except OSError as exc:
-            _unlink(tmp)
+            unlink(tmp)
             if exc.errno in _NO_SPACE:
                 return Refused("disk")
             raise
@@ -178,7 +175,7 @@ class Spool:
                     usage[0] += len(data)
                     usage[1] += 1
         if refused:
-            _unlink(tmp)
+            unlink(tmp)
             return Refused(refused)
         return True
 
@@ -242,11 +239,11 @@ class Spool:
         """Delete the removed entries' files, several at once, and the folders of texters with none left."""
         paths = [os.path.join(self._done, n) for n in _listdir(self._done)]
         if paths:
-            _in_threads(_unlink, paths)
+            in_threads(unlink, paths)
         empty = [os.path.join(self._texters, h) for h in _listdir(self._texters)
                  if not _listdir(os.path.join(self._texters, h))]
         if empty:
-            _in_threads(_rmdir, empty)  # fails on a folder put() filled meanwhile: it stays
+            in_threads(rmdir, empty)  # fails on a folder put() filled meanwhile: it stays
 
     def forget(self, h, before):
         """Delete texter h's entries received at or before epoch seconds before; return how many."""
@@ -266,45 +263,6 @@ class Spool:
                 if os.stat(path).st_mtime < limit:
                     os.unlink(path)
 
-    # -- locks ------------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def lock(self, h, timeout):
-        """Hold texter h's lock (shared by every process), waiting at most timeout seconds."""
-        stripe = zlib.crc32(h.encode()) % STRIPES
-        with open(os.path.join(self._locks, str(stripe)), "a") as fh:
-            deadline = time.monotonic() + max(0.0, timeout)
-            pause = 0.002
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise LockTimeout(f"spool lock {stripe} busy") from None
-                    time.sleep(min(left, random.uniform(pause / 2, pause)))
-                    pause = min(pause * 2, 0.05)  # backoff with jitter, at most 50 ms
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def drain_lock(self):
-        """Yield True when this caller is the one drainer of the machine, else False (no waiting)."""
-        with open(os.path.join(self._locks, "drain"), "a") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def received_at(entry):
     """Return the epoch seconds an entry's message was received, from its name."""
     return int(entry.rsplit("/", 1)[-1].split(".", 1)[0]) / 1e9
@@ -315,35 +273,3 @@ def _size(entry):
     return int(entry[:-len(SUFFIX)].rsplit(".", 1)[1])
 
 
-def _listdir(path):
-    """Return the names in a folder ([] when it does not exist)."""
-    try:
-        return os.listdir(path)
-    except FileNotFoundError:
-        return []
-
-
-def _in_threads(function, items, threads=8):
-    """Call function on every item from several OS threads (gevent's pool when gevent patched threads)."""
-    try:
-        from gevent import get_hub, monkey
-        if monkey.is_module_patched("threading"):
-            get_hub().threadpool.map(function, items)
-            return
-    except ImportError:
-        pass
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(function, items))
-
-
-def _rmdir(path):
-    """Remove a folder if it is still empty."""
-    with contextlib.suppress(OSError):
-        os.rmdir(path)
-
-
-def _unlink(path):
-    """Delete a file if it exists."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)

@@ -17,6 +17,7 @@ import time
 import redis
 
 from bot.conversation.engine import Inbound
+from bot.storage.connection import fault
 from bot.storage.spool import LockTimeout, received_at
 from bot.twilio.conversations import Busy
 from bot.storage.privacy import short_name
@@ -32,24 +33,6 @@ def backoff(failures, first=PROBE_FIRST, ceiling=PROBE_CEILING):
     """Return the pause after `failures` failures in a row: doubling, capped, with jitter (half to full)."""
     pause = min(ceiling, first * 2 ** min(max(failures - 1, 0), 30))
     return random.uniform(pause / 2, pause)
-
-
-# Redis's reasons to refuse a write that answers PING, as found in its error (or a script's error).
-_REFUSALS = (("READONLY", ("READONLY", "read only replica")), ("OOM", ("OOM", "maxmemory")),
-             ("MISCONF", ("MISCONF",)), ("NOREPLICAS", ("NOREPLICAS",)))
-
-
-def fault(exc):
-    """Return a short reason for a Redis failure, naming no data: its kind and Redis's error code."""
-    if isinstance(exc, redis.ResponseError):
-        message = str(exc)
-        if isinstance(exc, redis.exceptions.ReadOnlyError):
-            return "redis refuses writes (READONLY)"
-        if isinstance(exc, redis.exceptions.OutOfMemoryError):
-            return "redis refuses writes (OOM)"
-        code = next((code for code, marks in _REFUSALS if any(m in message for m in marks)), "ERR")
-        return f"redis refuses writes ({code})"
-    return f"redis does not answer ({type(exc).__name__})"
 
 
 class Unavailable(Exception):

@@ -2,7 +2,7 @@
 import redis
 from flask import Blueprint, current_app, jsonify
 
-from bot.twilio.intake import fault
+from bot.storage.connection import fault
 
 bp = Blueprint("health", __name__)
 
