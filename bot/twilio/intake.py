@@ -94,10 +94,8 @@ class Intake:
             return
         if kept:
             self._ensure_drainer()
-        elif kept.reason == "share":
-            log.error("spool share used up by this texter: message dropped", extra={"texter": short_name(h)})
-        else:
-            log.error("spool full: message dropped", extra={"texter": short_name(h), "error": kept.reason})
+        else:  # "full", "share" (this texter's share of it) or "disk" (the device has no space left)
+            log.error("spool full (%s): message dropped", kept.reason, extra={"texter": short_name(h)})
 
     def _apply_spooled(self, h, deadline=None):
         """Apply texter h's spooled messages in order (the caller holds h's spool lock)."""
