@@ -65,6 +65,27 @@ def _services(app, settings, store, keys, get_script, spool):
             "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports, "jobs": jobs}
 
 
+FORWARDED = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded")
+
+
+def _warn_of_untrusted_proxy():
+    """Return a before-request hook that warns once when forwarded headers arrive with TRUSTED_PROXIES=0.
+
+    Behind Heroku's router or nginx, the public URL (and so every webhook signature) and the client's
+    address come from those headers; believing them from anyone would let a client claim to be the
+    machine itself, so they are ignored until TRUSTED_PROXIES says how many proxies are in front.
+    """
+    warned = []
+
+    def check():
+        if not warned and any(name in request.headers for name in FORWARDED):
+            warned.append(True)
+            logging.getLogger(__name__).warning(
+                "requests carry X-Forwarded-* headers but TRUSTED_PROXIES=0: they are ignored; behind "
+                "a proxy set TRUSTED_PROXIES to the number of proxies in front (1 on Heroku)")
+    return check
+
+
 def create_app(test_config=None):
     """Create the app: settings, Redis, script, blueprints and CLI commands."""
     app = Flask("bot", instance_relative_config=True, template_folder="web/templates",
@@ -103,10 +124,13 @@ def create_app(test_config=None):
     conversations = app.extensions["conversations"]
     revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
     app.extensions["intake"] = Intake(conversations, spool, revive=revive)
+    app.extensions["intake"].start()  # messages spooled before a restart are applied without waiting
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
                                 x_prefix=hops)
+    elif settings.production:
+        app.before_request(_warn_of_untrusted_proxy())
 
     init_web(app, settings)
     init_auth(app)

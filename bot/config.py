@@ -2,11 +2,15 @@
 import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass, fields
 
 DAY = 86400
 RATE_WINDOW = 60          # RATE_LIMIT counts messages in this many seconds
 MAX_REDIS_TIMEOUT = 0.8   # with the webhook's 1-second Redis budget, keeps every answer under 2 seconds
+
+
+_PRIVATE = set()  # folders make_private() walked in this process
 
 
 class ConfigError(Exception):
@@ -30,7 +34,7 @@ class Settings:
     TWILIO_API_URL: str = ""
     TWILIO_TIMEOUT: float = 10.0
     PUBLIC_BASE_URL: str = ""
-    TRUSTED_PROXIES: int = 1
+    TRUSTED_PROXIES: int = 0  # proxies in front whose X-Forwarded-* are believed (Heroku: 1)
     SCRIPT_DIR: str = ""
     SESSION_TTL: int = 3600
     LANGUAGE_TTL: int = 90 * DAY
@@ -140,6 +144,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                 raise ConfigError(f"{name} is too weak: use at least 32 random characters")
         if settings.SECRET_KEY == settings.DATA_KEY:
             raise ConfigError("SECRET_KEY and DATA_KEY must differ: a leaked session key must not unlock numbers")
+        if not settings.REDIS_URL:
+            raise ConfigError("REDIS_URL is required in production: the embedded Redis is for development "
+                              "only (one machine, no replica); use a managed Redis, e.g. redis://host:6379/0")
         return settings
     # Development: stable secrets kept under instance/, so restarts and workers agree.
     missing = {n: _dev_secret(instance_path, n) for n in ("SECRET_KEY", "DATA_KEY") if not getattr(settings, n)}
@@ -147,15 +154,44 @@ def load_settings(environ=None, overrides=None, instance_path=None):
 
 
 def _dev_secret(instance_path, name):
-    """Return a development secret stored in instance/ (created on first use)."""
+    """Return a development secret stored in instance/ (created on first use, readable by us alone)."""
     if not instance_path:
         return secrets.token_urlsafe(32)
-    os.makedirs(instance_path, exist_ok=True)
+    make_private(instance_path)
     path = os.path.join(instance_path, f"dev-{name.lower().replace('_', '-')}")
     try:
-        with open(path, "x", encoding="ascii") as fh:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_urlsafe(32))
     except FileExistsError:
         pass
     with open(path, encoding="ascii") as fh:
         return fh.read().strip()
+
+
+def make_private(folder):
+    """Create folder if needed and make it and everything in it ours alone: folders 0700, files 0600.
+
+    instance/ holds development secrets, the embedded Redis's data (numbers encrypted, bodies not)
+    and the spool; an earlier version left some of them readable by every user of the machine.
+    """
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)
+    if folder in _PRIVATE:
+        return
+    _PRIVATE.add(folder)
+    for root, folders, files in os.walk(folder):
+        for name in folders:
+            _chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            _chmod(os.path.join(root, name), 0o600)
+
+
+def _chmod(path, mode):
+    """Set a path's mode unless it is gone or not ours (a file being replaced meanwhile)."""
+    try:
+        found = os.lstat(path).st_mode
+        if not stat.S_ISLNK(found) and found & 0o777 != mode:
+            os.chmod(path, mode)
+    except (FileNotFoundError, PermissionError):
+        pass

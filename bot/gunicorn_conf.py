@@ -1,4 +1,4 @@
-"""Gunicorn settings for the Procfile: metrics shared across workers.
+"""Gunicorn settings for the Procfile: gevent workers, so slow clients cost nothing; metrics shared.
 
 Loaded by path (-c bot/gunicorn_conf.py), not as bot.gunicorn_conf: importing the bot package first
 would create the metrics before their folder exists.
@@ -15,6 +15,16 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
                       os.path.join(tempfile.gettempdir(), f"helpline-metrics-{os.getpid()}"))
 shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+
+# Every connection is a greenlet: a client that connects and sends nothing, or sends a byte a second,
+# holds no thread, so it cannot starve Twilio's webhooks (gthread gives each new connection a thread
+# until its request has arrived; 64 idle or 16 slow connections took every thread). The app's own
+# thread (the spool drainer) becomes a greenlet too; Redis and Twilio calls yield while they wait.
+worker_class = "gevent"
+worker_connections = 1000  # per worker; past it new connections wait in the listen queue
+keepalive = 5              # seconds an idle kept-alive connection is held open (Heroku's router reuses them)
+timeout = 30               # a worker whose event loop is blocked this long is restarted
 
 
 def child_exit(server, worker):

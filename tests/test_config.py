@@ -12,6 +12,7 @@ STRONG = "k3JvQ9xL2mZ8pR4tW7yB1nC6dF0gH5jS"
     ({"APP_ENV": "production", "SECRET_KEY": STRONG, "DATA_KEY": "short"}, "DATA_KEY is too weak"),
     ({"APP_ENV": "production", "SECRET_KEY": "a" * 40, "DATA_KEY": STRONG}, "SECRET_KEY is too weak"),
     ({"APP_ENV": "production", "SECRET_KEY": STRONG, "DATA_KEY": STRONG}, "must differ"),
+    ({"APP_ENV": "production", "SECRET_KEY": STRONG, "DATA_KEY": STRONG[::-1]}, "REDIS_URL is required"),
     ({"REDIS_TIMEOUT": "2"}, "REDIS_TIMEOUT must be more than 0 and at most 0.8"),
     ({"REDIS_TIMEOUT": "0"}, "REDIS_TIMEOUT must be more than 0"),
     ({"REDIS_CLUSTER": "2"}, "REDIS_CLUSTER must be 0 or 1"),

@@ -76,3 +76,78 @@ def test_a_second_process_reuses_the_running_server_and_leaves_it_alone(tmp_path
         owner.terminate()
         owner.wait(timeout=15)
     wait_until(lambda: not _alive(pid), timeout=10, what="the embedded redis-server to stop")
+
+
+def _kill_embedded(folder):
+    """Kill the embedded server with SIGKILL (a crash) and wait until it is gone."""
+    pid = int(open(os.path.join(folder, "redis.pid")).read())
+    os.kill(pid, signal.SIGKILL)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    wait_until(lambda: not _alive(pid), timeout=10, what="the embedded redis-server to die")
+
+
+def test_a_crash_keeps_what_was_written_and_honours_deletions(tmp_path):
+    """Development's embedded server writes an fsynced append-only file: after a SIGKILL and a revive,
+    a texter's data written a moment before is there, and a deleted texter's thread does not come back."""
+    import redis as redis_py
+
+    from bot.storage.connection import embedded_url, revive_embedded
+    folder = str(tmp_path / "instance")
+    url = embedded_url(folder)
+    client = redis_py.Redis.from_url(url)
+    try:
+        client.rpush("hb:t:{kept}", "hola")
+        client.rpush("hb:t:{deleted}", "me quitaron el pasaporte")
+        client.delete("hb:t:{deleted}")
+        _kill_embedded(folder)
+        revive_embedded(folder)
+        client = redis_py.Redis.from_url(url)
+        assert client.lrange("hb:t:{kept}", 0, -1) == [b"hola"]
+        assert not client.exists("hb:t:{deleted}")
+        assert not os.path.exists(os.path.join(folder, "redis.rdb"))
+    finally:
+        client.shutdown(nosave=True)
+
+
+def test_every_file_under_instance_is_ours_alone(tmp_path):
+    """instance/ is 0700 and every file in it 0600: development secrets, Redis's data, log and socket."""
+    import redis as redis_py
+
+    from bot.config import load_settings
+    from bot.storage.connection import embedded_url
+    from bot.storage.connection import redis_binary
+    folder = str(tmp_path / "instance")
+    os.makedirs(folder, mode=0o755)
+    # An earlier version's world-readable snapshot: its data moves to the append-only file, it goes.
+    old = subprocess.Popen([redis_binary(), "--port", "0", "--unixsocket", str(tmp_path / "old.sock"),
+                            "--dir", folder, "--dbfilename", "redis.rdb"], stdout=subprocess.DEVNULL)
+    wait_until(lambda: os.path.exists(tmp_path / "old.sock"), what="the old server")
+    time.sleep(0.2)
+    before = redis_py.Redis(unix_socket_path=str(tmp_path / "old.sock"))
+    before.set("hb:s:{old}", "kept")
+    before.shutdown(save=True)
+    old.wait(10)
+    os.chmod(os.path.join(folder, "redis.rdb"), 0o644)
+    load_settings(environ={}, instance_path=folder)
+    url = embedded_url(folder)
+    client = redis_py.Redis.from_url(url)
+    try:
+        assert client.get("hb:s:{old}") == b"kept"
+        assert not os.path.exists(os.path.join(folder, "redis.rdb"))
+        client.set("hb:s:{x}", "1")
+        assert os.stat(folder).st_mode & 0o777 == 0o700
+        found = []
+        for root, folders, files in os.walk(folder):
+            found += [(os.path.join(root, n), 0o700) for n in folders]
+            found += [(os.path.join(root, n), 0o600) for n in files]
+        names = {os.path.relpath(path, folder) for path, _ in found}
+        assert {"dev-secret-key", "dev-data-key", "redis.log", "redis.pid"} <= names
+        assert any(n.startswith(("redis.aof", "appendonlydir")) for n in names), names
+        wrong = [(os.path.relpath(p, folder), oct(os.stat(p).st_mode & 0o777)) for p, mode in found
+                 if os.stat(p).st_mode & 0o777 & ~mode]
+        assert wrong == []
+    finally:
+        client.shutdown(nosave=True)

@@ -30,15 +30,19 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(redis_url, prefix, workers, threads, *args, spool):
-    """Start gunicorn on a Redis, a prefix and a spool folder; yield its base URL; stop it afterwards."""
+def gunicorn(redis_url, prefix, workers, threads, *args, spool, wrap=(), log=None, env_extra=None):
+    """Start gunicorn with the Procfile's config on a Redis, a prefix and a spool folder; yield its base
+    URL; stop it afterwards. wrap: a command gunicorn runs under (e.g. unshare); log: a file for its
+    stderr (the app's log lines); threads only matter with a threaded worker class."""
     port = _free_port()
     env = {**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "TWILIO_AUTH_TOKEN": TOKEN,
            "DATA_KEY": DATA_KEY, "SECRET_KEY": SECRET_KEY, "APP_ENV": "production", "RATE_LIMIT": "100",
-           "SPOOL_DIR": spool, "PROMETHEUS_MULTIPROC_DIR": spool + "-metrics"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "bot/gunicorn_conf.py", "--workers", str(workers), "--threads",
-                             str(threads), "--bind", f"127.0.0.1:{port}", *args, "bot:create_app()"], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+           "SPOOL_DIR": spool, "PROMETHEUS_MULTIPROC_DIR": spool + "-metrics", "LOG_FORMAT": "json",
+           **(env_extra or {})}
+    errors = open(log, "ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen([*wrap, sys.executable, "-m", "gunicorn", "-c", "bot/gunicorn_conf.py", "--workers",
+                             str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", *args,
+                             "bot:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:
@@ -53,6 +57,8 @@ def gunicorn(redis_url, prefix, workers, threads, *args, spool):
     finally:
         proc.terminate()
         proc.wait(15)
+        if log:
+            errors.close()
 
 
 @pytest.fixture

@@ -79,8 +79,11 @@ def test_a_full_run_logs_no_number_and_no_body(settings, own_redis, capture):
     wait_until(lambda: app.extensions["intake"].spool.count() == 0, what="the spool to drain")
 
     spool = app.extensions["intake"].spool                           # an entry DATA_KEY cannot read
-    with open(os.path.join(spool.folder, f"{1:020d}.1.1.{'A' * 16}.msg"), "wb") as fh:
-        fh.write(NUMBERS[0].encode() + SECRETS[3].encode())
+    junk = NUMBERS[0].encode() + SECRETS[3].encode()
+    os.makedirs(os.path.join(spool.folder, "t", "A" * 16))
+    with open(os.path.join(spool.folder, "t", "A" * 16, f"{1:020d}.1.1.{len(junk)}.msg"), "wb") as fh:
+        fh.write(junk)
+    spool.recount()
     app.extensions["intake"].drain()
 
     es.send("BORRAR")
@@ -129,5 +132,5 @@ def test_the_log_format_follows_app_env_unless_set(env, fmt, expected):
     """JSON lines in production and readable lines in development, unless LOG_FORMAT says otherwise."""
     from bot.config import load_settings
     overrides = {"APP_ENV": env, "LOG_FORMAT": fmt, "SECRET_KEY": "k" * 20 + "abcdefghijklmn",
-                 "DATA_KEY": "d" * 20 + "opqrstuvwxyz0123"}
+                 "DATA_KEY": "d" * 20 + "opqrstuvwxyz0123", "REDIS_URL": "redis://127.0.0.1:6379/0"}
     assert load_settings(overrides=overrides, environ={}).log_format == expected

@@ -70,13 +70,19 @@ def test_without_auth_token_the_webhook_refuses_clearly(settings):
     assert "TWILIO_AUTH_TOKEN" in response.get_data(as_text=True)
 
 
-def test_behind_a_proxy_the_public_url_is_rebuilt(texter):
-    """With X-Forwarded-* headers (ProxyFix), the signature is checked against the public URL."""
+def test_behind_a_proxy_the_public_url_is_rebuilt(settings):
+    """With TRUSTED_PROXIES=1 and X-Forwarded-* headers (ProxyFix), the signature is checked against the
+    public URL."""
+    from bot import create_app
+    from conftest import Texter
+    app = create_app({**settings, "TRUSTED_PROXIES": "1"})
+    texter = Texter(app.test_client())
     fields = texter.form("hola")
     sig = twilio_signature(TOKEN, "https://bot.example.org/twilio/messages", fields)
     response = texter.client.post("/twilio/messages", data=fields, headers={
         "X-Twilio-Signature": sig, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.org"})
     assert response.status_code == 200
+    app.extensions["intake"].stop()
 
 
 def test_retried_message_sid_gets_the_same_answer_and_changes_nothing(texter, app):
@@ -148,8 +154,9 @@ def test_control_characters_and_broken_text(texter, body):
 def test_invalid_utf8_body(texter, app):
     """Percent-escapes that are not UTF-8 reach the app as text (werkzeug keeps them) and are answered."""
     texter.send("1")
-    raw = "From=%2B15055550123&MessageSid=SMbad0001&Body=%FF%FE1"
-    fields = {"From": "+15055550123", "MessageSid": "SMbad0001", "Body": "%FF%FE1"}
+    sid = "SM" + "bad0001" * 4 + "0123"
+    raw = f"From=%2B15055550123&MessageSid={sid}&Body=%FF%FE1"
+    fields = {"From": "+15055550123", "MessageSid": sid, "Body": "%FF%FE1"}
     sig = twilio_signature(TOKEN, "http://localhost/twilio/messages", fields)
     response = texter.client.post("/twilio/messages", data=raw,
                                   content_type="application/x-www-form-urlencoded",

@@ -6,7 +6,10 @@ THREAD_MAX = 500
 SEEN_MAX = 200
 REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
 
+# KEYS: s, p, o, h, r, n, g (the MessageSid's "gone" key: the confirmation of a deletion, kept nameless).
 _LOAD = """
+local gone = redis.call('GET', KEYS[7])
+if gone then return {1, gone} end
 local reply = redis.call('HGET', KEYS[5], ARGV[4])
 if reply then return {1, reply} end
 if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 then return {2} end
@@ -20,12 +23,15 @@ return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
         redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
 """
 
-# KEYS: s, p, o, h, t, r, d, n. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# KEYS: s, p, o, h, t, r, d, n, g. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
 # 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
 # 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
-# 16 reports TTL, then the handoff fields, the counters, the thread entries. KEYS[9]: the day's report
-# key, when counters are given (single server only: it is not in the texter's hash slot).
+# 16 reports TTL, then the handoff fields, the counters, the thread entries. KEYS[10]: the day's report
+# key, when counters are given (single server only: it is not in the texter's hash slot). A deletion
+# (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which names no one.
 _COMMIT = """
+local gone = redis.call('GET', KEYS[9])
+if gone then return {1, gone} end
 if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
@@ -36,16 +42,12 @@ local first = 17
 local counts_at = first + nfields * 2
 local thread_at = counts_at + ncounts * 2
 if ncounts > 0 then
-  for i = counts_at, thread_at - 1, 2 do redis.call('HINCRBY', KEYS[9], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[9], ARGV[16])
+  for i = counts_at, thread_at - 1, 2 do redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[10], ARGV[16])
 end
 if ARGV[12] == '1' then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8])
-  redis.call('HSET', KEYS[2], ARGV[14], '1')
-  redis.call('EXPIRE', KEYS[2], ARGV[9])
-  redis.call('DEL', KEYS[6])
-  redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
-  redis.call('EXPIRE', KEYS[6], ARGV[10])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+  redis.call('SET', KEYS[9], ARGV[8], 'EX', ARGV[9])
   return {0}
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
@@ -152,4 +154,35 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
 return 1
+"""
+
+# Rewrite the audit stream with one texter's short name (ARGV[1]) replaced by ARGV[2]; same entry ids and
+# TTL. O(entries), run only on a deletion, and only rewritten when the name occurs. Returns how many.
+_ANONYMISE = """
+local entries = redis.call('XRANGE', KEYS[1], '-', '+')
+local found = 0
+for _, e in ipairs(entries) do
+  local f = e[2]
+  for j = 1, #f, 2 do
+    if f[j] == 'texter' and f[j + 1] == ARGV[1] then f[j + 1] = ARGV[2]; found = found + 1 end
+  end
+end
+if found == 0 then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+for _, e in ipairs(entries) do redis.call('XADD', KEYS[1], e[1], unpack(e[2])) end
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return found
+"""
+
+# Remove the outbox entries (JSON) whose field "h" is ARGV[1]; returns how many.
+_OUTBOX_FORGET = """
+local gone = 0
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, entry = pcall(cjson.decode, raw)
+  if ok and type(entry) == 'table' and entry['h'] == ARGV[1] then
+    gone = gone + redis.call('LREM', KEYS[1], 0, raw)
+  end
+end
+return gone
 """

@@ -15,12 +15,18 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
   P x:{h}:<token>  a volunteer's send, done once           DEDUPE_TTL
   P outbox         messages "sent" without Twilio (list)   HANDOFF_TTL (development: see the thread)
+                   (each entry carries the texter's pseudonym, so a deletion removes it)
+Deleting a texter keeps one key that names nobody, so a Twilio retry of the confirming message gets the
+same answer and changes nothing:
+  P g:<digest>     replies to a MessageSid that deleted a texter   DEDUPE_TTL
+                   (Redis Cluster: P g:{<tag>}:<digest>, the tag chosen to share the texter's slot)
 Not about any one texter (names no number; pseudonyms appear only in their short form):
   P users          volunteer and staff accounts (hash email -> JSON)      no expiry
   P settings       staff settings: office hours, templates... (hash)      no expiry
   P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
   P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
   P notify         on-call SMS sent recently                              the notification interval
+  P probe          written by the health probe (a write, not a PING)     10 seconds
   P report:<day>   counters for staff reports (hash field -> count; see   REPORTS_TTL after the day's
                    bot/reports/figures.py), day YYYY-MM-DD in the office's zone   last count
 The handoff record's fields: status (waiting|claimed|closed), lang, topic, channel, created, updated
@@ -42,17 +48,22 @@ The script's versions belong to no texter and never expire. They share the hash 
   P {script}:files   fingerprint of the shipped files last published from locales/
 """
 import json
+import time
 from dataclasses import dataclass
 
 from redis.cluster import RedisCluster
+from redis.crc import key_slot
 
 from bot.storage import lua
 from bot.storage.accounts import AccountRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
+from bot.storage.privacy import short_name
 
 FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r")  # per-texter keys whose names need no MessageSid
+DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
+_SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
 
 @dataclass(frozen=True)
@@ -98,11 +109,22 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         self._append = redis.register_script(lua._APPEND)
         self._failure = redis.register_script(lua._FAILURE)
         self._first_reply = redis.register_script(lua._FIRST_REPLY)
+        self._anonymise = redis.register_script(lua._ANONYMISE)
+        self._outbox_forget = redis.register_script(lua._OUTBOX_FORGET)
 
     def key(self, kind, h, suffix=""):
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
         return f"{self.prefix}{kind}:{{{h}}}{suffix}"
 
+    def gone_key(self, h, sid):
+        """Return the key that remembers a MessageSid that deleted texter h, without naming h.
+
+        On Redis Cluster the scripts may only touch one slot, so the key gets a hash tag of the same
+        slot as h's keys, taken from a table of tags that name no one (a slot is shared by many texters).
+        """
+        if not self.cluster:
+            return f"{self.prefix}g:{_seen(sid)}"
+        return f"{self.prefix}g:{{{_slot_tag(key_slot(self.key('s', h).encode()))}}}:{_seen(sid)}"
 
     def load(self, h, sid, count=True):
         """Return what is known of texter h, or the cached reply when sid was already answered.
@@ -110,7 +132,8 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         count: this is a new message to count against the rate limit (not a retry of the same one).
         """
         k = self.key
-        found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h)],
+        found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
+                                 self.gone_key(h, sid)],
                            args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
         if found[0] == 1:
             return Loaded(duplicate=True, replies=json.loads(found[1]))
@@ -132,7 +155,8 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         """
         k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
-        keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h)]
+        keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h),
+                self.gone_key(h, sid)]
         counts = []
         if changes.report and changes.report[1] and not self.cluster:  # cluster: see count()
             keys.append(self.report_key(changes.report[0]))
@@ -159,7 +183,8 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
 
     def forget(self, h):
-        """Delete every key about texter h (its queue and claimed entries too); return how many.
+        """Delete every key about texter h (its queue and claimed entries too, its outbox entries);
+        anonymise the audit log's entries about h; return how many keys were deleted.
 
         The names of most keys are computed; those that carry a MessageSid or a token are found in the
         one hash slot that holds every key of h: on Redis Cluster by asking that slot's primary,
@@ -168,6 +193,8 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
         removed = self.redis.delete(*keys)
         self.drop_from_lists(h)
+        self._outbox_forget(keys=[f"{self.prefix}outbox"], args=[h])
+        self._anonymise(keys=[f"{self.prefix}audit"], args=[short_name(h), DELETED])
         return removed
 
     def _keys_of(self, h):
@@ -185,3 +212,22 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
     def ping(self):
         """Return True when Redis answers."""
         return bool(self.redis.ping())
+
+    def probe(self):
+        """Write to Redis (one SET with a short expiry); raise when it does not take writes.
+
+        A PING is answered by a server that is out of memory under noeviction or a read-only replica;
+        only a write tells whether messages can be applied.
+        """
+        self.redis.set(f"{self.prefix}probe", str(int(time.time())), px=10_000)
+
+
+def _slot_tag(slot):
+    """Return a hash tag ("g<n>") whose Redis Cluster slot is slot."""
+    if len(_SLOT_TAGS) < 16384:
+        tags, n = {}, 0
+        while len(tags) < 16384:  # about 150,000 CRC16s, once: some 0.1 s
+            tags.setdefault(key_slot(f"g{n}".encode()), f"g{n}")
+            n += 1
+        _SLOT_TAGS.update(tags)
+    return _SLOT_TAGS[slot]

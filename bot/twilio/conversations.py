@@ -106,7 +106,7 @@ class Conversations:
                 return answer
             if outcome == "duplicate":
                 return Replies(replies)
-            time.sleep(random.uniform(0.001, 0.004 * (attempt + 1)))
+            time.sleep(random.uniform(0.001, min(0.004 * (attempt + 1), 0.05)))  # jitter, capped
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
 
     def _job_lookup(self, script, state, inbound, status, deadline):

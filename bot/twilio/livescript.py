@@ -7,6 +7,7 @@ When Redis does not answer, the Script in hand stays in use.
 """
 import logging
 import threading
+import random
 import time
 
 import redis
@@ -27,6 +28,7 @@ class LiveScript:
         self._script, self._fingerprint = script, fingerprint
         self._stamp, self.version = None, None
         self._next = 0.0
+        self._failures = 0  # checks failed in a row (Redis away)
         self._lock = threading.Lock()
 
     @property
@@ -52,6 +54,9 @@ class LiveScript:
         """Load the published version if it changed; return True when the Script in hand changed."""
         try:
             head = self.store.head()
+            if self._failures:
+                log.info("the published script version can be checked again")
+                self._failures = 0
             if head is None and self.on_missing is not None:
                 self.on_missing()
                 head = self.store.head()
@@ -64,7 +69,12 @@ class LiveScript:
                 return False
             script = build_script(decode(self.store.version(number)))
         except (redis.RedisError, OSError) as exc:
-            log.warning("cannot check the published script version: %s", type(exc).__name__)
+            # Checked again later and later (jitter, at most a minute apart); said once, not each time.
+            self._failures += 1
+            pause = min(max(self.interval, 0.5) * 2 ** min(self._failures, 10), 60.0)
+            self._next = self.clock() + random.uniform(pause / 2, pause)
+            if self._failures == 1:
+                log.warning("cannot check the published script version: %s", type(exc).__name__)
             return False
         except (ScriptError, TypeError) as exc:
             log.error("published script version cannot be used: %s", exc)

@@ -131,6 +131,7 @@ class OutboxSender:
         """Put one message in the outbox; return a Sent whose status is 'outbox'."""
         sid = "OB" + uuid.uuid4().hex
         self.store.outbox_add({"sid": sid, "at": int(time.time()), "to": self.keys.encrypt(to),
+                               "h": self.keys.pseudonym(to),  # so that deleting the texter removes it
                                "body": body, "content_sid": content_sid})
         log.info("message kept in the local outbox", extra={"sid": sid})
         return Sent(sid=sid, status="outbox")

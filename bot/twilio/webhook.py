@@ -2,6 +2,7 @@
 import logging
 import time
 import traceback
+from urllib.parse import quote
 
 import redis
 from flask import Blueprint, Response, current_app, g, request
@@ -10,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import metrics
 from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.twilio import ids
 from bot.twilio.intake import Unavailable
 from bot.storage.privacy import short_name
 
@@ -19,7 +21,6 @@ log = logging.getLogger(__name__)
 # Statuses Twilio documents for status callbacks; anything else is acknowledged and ignored.
 KNOWN_STATUSES = frozenset({"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving",
                             "received", "accepted", "scheduled", "read", "partially_delivered", "canceled"})
-MAX_SID = 64
 
 
 def _plain(text, status):
@@ -44,9 +45,7 @@ def check_signature():
     signature = request.headers.get("X-Twilio-Signature")
     if not signature:
         return _plain("Missing X-Twilio-Signature.", 401)
-    url = request.url
-    if settings.PUBLIC_BASE_URL:
-        url = settings.PUBLIC_BASE_URL.rstrip("/") + request.full_path.rstrip("?")
+    url = signed_url(settings.PUBLIC_BASE_URL)
     algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
     if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.form, signature, algorithm):
         log.warning("webhook signature rejected", extra={"path": request.path})
@@ -54,19 +53,40 @@ def check_signature():
     return None
 
 
+def signed_url(public_base_url=""):
+    """Return the URL Twilio signed: the path and query exactly as sent (never decoded and rebuilt),
+    on PUBLIC_BASE_URL when set, else on the scheme and host the request (or a trusted proxy) gives."""
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw and raw.startswith(("http://", "https://")):  # absolute-form request line: path and query only
+        raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+    if not raw:  # a server that keeps no raw URI: the path re-quoted, the query string as it came
+        raw = quote(request.root_path + request.path, safe="/!$&'()*+,;=:@~%")
+        if environ.get("QUERY_STRING"):
+            raw += "?" + environ["QUERY_STRING"]
+    if request.root_path and not raw.startswith(request.root_path):
+        raw = request.root_path + raw  # a proxy's X-Forwarded-Prefix, stripped before it reached us
+    if public_base_url:
+        return public_base_url.rstrip("/") + raw
+    return f"{request.scheme}://{request.host}{raw}"
+
+
 def _sid(form):
-    """Return the MessageSid of a request (SmsSid in older callbacks), or None."""
-    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
-    return sid if sid and len(sid) <= MAX_SID and sid.isprintable() and " " not in sid else None
+    """Return the MessageSid of a request (SmsSid in older callbacks) if in Twilio's format, else None."""
+    return ids.message_sid(form.get("MessageSid") or form.get("SmsSid"))
 
 
 @bp.post("/messages")
 def messages():
     """Answer an inbound SMS or WhatsApp message with TwiML."""
     form = request.form
-    sid, sender = _sid(form), (form.get("From") or "").strip()
-    if not sid or not sender:
-        return _plain("Bad request: MessageSid and From are required.", 400)
+    sid, sender = _sid(form), ids.address(form.get("From"))
+    if not sid:
+        return _plain("Bad request: MessageSid is required, as Twilio writes it (SM or MM and 32 hex digits).",
+                      400)
+    if not sender:
+        return _plain("Bad request: From is required: a phone number (+15551234567) or whatsapp:+15551234567.",
+                      400)
     try:
         media = max(0, min(int(form.get("NumMedia") or 0), 10))
     except ValueError:
@@ -117,7 +137,9 @@ def status():
     if value not in KNOWN_STATUSES:
         log.warning("unknown message status ignored", extra={"status": value[:32]})
         return Response(status=204)
-    recipient = (form.get("To") or "").strip()
+    recipient = form.get("To") or ""
+    if recipient and not ids.address(recipient):
+        return _plain("Bad request: To must be a phone number or a whatsapp: number.", 400)
     intake = current_app.extensions["intake"]
     if recipient and not intake.down.is_set():
         conversations = intake.conversations
