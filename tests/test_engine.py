@@ -218,7 +218,8 @@ def test_a_sentence_naming_an_organisation_and_a_place_gives_the_referral_at_onc
     first = r.replies[0]  # the state's organisations first (issue 13), so WHD is on the next SMS page
     assert first.startswith("Lugar: Carolina del Norte.") and "(800) 777-5869" in first
     more = run(["mas"], state=r.state).replies[0]
-    assert more.startswith("llame 1-866-487-9243."), more  # the next page goes on where the first stopped
+    # the next page goes on where the first stopped, with whole entries: WHD's name and number together
+    assert more.startswith("- Division de Horas y Salarios (WHD), Departamento de Trabajo: llame 1-866-487-9243."), more
 
 
 def test_a_miss_reports_its_unknown_words():
