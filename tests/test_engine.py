@@ -6,7 +6,7 @@ import pytest
 from bot.conversation import pager
 from bot.conversation.engine import Context, Inbound, State, step
 from bot.conversation.script import load_script
-from bot.conversation.sms import segments
+from bot.conversation.sms import segments, sms_safe
 from conftest import PERSON, choice
 
 SCRIPT = load_script("locales")
@@ -272,3 +272,25 @@ def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang):
     state = State(lang=lang, node="main")
     r = step(SCRIPT, state, Inbound("me lastimé y me quieren mandar a mi país"), Context(now=OPEN))
     assert segments(r.replies[0]) == ("GSM-7", 1)
+
+
+@pytest.mark.parametrize("texts", [["busco una organizacion que ayude con mi pago en carolina del norte"],
+                                   ["hola", "1", "busco una organizacion que ayude con mi pago en carolina del norte"],
+                                   ["hello", "3", "I need an organization for my pay in washington"],
+                                   ["hola", "2", "2", "1", "Texas"]])  # K'iche', pay, find an organisation
+def test_a_referral_read_page_by_page_loses_no_words(texts):
+    """Every SMS page of a referral that names its place, read with "more", adds up to the WhatsApp text
+    (the next page is cut from the text that holds the place line, or words are lost or repeated)."""
+    sms, whatsapp = run(texts), run(texts, channel="whatsapp")
+    pages, state = [], sms.state
+    hint = [sms_safe(SCRIPT.text("sms.more_hint", lang)) for lang in SCRIPT.languages]
+    pages.append(sms.replies[0])
+    while state.more:
+        r = run([SCRIPT.text("kw.more_page", state.lang).split(",")[0].strip()], state=state)  # "mas", "more"
+        pages.append(r.replies[0])
+        state = r.state
+    assert len(pages) > 1
+    text = "".join(pages)
+    for h in hint:
+        text = text.replace(h, "")
+    assert text.split() == sms_safe(whatsapp.replies[0]).split()

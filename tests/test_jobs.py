@@ -139,7 +139,9 @@ def test_the_recruitment_topic_offers_to_check_an_offer(loaded):
         texter = person(loaded, lang, number=f"+150555501{len(lang)}{ord(lang[1]) % 10}")
         menu = "\n".join(texter.send("1"))  # main menu: recruitment; its text may take two SMS pages
         if label not in menu:
-            menu = "\n".join(texter.send("+"))  # "+" turns the page in every language
+            more_word = SCRIPT.text("kw.more_page", lang).split(",")[0].strip()  # "mas" / "more"
+            menu = "\n".join(texter.send(more_word))
+            assert not menu.startswith(sms_safe(SCRIPT.text("err.not_understood", lang))), menu
         assert label in menu
         options = [line for line in menu.splitlines() if line[:1].isdigit() and ". " in line]
         more = sms_safe(SCRIPT.text("opt.more", lang))  # as an SMS shows it (accents folded)
