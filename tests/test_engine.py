@@ -6,7 +6,7 @@ import pytest
 from bot.conversation import pager
 from bot.conversation.engine import Context, Inbound, State, step
 from bot.conversation.script import load_script
-from bot.conversation.sms import segments
+from bot.conversation.sms import segments, sms_safe
 from conftest import PERSON, choice
 
 SCRIPT = load_script("locales")
@@ -183,14 +183,17 @@ def test_option_numbers_stay_put_inside_a_topic():
 
 @pytest.mark.parametrize("word", ["más", "mas", "siguiente", "more", "next", "ch'aqa' chik"])
 def test_small_words_turn_the_page(word):
-    """"más", "more", "next" and the K'iche' words open a topic's next page."""
-    r = run(["hola", "1", "2", word])
-    assert r.node == "pay_more"
+    """"más", "more", "next" and the K'iche' words turn the SMS page, then open the topic's next page."""
+    r = run(["hola", "1", "2", word])  # pay's first page is two SMS pages long
+    assert r.node == "pay" and r.state.page == 1 and "4. Mas informacion" in r.replies[0]
+    assert run([word], state=r.state).node == "pay_more"
 
 
 def test_more_on_a_last_page_says_there_is_no_more():
     """"más" where nothing follows: one line, not "not understood"."""
-    r = run(["hola", "1", "4", "mas"])  # housing: one page, no "more information"
+    r = run(["hola", "1", "4", "mas"])  # housing: two SMS pages, no "more information"
+    assert r.node == "housing" and not r.state.more and "No hay mas texto." not in r.replies[0]
+    r = run(["mas"], state=r.state)
     assert r.replies == ["No hay mas texto."] and r.node == "housing"
 
 
@@ -212,7 +215,11 @@ def test_a_sentence_naming_an_organisation_and_a_place_gives_the_referral_at_onc
     """An organisation asked for with a topic and a place: the organisations, the place named first."""
     r = run(["hola", "1", "busco una organizacion que ayude con mi pago en carolina del norte"])
     assert r.node == "referral" and r.state.place == "US-NC" and r.state.topic == "pay"
-    assert r.replies[0].startswith("Lugar: Carolina del Norte.") and "1-866-487-9243" in r.replies[0]
+    first = r.replies[0]  # the state's organisations first (issue 13), so WHD is on the next SMS page
+    assert first.startswith("Lugar: Carolina del Norte.") and "(800) 777-5869" in first
+    more = run(["mas"], state=r.state).replies[0]
+    # the next page goes on where the first stopped, with whole entries: WHD's name and number together
+    assert more.startswith("- Division de Horas y Salarios (WHD), Departamento de Trabajo: llame 1-866-487-9243."), more
 
 
 def test_a_miss_reports_its_unknown_words():
@@ -265,3 +272,25 @@ def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang):
     state = State(lang=lang, node="main")
     r = step(SCRIPT, state, Inbound("me lastimé y me quieren mandar a mi país"), Context(now=OPEN))
     assert segments(r.replies[0]) == ("GSM-7", 1)
+
+
+@pytest.mark.parametrize("texts", [["busco una organizacion que ayude con mi pago en carolina del norte"],
+                                   ["hola", "1", "busco una organizacion que ayude con mi pago en carolina del norte"],
+                                   ["hello", "3", "I need an organization for my pay in washington"],
+                                   ["hola", "2", "2", "1", "Texas"]])  # K'iche', pay, find an organisation
+def test_a_referral_read_page_by_page_loses_no_words(texts):
+    """Every SMS page of a referral that names its place, read with "more", adds up to the WhatsApp text
+    (the next page is cut from the text that holds the place line, or words are lost or repeated)."""
+    sms, whatsapp = run(texts), run(texts, channel="whatsapp")
+    pages, state = [], sms.state
+    hint = [sms_safe(SCRIPT.text("sms.more_hint", lang)) for lang in SCRIPT.languages]
+    pages.append(sms.replies[0])
+    while state.more:
+        r = run([SCRIPT.text("kw.more_page", state.lang).split(",")[0].strip()], state=state)  # "mas", "more"
+        pages.append(r.replies[0])
+        state = r.state
+    assert len(pages) > 1
+    text = "".join(pages)
+    for h in hint:
+        text = text.replace(h, "")
+    assert text.split() == sms_safe(whatsapp.replies[0]).split()

@@ -3,7 +3,7 @@ import pytest
 
 import jobfiles as jf
 from conftest import SCRIPT, Texter
-from bot.conversation.sms import segments
+from bot.conversation.sms import segments, sms_safe
 
 LANGS = {"es": "1", "quc": "2", "en": "3"}  # the language menu's numbers
 
@@ -137,9 +137,17 @@ def test_the_recruitment_topic_offers_to_check_an_offer(loaded):
                               ("en", "Check a job offer", "green valley farm"),
                               ("quc", "Chawila' jun chak", "grean valley")):
         texter = person(loaded, lang, number=f"+150555501{len(lang)}{ord(lang[1]) % 10}")
-        menu = " ".join(texter.send("1"))  # main menu: recruitment
+        menu = "\n".join(texter.send("1"))  # main menu: recruitment; its text may take two SMS pages
+        if label not in menu:
+            more_word = SCRIPT.text("kw.more_page", lang).split(",")[0].strip()  # "mas" / "more"
+            menu = "\n".join(texter.send(more_word))
+            assert not menu.startswith(sms_safe(SCRIPT.text("err.not_understood", lang))), menu
         assert label in menu
-        number = next(line.split(".")[0] for line in menu.splitlines() if label in line)
+        options = [line for line in menu.splitlines() if line[:1].isdigit() and ". " in line]
+        more = sms_safe(SCRIPT.text("opt.more", lang))  # as an SMS shows it (accents folded)
+        # last, after "Más información": the topic's other options keep their numbers on every page
+        assert label in options[-1] and more in options[-2], options
+        number = options[-1].split(".")[0]
         ask = one(texter.send(number))
         assert "H-300-" in ask and "H-400-" in ask
         reply = one(texter.send(name))  # a bare name, right after the question

@@ -75,7 +75,9 @@ def test_a_texter_asking_about_pay_meets_the_state_organisation_first(lang, plac
     pay = str(next(i for i, o in enumerate(SCRIPT.nodes["main"].options, 1) if o.goto == "pay"))
     find = str(next(i for i, o in enumerate(SCRIPT.nodes["pay"].options, 1) if o.goto == "referral"))
     reply = walk(lang, pay, find, place)[-1]
-    first = reply.splitlines()[1]
+    lines = reply.splitlines()
+    assert place in lines[0], reply  # the reply names the place understood (issue 12)
+    first = next(line for line in lines if line.startswith("- "))
     assert first.startswith(f"- {name}:"), reply
 
 

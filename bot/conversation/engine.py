@@ -24,15 +24,16 @@ import dataclasses
 import datetime
 
 from bot.conversation import hours
-from bot.conversation import jobreply
 from bot.conversation import pager
 from bot.conversation.state import (  # noqa: F401 (the engine's API: callers import these from here)
     ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
     Result, State)
+from bot.conversation.data_answers import DataAnswers
 from bot.conversation.sentences import SentenceSteps
 from bot.conversation.textmatch import normalize
 
-class _Step(SentenceSteps):
+
+class _Step(SentenceSteps, DataAnswers):
     """One step's working data; methods are the transitions."""
 
     def __init__(self, script, state, inbound, ctx):
@@ -67,37 +68,6 @@ class _Step(SentenceSteps):
         else:
             body.append(f"{self.t(self.script.engine_text('choose'))}\n{self.options_text(node)}")
         return body
-
-    def referral_text(self, node):
-        """Return the referral answer for the remembered place and topic."""
-        entries = self.script.referrals(self.state.topic, self.state.place)
-        if not entries:
-            return [self.t(node.texts.get("none", "referral.none"))]
-        country = (self.script.places.get(self.state.place) or {}).get("country", self.state.place)
-        lines = [self.t(node.texts.get("found", "referral.found"))]
-        for entry in entries:
-            lines.append(self.directory_line(entry, country))
-        return ["\n".join(lines)]
-
-    def directory_line(self, entry, country):
-        """Return one directory entry as a line a phone can dial from (or an address to open)."""
-        dial_from = country if country in ("US", "MX") else "other"
-        phones = [p for p in entry.get("phones") or () if p.get("from", "US") == dial_from]
-        shown = phones or entry.get("phones") or ()
-        reach = []
-        for phone in shown:
-            where = "" if phones else f" ({self.t('dir.from_' + phone.get('from', 'US'))})"
-            reach.append(f"{self.t('dir.' + phone.get('kind', 'call'))} {phone['number']}{where}")
-        if entry.get("web"):
-            reach.append(entry["web"])
-        name = (entry.get("names") or {}).get(self.state.lang) or entry["name"]
-        if entry.get("nationality"):  # an entry for one nationality says who it is for (referrals.py)
-            name = f"{name} ({self.t('dir.for_' + entry['nationality'])})"
-        hours_text = (entry.get("hours") or {}).get(self.state.lang) or (entry.get("hours") or {}).get("es")
-        line = f"- {name}: {', '.join(reach)}"
-        if not hours_text:
-            return f"{line}."
-        return f"{line}. {hours_text}" + ("" if hours_text.endswith((".", "!", "?")) else ".")
 
     def handoff_text(self, node):
         """Return what happens next for a texter who asked for a person, with office hours."""
@@ -224,7 +194,7 @@ class _Step(SentenceSteps):
             return answer if answer is not None else self.enter(script.main)
 
         node = script.nodes[st.node]
-        if st.more and script.is_more(st.lang, norm):
+        if st.more and (script.is_more(st.lang, norm) or self.decision().kind == "more"):
             parts = self.parts(node)
             if st.lead:
                 parts = [f"{st.lead}\n{parts[0]}"] + parts[1:]
@@ -247,17 +217,6 @@ class _Step(SentenceSteps):
             return self.miss("media")
         self.events.append(("not_understood", {"words": self.understanding().unknown_words()}))
         return self.miss("not_understood")
-
-    def job_answer(self, lookup):
-        """Answer from DOL's job data; stay where a name or number can follow (the script's jobs node)."""
-        st, script = self.state, self.script
-        lang = st.lang or lookup.lang or script.source_language
-        text, st.picks = jobreply.answer(script, lang, self.inbound.channel == SMS, lookup)
-        node = (script.spec.get("jobs") or {}).get("node")
-        if st.lang and node in script.nodes:
-            st.node, st.misses = node, 0
-        self.events.append(("job_lookup", {"outcome": lookup.outcome, "lang": lang}))
-        return self.send([text])
 
     def next_page(self, node):
         """Return the replies for "more" where no page waits: the node's "more information" option, else

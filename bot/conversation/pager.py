@@ -9,17 +9,18 @@ _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
 
 def _split(text, fits):
-    """Split one text into pieces that each fit: at sentence ends first, then at spaces."""
+    """Split one text into pieces that each fit: at line breaks first, then sentence ends, then spaces."""
     if fits(text):
         return [text]
     pieces, current = [], ""
-    units = _SENTENCE.split(text)
+    units, joiner = [u for u in text.split("\n") if u], "\n"  # whole lines first: a directory entry stays whole
+    if len(units) == 1:
+        units, joiner = _SENTENCE.split(text), " "
     if len(units) == 1:
         units = text.split(" ")
         if len(units) == 1:  # one enormous word: cut it
             half = max(1, len(text) // 2)
             return _split(text[:half], fits) + _split(text[half:], fits)
-    joiner = " "
     for unit in units:
         candidate = f"{current}{joiner}{unit}" if current else unit
         if fits(candidate):

@@ -120,7 +120,9 @@ class SentenceSteps:
         parts = self.parts(node)
         said = self.t(script.engine_text("place"), place=place.shown)
         said = f"{prefix}\n{said}" if prefix else said
-        return self.send([f"{said}\n{parts[0]}"] + parts[1:])
+        replies = self.send([f"{said}\n{parts[0]}"] + parts[1:])
+        st.lead = said if st.more else None  # the next page is cut from the same text, or words are lost
+        return replies
 
     def waiting_reply(self, option):
         """Answer a message while waiting for a person: one segment, or a kind check before leaving the line."""
