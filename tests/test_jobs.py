@@ -245,3 +245,21 @@ def test_a_lookup_costs_one_round_trip_more_and_other_messages_none(loaded, redi
         client.echo(marker)
         watcher.join(10)
     assert seen == ["EVALSHA"] * (3 + 3 + 3 + 3 + 2), seen
+
+
+@pytest.mark.parametrize("lang, said, expected", [
+    ("es", "gracias", "Con gusto"), ("en", "thanks!", "You're welcome"),
+    ("es", "quiero hablar con una persona", None), ("en", "ok", None)])
+def test_at_the_job_question_small_talk_and_a_person_are_not_searched_as_a_name(loaded, lang, said, expected):
+    """After "Check a job offer", "gracias" gets the friendly line, not "no employer with that name"."""
+    texter = person(loaded, lang, number="+15055550199")
+    texter.send("1")
+    options = [line for line in "\n".join(texter.send(SCRIPT.text("kw.more_page", lang).split(",")[0].strip()))
+               .splitlines() if line[:1].isdigit()]
+    ask = one(texter.send(options[-1].split(".")[0]))
+    assert "H-300-" in ask
+    reply = "\n".join(texter.send(said))
+    no_match = sms_safe(SCRIPT.text("jobs.no_match", lang)).split("%")[0].split("{")[0][:25]
+    assert no_match not in reply, reply
+    if expected:
+        assert expected in reply, reply

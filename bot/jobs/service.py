@@ -82,8 +82,19 @@ def wanted(script, state, text, handoff_status=None):
     if state.lang and node in script.nodes and state.node == node and len(norm) >= MIN_NAME:
         if script.match_option(node, state.lang, norm) is None and not (state.more and script.is_more(state.lang,
                                                                                                        norm)):
-            return Query("employer", name=norm)
+            if not _said_otherwise(script, text):
+                return Query("employer", name=norm)
     return None
+
+
+# At the job node these are answered by the engine (small talk, a person, danger), never searched as a name.
+SAID_OTHERWISE = ("thanks", "hello", "ok", "bye", "person", "danger")
+
+
+def _said_otherwise(script, text):
+    """Return True when a message at the job node is small talk or asks for a person, not a name."""
+    understanding = script.understand(text)
+    return any(understanding.has(intent) for intent in SAID_OTHERWISE)
 
 
 class JobChecker:
