@@ -138,3 +138,16 @@ def test_honduras_and_el_salvador_get_the_asylum_entries_only(place):
     finds nobody and the texter is offered a person; asylum gives the EOIR list."""
     assert SCRIPT.referrals("pay", place) == [] and SCRIPT.referrals(None, place) == []
     assert ids(SCRIPT.referrals("asylum", place)) == ["eoir_list", "eoir_status"]
+
+
+@pytest.mark.parametrize("lang, said, name", [
+    ("es", "estoy en carolina del norte", "Legal Aid of North Carolina"),
+    ("en", "I work in Florida", "Florida Rural Legal Services"),
+    ("es", "trabajo en Yakima, Washington", "Northwest Justice Project")])
+def test_a_place_named_on_a_topic_page_gives_that_topics_organisations_there(lang, said, name):
+    """On the pay page, naming where one is gets the pay organisations for that state, naming the place."""
+    pay = str(next(i for i, o in enumerate(SCRIPT.nodes["main"].options, 1) if o.goto == "pay"))
+    reply = walk(lang, pay, said)[-1]
+    assert reply.splitlines()[0] != SCRIPT.text("err.not_understood", lang), reply
+    first = next(line for line in reply.splitlines() if line.startswith("- "))
+    assert first.startswith(f"- {name}"), reply

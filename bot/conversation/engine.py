@@ -207,7 +207,8 @@ class _Step(SentenceSteps, DataAnswers):
             if place is not None:
                 return self.give_referral(node, place)
         if norm:
-            for answer in (self.sentence, lambda: self.next_page(node), self.small_talk):
+            for answer in (self.sentence, lambda: self.next_page(node), self.small_talk,
+                           lambda: self.place_at_topic(node)):
                 replies = answer()
                 if replies is not None:
                     return replies

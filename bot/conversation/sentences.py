@@ -111,6 +111,19 @@ class SentenceSteps:
         self.events.append(("language", lang))
         return self.sentence(prefix=self.t(script.engine_text("change_language")))
 
+    def place_at_topic(self, node):
+        """Answer a place named on a topic's page ("estoy en carolina del norte") with that topic's
+        organisations there, as if the texter had asked for one; None when no place or no referral."""
+        script, st = self.script, self.state
+        referral = next((script.nodes[o.goto] for o in node.options
+                         if o.goto in script.nodes and script.nodes[o.goto].type == "referral"), None)
+        place = script.find_place(self.inbound.text, self.norm) if node.topic and referral else None
+        if place is None:
+            return None
+        st.topic = node.topic
+        self.enter(referral.id)
+        return self.give_referral(referral, place)
+
     def give_referral(self, node, place, prefix=None):
         """Show the organisations for the remembered topic and the place understood, naming the place."""
         st, script = self.state, self.script
