@@ -2,37 +2,27 @@
 
 The words are data (the script's `understand:` section names a catalog text per intent; each text is a
 comma-separated list of words and phrases in its language). A message and every phrase are read the same
-way: normalize() (case, accents, apostrophe variants), split into words, and each word reduced to its
-stem by the Snowball stemmer of its language (Spanish, English); K'iche' has no stemmer, so its words are
-matched whole or after one of the usual aspect, person and possessive prefixes ("xinkamisax" finds
-"kamisax"). A word nobody listed is compared with the listed words (rapidfuzz, one edit for words of 5 to
-7 letters, two from 8), so "despidieron" written "despidiero" still counts.
+way, by bot/conversation/stems.py: normalised, split into words, each word stemmed in its language (or,
+in K'iche', also taken without its usual prefixes). A word nobody listed is compared with the listed words
+(rapidfuzz, one edit for words of 5 to 7 letters, two from 8), so "despidieron" written "despidiero"
+still counts.
 
 A phrase is found where its stems follow each other in the message. An intent's score is the number of
-message words its phrases cover; the explanation keeps the phrases found, so staff see why.
+message words its phrases cover; the explanation keeps the phrases found, so staff see why. What the
+engine then does with it is bot/conversation/decision.py's decide().
 """
 import functools
-import re
 from dataclasses import dataclass
 
-import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.conversation.textmatch import normalize
+from bot.conversation import stems
+from bot.conversation.decision import Decision, decide  # noqa: F401 (callers import these from here)
 
-STEMMED = {"es": "spanish", "en": "english"}
-# K'iche' prefixes: aspect (k-, x-, ch-), person (in, at, oj, ix, e...), possessive (nu, a, u, qa, i, ki).
-QUC_PREFIXES = tuple(sorted({
-    "xin", "xat", "xoj", "xix", "xe", "xu", "xa", "xi", "x", "kin", "kat", "koj", "kix", "ke", "ku", "ka", "k",
-    "chin", "chat", "choj", "chix", "che", "chu", "cha", "nu", "qa", "ki", "u", "a", "i", "w", "aw", "r",
-}, key=len, reverse=True))
-QUC_MIN_ROOT = 4
-_WORD = re.compile(r"[a-z0-9]+|\+")
 MAX_TOKENS = 60          # a longer message is read by its first 60 words (no sentence needs more)
 FUZZY_MIN = 6            # shorter words must be spelt right: "pago"/"pega", "marzo"/"mareo" differ by one
 FUZZY_TWO = 10           # from this length two edits are forgiven
-SMALL = ("thanks", "hello", "ok", "bye")
 
 
 @dataclass(frozen=True)
@@ -102,10 +92,10 @@ class Matcher:
         for intent, by_lang in phrases.items():
             for lang, items in by_lang.items():
                 for phrase in items:
-                    words = _WORD.findall(normalize(phrase))
+                    words = stems.words(phrase)
                     if not words:
                         continue
-                    key = (lang, tuple(self._analyse(lang, w) for w in words))
+                    key = (lang, tuple(stems.analyse(lang, w) for w in words))
                     bucket = self.index.setdefault(key, [])
                     if all(i != intent for i, _ in bucket):
                         bucket.append((intent, phrase))
@@ -114,14 +104,14 @@ class Matcher:
                     for w in words:
                         self.forms.setdefault(w, set()).add(lang)
         for lang, items in (language_words or {}).items():
-            found = {self._analyse(lang, w) for item in items for w in _WORD.findall(normalize(item))}
+            found = {stems.analyse(lang, w) for item in items for w in stems.words(item)}
             self.lang_words[lang] = found
             for item in items:
-                for w in _WORD.findall(normalize(item)):
+                for w in stems.words(item):
                     self.forms.setdefault(w, set()).add(lang)
         # K'iche' words are not corrected: one letter apart they often mean other things (xinch'aw, I spoke;
         # xinch'ay, I was hit), and there is no dictionary to tell a typo from another word.
-        self.known_words = {w for item in known for w in _WORD.findall(normalize(item))}
+        self.known_words = {w for item in known for w in stems.words(item)}
         self._fuzzy_forms = [w for w, langs in self.forms.items()
                              if len(w) >= FUZZY_MIN - 1 and not w.isdigit() and langs != {"quc"}]
         self._correct = functools.lru_cache(maxsize=8192)(self._correct_uncached)
@@ -147,12 +137,7 @@ class Matcher:
                             for intent, phrase in others if intent != "danger"]
         return out
 
-    # -- words ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _analyse(lang, word):
-        """Return the form a word is indexed by in lang: its stem (es, en) or itself (quc and others)."""
-        return _stem(lang, word) if lang in STEMMED else word
+    # -- typos ------------------------------------------------------------------------------------
 
     def _correct_uncached(self, word):
         """Return (listed word, True) for a word within a typo or two of a listed one, else (word, False)."""
@@ -162,30 +147,22 @@ class Matcher:
         found = process.extractOne(word, self._fuzzy_forms, scorer=OSA.distance, score_cutoff=allowed)
         return (found[0], True) if found else (word, False)
 
-    def _variants(self, lang, word):
-        """Return the forms a message word may be found under in lang's index."""
-        if lang in STEMMED:
-            return (_stem(lang, word),)
-        if lang == "quc":
-            return _quc_variants(word)
-        return (word,)
-
     # -- reading a message ------------------------------------------------------------------------
 
     def understand(self, text, langs=None):
         """Return the Understanding of a message; langs limits the languages read (None: all)."""
-        words = _WORD.findall(normalize(text))[:MAX_TOKENS]
+        words = stems.words(text)[:MAX_TOKENS]
         corrected = [self._correct(w) for w in words]
         tokens = [c[0] for c in corrected]
         langs = [l for l in self.languages if langs is None or l in langs]
         hits, known = [], set()
         for lang in langs:
-            variants = [self._variants(lang, t) for t in tokens]
+            variants = [stems.variants(lang, t) for t in tokens]
             for start in range(len(tokens)):
                 if not any((lang, v) in self.starts for v in variants[start]):
                     continue
                 for size in range(min(self.longest, len(tokens) - start), 0, -1):
-                    keys = _keys(lang, variants[start:start + size])
+                    keys = stems.keys(lang, variants[start:start + size])
                     for key in keys:
                         for intent, phrase in self.index.get(key, ()):
                             fuzzy = any(corrected[i][1] for i in range(start, start + size))
@@ -224,7 +201,7 @@ class Matcher:
             votes[hit.lang] += 2 * (hit.end - hit.start)
         for token in tokens:
             for lang in langs:
-                if any(v in self.lang_words.get(lang, ()) for v in self._variants(lang, token)):
+                if any(v in self.lang_words.get(lang, ()) for v in stems.variants(lang, token)):
                     votes[lang] += 1
         # A K'iche' word of three letters or more decides (K'iche' speakers mix in Spanish); shorter ones
         # only vote: "pa" and "ta" are also Spanish slang ("pa la casa", "ta bien").
@@ -246,83 +223,3 @@ def _longest(hits):
                    for o in hits):
             kept.append(hit)
     return kept
-
-
-def _keys(lang, variants):
-    """Return the index keys a run of words may be found under (every combination of their variants)."""
-    combos = [()]
-    for options in variants:
-        combos = [c + (v,) for c in combos for v in options]
-    return [(lang, c) for c in combos]
-
-
-@functools.lru_cache(maxsize=16384)
-def _stem(lang, word):
-    """Return a word's Snowball stem in lang (digits stay as they are)."""
-    if word.isdigit():
-        return word
-    return _stemmer(lang).stemWord(word)
-
-
-@functools.lru_cache(maxsize=None)
-def _stemmer(lang):
-    """Return the Snowball stemmer of a language (built once)."""
-    return Stemmer.Stemmer(STEMMED[lang])
-
-
-@functools.lru_cache(maxsize=16384)
-def _quc_variants(word):
-    """Return a K'iche' word and its roots once a usual prefix is taken off (at most two variants)."""
-    out = [word]
-    for prefix in QUC_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= QUC_MIN_ROOT:
-            out.append(word[len(prefix):])
-            break
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the engine should do with a message: kind is danger, go (intent), choice (two intents),
-    more, small (small talk) or None; topic is the topic intent a referral or person request named."""
-
-    kind: str = None
-    intents: tuple = ()
-    topic: str = None
-
-
-CHOICE_RATIO = 0.75      # a second topic this close to the first is offered as a choice
-
-
-def decide(understanding, leads, small=SMALL, low=("help",)):
-    """Return the Decision for an Understanding.
-
-    leads: the intents that lead somewhere (topics, person, referral, help), in the script's order.
-    Danger first; a person asked for as strongly as any topic; an organisation asked for (with the
-    topic named, if any); else the best topic, or two topics when the second is nearly as strong;
-    then "more", small talk, and the low intents (a general request for help) last.
-    """
-    u = understanding
-    if u.has("danger"):
-        return Decision("danger", ("danger",))
-    found = [(i, s) for i, s in u.scores if i in leads]
-    topics = [(i, s) for i, s in found if i not in ("person", "referral") and i not in low]
-    best_topic = topics[0][0] if topics else None
-    if u.has("person") and u.score("person") >= (topics[0][1] if topics else 0):
-        return Decision("go", ("person",), best_topic)
-    if u.has("referral"):
-        return Decision("go", ("referral",), best_topic)
-    if topics:
-        first, score = topics[0]
-        if len(topics) > 1 and topics[1][1] >= score * CHOICE_RATIO:
-            return Decision("choice", (first, topics[1][0]))
-        return Decision("go", (first,))
-    if u.has("more"):
-        return Decision("more", ("more",))
-    talk = [i for i, _ in u.scores if i in small]
-    lows = [i for i, _ in found if i in low]
-    if talk and (talk[0] != "hello" or not lows):  # "hola, necesito ayuda" asks for help
-        return Decision("small", (talk[0],))
-    if lows:
-        return Decision("go", (lows[0],))
-    return Decision()

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from bot.staff.edits import DIAL_FROM, PHONE_KINDS, EditError
+from bot.staff.directory_edits import DIAL_FROM, PHONE_KINDS
+from bot.staff.edits import EditError
 from bot.conversation import hours as office_hours
 from bot.conversation.hours import DAYS, MAX_SPANS
 from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who

@@ -1,5 +1,5 @@
 """Edits to the staff's draft, one kind each (a mixin of ScriptService, whose _edit applies them)."""
-from bot.staff import edits
+from bot.staff import directory_edits, edits
 from bot.staff.errors import Conflict
 
 
@@ -33,15 +33,15 @@ class DraftEdits:
 
     def set_directory_entry(self, entry, by):
         """Add or replace (by id) a referral directory entry."""
-        return self._edit(by, lambda b: edits.set_directory_entry(b, entry))
+        return self._edit(by, lambda b: directory_edits.set_directory_entry(b, entry))
 
     def remove_directory_entry(self, entry_id, by):
         """Remove a referral directory entry."""
-        return self._edit(by, lambda b: edits.remove_directory_entry(b, entry_id))
+        return self._edit(by, lambda b: directory_edits.remove_directory_entry(b, entry_id))
 
     def set_office_hours(self, office_hours, by):
         """Replace the office hours."""
-        return self._edit(by, lambda b: edits.set_office_hours(b, office_hours))
+        return self._edit(by, lambda b: directory_edits.set_office_hours(b, office_hours))
 
 
 def _expect(bundle, text_id, lang, expected):

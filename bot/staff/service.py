@@ -4,60 +4,28 @@ Version 1 is the files shipped in locales/. Staff edit a shared draft (started f
 version); publishing runs the checks and refuses on errors; restoring an earlier version publishes
 it again as a new version. Every method raises EditError (or NotFound, Conflict, CheckFailed, its
 kinds) with a message staff can read; pages answer those with a 4xx.
+
+This module reads versions and the draft, and caches what is built and checked from them; the draft's
+edits are in bot/staff/drafting.py, publishing in bot/staff/publishing.py, PO files and backups in
+bot/staff/files.py, the records kept in bot/staff/records.py.
 """
 import datetime
-import logging
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from bot.staff import diff as scriptdiff
-from bot.conversation.bundle import clone, decode, encode, fingerprint, read_bundle
+from bot.staff import records
+from bot.conversation.bundle import clone, decode, encode, fingerprint
 from bot.conversation.checks import Problem, check_script
-from bot.staff.edits import EditError
-from bot.staff.errors import DRAFT, PUBLISHED, CheckFailed, Conflict, NotFound, version_number as _number
+from bot.staff.errors import (  # noqa: F401 (CheckFailed, Conflict: pages import them from here)
+    DRAFT, PUBLISHED, CheckFailed, Conflict, NotFound, version_number as _number)
 from bot.staff.drafting import DraftEdits
 from bot.staff.files import ScriptFiles
+from bot.staff.publishing import Publishing
+from bot.staff.records import MAX_NOTE, Draft, VersionInfo  # noqa: F401 (pages import MAX_NOTE from here)
 from bot.conversation.script import ScriptError, build_script
-from bot.storage.versions import ANY
-
-log = logging.getLogger(__name__)
-MAX_NOTE = 500
 
 
-@dataclass(frozen=True)
-class VersionInfo:
-    """One published version: its number, who published it, when, why, and what it came from."""
-
-    number: int
-    published_at: str
-    by: str
-    note: str
-    source: str                 # "files", "draft" or "restore"
-    fingerprint: str
-    restored_from: int = None
-    base: int = None            # the version a draft was started from
-    warnings: int = 0
-
-    @classmethod
-    def from_record(cls, record):
-        """Build from a stored log record, ignoring fields this code does not know."""
-        return cls(**{k: v for k, v in record.items() if k in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The staff's shared draft: the bundle being edited and where it started."""
-
-    base: int
-    rev: int
-    created_at: str
-    created_by: str
-    updated_at: str
-    updated_by: str
-    bundle: dict
-
-
-class ScriptService(DraftEdits, ScriptFiles):
+class ScriptService(DraftEdits, ScriptFiles, Publishing):
     """Everything staff do with the script's versions; store is a bot.storage.versions.VersionStore."""
 
     def __init__(self, store, shipped, clock=None):
@@ -171,8 +139,8 @@ class ScriptService(DraftEdits, ScriptFiles):
 
     def _edit(self, by, change):
         """Apply change(bundle) to the draft (started from the published version if none); return it."""
-        by = _who(by)
-        now = _stamp(self.clock())
+        by = records.who(by)
+        now = records.stamp(self.clock())
 
         def apply(current):
             if current is None:
@@ -192,118 +160,9 @@ class ScriptService(DraftEdits, ScriptFiles):
         self.store.save_draft(apply)
         return self.draft()
 
-    # -- publishing -------------------------------------------------------------------------------
-
-    def publish(self, by, note, expected_head=None, force=False):
-        """Publish the draft as a new version if the checks find no error; return its VersionInfo.
-
-        expected_head: the version the staff member compared against (the diff they saw); Conflict
-        if another has been published since. A draft started from an older version than the
-        published one is refused (Conflict) unless force: publishing it would undo that version.
-        """
-        by, note = _who(by), _note(note, required=True)
-        draft = self.draft()
-        if draft is None:
-            raise NotFound("there is no draft to publish")
-        head = self.store.head()
-        current = head[0] if head else None
-        if expected_head is not None and _number(expected_head) != current:
-            raise Conflict(f"version {current} was published since you looked at version {expected_head}; "
-                           "look at the changes again")
-        if draft.base != current and not force:
-            raise Conflict(f"the draft was started from version {draft.base}, and version {current} has been "
-                           "published since: publishing the draft would undo it. Discard the draft, or "
-                           "publish anyway")
-        if not scriptdiff.diff(self._bundle(PUBLISHED), draft.bundle):
-            raise EditError("the draft is the same as the published version: nothing to publish")
-        return self._publish(draft.bundle, by, note, "draft", expect_head=current, draft_rev=draft.rev,
-                             base=draft.base)
-
-    def restore(self, number, by, note=""):
-        """Publish an earlier version again, as a new version; return its VersionInfo."""
-        by, number = _who(by), _number(number)
-        bundle = self._bundle(number)
-        if fingerprint(bundle) == fingerprint(self._bundle(PUBLISHED)):
-            raise EditError(f"version {number} is what is published now")
-        note = _note(note) or f"restored version {number}"
-        return self._publish(bundle, by, note, "restore", restored_from=number)
-
-    def publish_files(self, by, note="", directory=None):
-        """Publish the files of locales/ (or another folder) as a new version."""
-        bundle = read_bundle(directory) if directory else self.shipped
-        if fingerprint(bundle) == fingerprint(self._bundle(PUBLISHED)):
-            raise EditError("the published version already is these files")
-        note = _note(note) or "the files shipped in locales/"
-        return self._publish(bundle, _who(by), note, "files", files=fingerprint(bundle))
-
-    def _publish(self, bundle, by, note, source, expect_head=ANY, draft_rev=None, files=None, **extra):
-        """Check bundle, store it as the new published version and return its VersionInfo."""
-        problems = self._checked(bundle)
-        if any(p.level == "error" for p in problems):
-            raise CheckFailed(problems)
-        record = {"published_at": _stamp(self.clock()), "by": by, "note": note, "source": source,
-                  "fingerprint": fingerprint(bundle), "warnings": len(problems), **extra}
-        number = self.store.publish(encode(bundle), record, expect_head=expect_head,
-                                    draft_rev=draft_rev, files=files)
-        if number is None:
-            raise Conflict("the draft or the published version changed meanwhile; look again and retry")
-        log.info("script version %s published", number, extra={"source": source})
-        self._changed()
-        return self.info(number)
-
-    def start(self):
-        """Publish the shipped files as version 1 when Redis holds no version; see README "Versions".
-
-        When the shipped files changed since they were last published: publish them if the published
-        version is itself from the files (nothing of the staff's is replaced); else say what to do.
-        """
-        fp = fingerprint(self.shipped)
-        head = self.store.head()
-        if head is None:
-            expect, note = None, "first version: the files shipped in locales/"
-        elif self.store.files_fingerprint() == fp:
-            return
-        elif (self.store.info(head[0]) or {}).get("source") == "files":
-            expect, note = head[0], "the files shipped in locales/ changed"
-        else:
-            log.warning("the files in locales/ changed since they were last published, and staff have "
-                        "published since: run `flask --app bot script publish-files` to publish them")
-            return
-        try:
-            self._publish(self.shipped, "system", note, "files", expect_head=expect, files=fp)
-        except Conflict:
-            pass  # another worker starting at the same moment did it
-
-    def _changed(self):
-        """Tell listeners (the live script) that a new version is published."""
-        for listener in self.on_change:
-            listener()
-
 
 def _trim(cache, size=8):
     """Keep a cache to its last size entries."""
     while len(cache) > size:
         cache.popitem(last=False)
 
-
-def _stamp(moment):
-    """Return an aware datetime as an ISO string in UTC (2026-11-24T15:00:00Z)."""
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _who(by):
-    """Return the name of who made a change, or raise EditError."""
-    by = " ".join(str(by or "").split())
-    if not by or len(by) > 100:
-        raise EditError("say who makes the change (a name of at most 100 characters)")
-    return by
-
-
-def _note(note, required=False):
-    """Return a publish note, or raise EditError when it is required and missing or too long."""
-    note = " ".join(str(note or "").split())
-    if required and not note:
-        raise EditError("a note is needed: say what changed and why")
-    if len(note) > MAX_NOTE:
-        raise EditError(f"the note is too long (at most {MAX_NOTE} characters)")
-    return note
