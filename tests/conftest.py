@@ -192,6 +192,44 @@ def messages_of(xml_text):
     return [m.text or "" for m in root.findall("Message")]
 
 
+def round_trips(redis_url, prefix, act):
+    """Return the commands (names, upper case) the app sent to Redis about prefix's keys while act()
+    ran, watched with MONITOR; commands run inside Lua scripts and the script-version check left out."""
+    import threading
+    client = redis.Redis.from_url(redis_url)
+    marker, seen = f"end-{uuid.uuid4().hex}", []
+
+    def watch(monitor):
+        for command in monitor.listen():
+            if marker in command["command"]:
+                return
+            if command["client_type"] != "lua" and prefix in command["command"] \
+                    and "{script}" not in command["command"]:
+                seen.append(command["command"].split()[0].upper())
+
+    with client.monitor() as monitor:
+        watcher = threading.Thread(target=watch, args=(monitor,), daemon=True)
+        watcher.start()
+        act()
+        client.echo(marker)
+        watcher.join(10)
+    return seen
+
+
+def claim_together(users, h):
+    """Return the responses of volunteers (web clients) claiming conversation h at the same instant."""
+    import concurrent.futures
+    import threading
+    barrier = threading.Barrier(len(users))
+
+    def claim(user):
+        barrier.wait()
+        return user.post(f"/inbox/c/{h}/claim")
+
+    with concurrent.futures.ThreadPoolExecutor(len(users)) as pool:
+        return list(pool.map(claim, users))
+
+
 @pytest.fixture
 def texter(app):
     """Return an SMS texter."""

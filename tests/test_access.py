@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from bot import create_app
-from conftest import PASSWORD, Texter, WebUser, ask_for_person
+from conftest import PASSWORD, Texter, WebUser, ask_for_person, claim_together
 
 H = "{h}"  # replaced by a waiting texter's pseudonym
 
@@ -94,14 +94,7 @@ def test_csrf_token_of_another_session_is_refused(web, waiting_h):
 def test_concurrent_double_claim(twilio_app, web, waiting_h):
     """Two volunteers claim at the same instant: one gets it, the other a clear message; no mix-up."""
     ana, ben = web("ana"), web("ben")
-    barrier = threading.Barrier(2)
-
-    def claim(user):
-        barrier.wait()
-        return user.post(f"/inbox/c/{waiting_h}/claim")
-
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        responses = list(pool.map(claim, (ana, ben)))
+    responses = claim_together((ana, ben), waiting_h)
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [303, 409]
     loser = next(r for r in responses if r.status_code == 409).get_data(as_text=True)

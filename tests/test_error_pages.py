@@ -1,15 +1,13 @@
 """Every error a person can meet is a page of the site in their language with a way back; the pages'
 own background requests, Twilio and API callers get JSON."""
-import concurrent.futures
 import html
 import io
-import threading
 
 import pytest
 import redis
 
 from bot import create_app
-from conftest import Texter, WebUser, ask_for_person
+from conftest import Texter, WebUser, ask_for_person, claim_together
 
 FETCH = {"X-Requested-With": "fetch"}
 
@@ -50,14 +48,7 @@ def test_claim_race_names_who_claimed_it_and_leads_back_to_the_inbox(twilio_app,
     ana, ben = web("ana"), web("ben")
     ben.get("/inbox/")
     ana.get("/inbox/")
-    barrier = threading.Barrier(2)
-
-    def claim(user):
-        barrier.wait()
-        return user.post(f"/inbox/c/{waiting_h}/claim")
-
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        responses = list(pool.map(claim, (ana, ben)))
+    responses = claim_together((ana, ben), waiting_h)
     loser = next(r for r in responses if r.status_code == 409)
     holder = twilio_app.extensions["conversations"].store.handoff(waiting_h)["claimed_by"]
     words = "ya tomó esta conversación" if holder == "ben@example.org" else "has already claimed this conversation"

@@ -14,18 +14,9 @@ from bot.storage import spool as spool_module
 from bot.storage.spool import Spool
 from conftest import OPEN_HOURS, PERSON, Texter
 from servers import wait_until
-from test_faults import assert_safe, inbound_texts, recovered
+from test_faults import app, assert_safe, inbound_texts, recovered  # noqa: F401 (app: the fixture)
 
 SAFE = "911"
-
-
-@pytest.fixture
-def app(settings, own_redis):
-    """Return the app on a Redis of this test's own."""
-    app = create_app({**settings, "REDIS_URL": own_redis.url})
-    app.extensions["conversations"].clock = lambda: OPEN_HOURS
-    yield app
-    app.extensions["intake"].stop()
 
 
 def _commands(server):

@@ -1,11 +1,7 @@
 """Danger in a conversation with a person: urgent first in the inbox, with a badge, on-call told at once;
 and a texter who leaves the line with MENU, MENU."""
-import threading
-import uuid
 
-import redis
-
-from conftest import PASSWORD, PERSON, Texter, ask_for_person
+from conftest import PASSWORD, PERSON, Texter, ask_for_person, round_trips
 
 FORM = {"template_es": "", "template_quc": "", "template_en": "", "notify_minutes": "10"}
 
@@ -101,28 +97,10 @@ def test_menu_twice_while_waiting_leaves_the_line(twilio_app):
 
 def test_sentences_danger_and_misses_still_cost_two_round_trips(app, redis_url, prefix):
     """Reading sentences, danger and counting unknown words add no round trip: two a message."""
-    client = redis.Redis.from_url(redis_url)
     texter = Texter(app.test_client(), "+15055550608")
     texter.send("hola")
-    marker = f"end-{uuid.uuid4().hex}"
-    seen = []
-
-    def watch(monitor):
-        for command in monitor.listen():
-            if marker in command["command"]:
-                return
-            if command["client_type"] != "lua" and prefix in command["command"] \
-                    and "{script}" not in command["command"]:
-                seen.append(command["command"].split()[0].upper())
-
-    with client.monitor() as monitor:
-        watcher = threading.Thread(target=watch, args=(monitor,), daemon=True)
-        watcher.start()
-        bodies = ["1", "mi patron no me paga las horas extras", "más", "el zacate esta muy alto",
+    bodies = ["1", "mi patron no me paga las horas extras", "más", "el zacate esta muy alto",
                   "estoy en carolina del norte", "me lastimé y me quieren mandar a mi país", "2", "gracias",
                   "me quieren matar"]
-        for body in bodies:
-            texter.send(body)
-        client.echo(marker)
-        watcher.join(10)
+    seen = round_trips(redis_url, prefix, lambda: [texter.send(body) for body in bodies])
     assert seen == ["EVALSHA", "EVALSHA"] * len(bodies)

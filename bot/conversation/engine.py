@@ -80,16 +80,22 @@ class _Step(SentenceSteps, DataAnswers):
         when = f"{hours.format_when(opening, self.state.lang)} ({self.t('handoff.timezone')})"
         return self.t(node.texts.get("closed", node.text[0]), when=when)
 
-    def send(self, parts, page=0):
-        """Return the channel-ready replies for parts, showing one SMS page or every WhatsApp message."""
-        script, fold = self.script, self.script.sms.get("fold_accents", True)
+    def send(self, parts, page=0, lead=None):
+        """Return the channel-ready replies for parts, showing one SMS page or every WhatsApp message.
+
+        lead: a line put before the first part ("Lugar: ...", the change-language line); it is kept
+        while pages follow, so the next page is cut from the same text and no words are lost."""
+        script, fold, st = self.script, self.script.sms.get("fold_accents", True), self.state
+        if lead:
+            parts = [f"{lead}\n{parts[0]}"] + parts[1:]
         hint = self.t(script.engine_text("more_hint"))
         if self.inbound.channel == WHATSAPP:
-            self.state.page, self.state.more = 0, False
+            st.page, st.more, st.lead = 0, False, None
             return pager.whatsapp_pages(parts)
         pages = pager.sms_pages(parts, int(script.sms.get("max_segments", 3)), hint, fold)
         page = min(page, len(pages) - 1)
-        self.state.page, self.state.more = page, page < len(pages) - 1
+        st.page, st.more = page, page < len(pages) - 1
+        st.lead = lead if lead and st.more else None
         return [pager.with_hint(pages, page, hint, fold)]
 
     # -- transitions ------------------------------------------------------------------------------
@@ -113,11 +119,7 @@ class _Step(SentenceSteps, DataAnswers):
             self.events.append(("handoff_open", {"topic": st.topic, "lang": st.lang, "urgent": st.urgent,
                                                  "channel": self.inbound.channel, "trail": list(st.trail)}))
             st.urgent = False
-        if prefix:
-            parts = [f"{prefix}\n{parts[0]}"] + parts[1:]
-        replies = self.send(parts)
-        st.lead = prefix if prefix and st.more else None  # the next page is cut from the same text
-        return replies
+        return self.send(parts, lead=prefix)
 
     def choose(self, option):
         """Follow an option or a global word."""
@@ -195,10 +197,7 @@ class _Step(SentenceSteps, DataAnswers):
 
         node = script.nodes[st.node]
         if st.more and (script.is_more(st.lang, norm) or self.decision().kind == "more"):
-            parts = self.parts(node)
-            if st.lead:
-                parts = [f"{st.lead}\n{parts[0]}"] + parts[1:]
-            return self.send(parts, page=st.page + 1)
+            return self.send(self.parts(node), page=st.page + 1, lead=st.lead)
         number = script.match_option(node.id, st.lang, norm) if norm else None
         if number is not None:
             return self.choose(node.options[number - 1])

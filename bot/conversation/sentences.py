@@ -133,9 +133,7 @@ class SentenceSteps:
         parts = self.parts(node)
         said = self.t(script.engine_text("place"), place=place.shown)
         said = f"{prefix}\n{said}" if prefix else said
-        replies = self.send([f"{said}\n{parts[0]}"] + parts[1:])
-        st.lead = said if st.more else None  # the next page is cut from the same text, or words are lost
-        return replies
+        return self.send(parts, lead=said)
 
     def waiting_reply(self, option):
         """Answer a message while waiting for a person: one segment, or a kind check before leaving the line."""
