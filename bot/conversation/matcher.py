@@ -4,7 +4,7 @@ The words are data (the script's `understand:` section names a catalog text per 
 comma-separated list of words and phrases in its language). A message and every phrase are read the same
 way, by bot/conversation/stems.py: normalised, split into words, each word stemmed in its language (or,
 in K'iche', also taken without its usual prefixes). A word nobody listed is compared with the listed words
-(rapidfuzz, one edit for words of 5 to 7 letters, two from 8), so "despidieron" written "despidiero"
+(rapidfuzz, one edit for words of 6 to 9 letters, two from 10), so "despidieron" written "despidiero"
 still counts.
 
 A phrase is found where its stems follow each other in the message. An intent's score is the number of
