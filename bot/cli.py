@@ -105,16 +105,25 @@ def users_list():
         click.echo(f"{a.email:40} {a.role:9} {','.join(a.langs):10} {' '.join(flags)}".rstrip())
 
 
-@users_cli.command("disable")
-@click.argument("email")
-def users_disable(email):
-    """Disable an account: it cannot log in, and its open sessions end."""
+def _change_account(email, action, change):
+    """Apply change(accounts, account) to EMAIL's account and audit it, or refuse with a clear message."""
     accounts = current_app.extensions["accounts"]
     account = accounts.get(email)
     if account is None:
         raise click.ClickException(f"no account for {email}")
-    accounts.update(account, disabled=True)
-    accounts.store.audit("cli", "disable", account=account.email)
+    try:
+        change(accounts, account)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    accounts.store.audit("cli", action, account=account.email)
+    return account
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def users_disable(email):
+    """Disable an account: it cannot log in, and its open sessions end."""
+    account = _change_account(email, "disable", lambda accounts, a: accounts.update(a, disabled=True))
     click.echo(f"disabled {account.email}")
 
 
@@ -122,15 +131,8 @@ def users_disable(email):
 @click.argument("email")
 def users_password(email):
     """Set a new password (asked twice, or read from standard input); every session of the account ends."""
-    accounts = current_app.extensions["accounts"]
-    account = accounts.get(email)
-    if account is None:
-        raise click.ClickException(f"no account for {email}")
-    try:
-        accounts.set_password(account, _read_password())
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    accounts.store.audit("cli", "password", account=account.email)
+    # the password is read only once the account is known, so a mistyped email is not asked for one
+    account = _change_account(email, "password", lambda accounts, a: accounts.set_password(a, _read_password()))
     click.echo(f"new password for {account.email}; its sessions have ended")
 
 
@@ -139,12 +141,7 @@ def users_password(email):
 @click.argument("role", type=click.Choice(ROLES))
 def users_role(email, role):
     """Change an account's role; every session of the account ends."""
-    accounts = current_app.extensions["accounts"]
-    account = accounts.get(email)
-    if account is None:
-        raise click.ClickException(f"no account for {email}")
-    accounts.set_role(account, role)
-    accounts.store.audit("cli", "role", account=account.email)
+    account = _change_account(email, "role", lambda accounts, a: accounts.set_role(a, role))
     click.echo(f"{account.email} is now {role}; its sessions have ended")
 
 
@@ -152,12 +149,7 @@ def users_role(email, role):
 @click.argument("email")
 def users_logout(email):
     """End every session of an account (it has to log in again)."""
-    accounts = current_app.extensions["accounts"]
-    account = accounts.get(email)
-    if account is None:
-        raise click.ClickException(f"no account for {email}")
-    accounts.end_sessions(account)
-    accounts.store.audit("cli", "end_sessions", account=account.email)
+    account = _change_account(email, "end_sessions", lambda accounts, a: accounts.end_sessions(a))
     click.echo(f"ended the sessions of {account.email}")
 
 

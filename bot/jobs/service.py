@@ -7,6 +7,7 @@ has replaced them.
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import redis
@@ -36,24 +37,31 @@ class Query:
     lang: str = None
 
 
-def _employer_words(script):
-    """Return [(normalised words, language)] that start an employer search, longest first."""
-    words = []
-    for lang in script.languages:
-        words += [(normalize(w), lang) for w in script.words_in(script.engine_text("jobs_employer_words"), lang)]
-    return sorted({w for w in words if w[0]}, key=lambda w: -len(w[0]))
+# A Script never changes once loaded, so its job words are worked out once per script, not per message.
+_WORDS = weakref.WeakKeyDictionary()
+
+
+def _job_words(script):
+    """Return ([(normalised words, language)] that start an employer search, longest first,
+    {language: every word of its employer and check phrases}) for a script, worked out once."""
+    cached = _WORDS.get(script)
+    if cached is None:
+        starts, vocabulary = set(), {}
+        for lang in script.languages:
+            employer = script.words_in(script.engine_text("jobs_employer_words"), lang)
+            starts.update((normalize(w), lang) for w in employer)
+            words = vocabulary[lang] = set()
+            for role in ("jobs_employer_words", "jobs_check_words"):
+                for phrase in script.words_in(script.engine_text(role), lang):
+                    words.update(normalize(phrase).split())
+        cached = _WORDS[script] = (sorted((w for w in starts if w[0]), key=lambda w: -len(w[0])), vocabulary)
+    return cached
 
 
 def _guess_language(script, norm):
     """Return the one language whose job words the message uses ("check case H-300..."), else None."""
-    found = set()
-    for lang in script.languages:
-        words = set()
-        for role in ("jobs_employer_words", "jobs_check_words"):
-            for phrase in script.words_in(script.engine_text(role), lang):
-                words.update(normalize(phrase).split())
-        if words & set(norm.split()):
-            found.add(lang)
+    said = set(norm.split())
+    found = {lang for lang, words in _job_words(script)[1].items() if words & said}
     return found.pop() if len(found) == 1 else None
 
 
@@ -75,7 +83,7 @@ def wanted(script, state, text, handoff_status=None):
         if number is not None and 1 <= number <= len(state.picks):
             key = state.picks[number - 1]
             return Query("case", typed=casenum.display(key), keys=(key,))
-    for words, lang in _employer_words(script):
+    for words, lang in _job_words(script)[0]:
         if norm.startswith(words + " ") and len(norm) - len(words) > MIN_NAME:
             return Query("employer", name=norm[len(words) + 1:], lang=lang)
     node = (script.spec.get("jobs") or {}).get("node")

@@ -115,14 +115,23 @@ def say(message):
     text = str(message)
     if get_locale() is not None and get_locale().language == "en":
         return text  # the service's own words are English already
+    translated = _translate(text)
+    if translated is not None:
+        return translated
     head, sep, rest = text.partition(": ")
-    for candidate, prefix in ((text, ""), (rest, head + sep) if sep and re.fullmatch(r"[\w.\[\]-]+", head) else (None, "")):
-        if candidate is None:
-            continue
-        for pattern, translated in _PATTERNS:
-            found = pattern.match(candidate)
-            if found:
-                values = {k: (v if v is not None else "?") for k, v in found.groupdict().items()}
-                words = str(translated)  # translated now, in the page's language
-                return prefix + (words % values if values else words.replace("%%", "%"))
+    if sep and re.fullmatch(r"[\w.\[\]-]+", head):  # "field: sentence": the field's name is kept as it is
+        translated = _translate(rest)
+        if translated is not None:
+            return head + sep + translated
     return text
+
+
+def _translate(sentence):
+    """Return the sentence in the page's language with its details filled in, or None when no pattern knows it."""
+    for pattern, translated in _PATTERNS:
+        found = pattern.match(sentence)
+        if found:
+            values = {k: (v if v is not None else "?") for k, v in found.groupdict().items()}
+            words = str(translated)  # translated now, in the page's language
+            return words % values if values else words.replace("%%", "%")
+    return None

@@ -20,6 +20,9 @@ MAX_INPUT = 4096          # the longest message WhatsApp delivers
 MAX_LOG = 60              # transcript lines kept (the oldest go first)
 MAX_TOKEN = 64 * 1024
 NOTES = ("handoff", "kept", "closed", "deleted", "opted_out", "opted_in", "no_reply", "urgent", "left_queue")
+# the transcript note each engine event leaves (events not named here leave none)
+_EVENT_NOTES = {"forget": "deleted", "opt_out": "opted_out", "opt_in": "opted_in", "handoff_open": "handoff",
+                "handoff_message": "kept", "urgent": "urgent", "handoff_cancel": "left_queue"}
 
 
 class SimulatorError(ValueError):
@@ -96,21 +99,12 @@ def send(script, session, text, now, jobs=None):
     for kind, _ in result.events:
         if kind == "forget":
             session.state, session.lang, session.opted_out, session.handoff = None, None, False, None
-            _add(session, "note", "deleted")
-        elif kind == "opt_out":
-            _add(session, "note", "opted_out")
-        elif kind == "opt_in":
-            _add(session, "note", "opted_in")
         elif kind == "handoff_open":
             session.handoff = "waiting"
-            _add(session, "note", "handoff")
-        elif kind == "handoff_message":
-            _add(session, "note", "kept")
-        elif kind == "urgent":
-            _add(session, "note", "urgent")
         elif kind == "handoff_cancel":
             session.handoff = None
-            _add(session, "note", "left_queue")
+        if kind in _EVENT_NOTES:
+            _add(session, "note", _EVENT_NOTES[kind])
     if not result.replies:
         _add(session, "note", "no_reply")
     return session

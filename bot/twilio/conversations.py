@@ -89,11 +89,11 @@ class Conversations:
                 self._forget(h, received)
                 return result.replies
             if outcome == "ok":
-                urgent = bool(changes.handoff and changes.handoff.get("urgent") == "1")
-                if changes.handoff and changes.handoff.get("status") == "waiting":
+                handoff = changes.handoff or {}
+                urgent = handoff.get("urgent") == "1"  # danger written: on-call told at once, queued or not
+                if handoff.get("status") == "waiting":
                     self.store.enqueue(h, now.timestamp())
-                    self._notify(h, urgent)
-                elif urgent:  # danger written in an open handoff: on-call told at once
+                if handoff.get("status") == "waiting" or urgent:
                     self._notify(h, urgent)
                 if any(kind == "handoff_cancel" for kind, _ in result.events):
                     self.store.close_handoff(h, now.timestamp())  # rare: the texter left the line
