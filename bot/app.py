@@ -29,6 +29,7 @@ from bot.inbox.notify import OnCall
 from bot.twilio.outbound import make_sender
 from bot.storage.connection import connect, embedded_url, revive_embedded
 from bot.reports.figures import Reports
+from bot.conversation.understanding import cache as model_cache
 from bot.conversation.script import build_script
 from bot.storage.spool import Spool
 from bot.staff.settings import StaffSettings
@@ -95,8 +96,10 @@ def create_app(test_config=None):
                       SETTINGS=settings)
     logs.configure(settings.LOG_LEVEL, settings.log_format)
 
+    model_cache.set_folder(settings.MODEL_CACHE or os.path.join(app.instance_path, "models"))
     shipped = read_bundle(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR)
     script = build_script(shipped)
+    script.understander  # trained (or loaded from the cache) now, not on a texter's first message
     problems = check_script(script)
     errors = [p for p in problems if p.level == "error"]
     if errors:

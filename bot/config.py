@@ -50,6 +50,7 @@ class Settings:
     AUDIT_TTL: int = 180 * DAY
     REPORTS_TTL: int = 365 * DAY
     SPOOL_DIR: str = ""
+    MODEL_CACHE: str = ""  # where trained understanding models are kept; empty: instance/models
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
     LOGIN_HOURS: int = 12
     METRICS_TOKEN: str = ""

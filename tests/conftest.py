@@ -15,10 +15,14 @@ import xml.etree.ElementTree as ET
 import pytest
 import redis
 
-from bot import create_app
-from bot.storage.connection import redis_binary
-from bot.conversation.script import load_script
-from servers import Cluster, RedisServer
+# Trained understanding models are shared by every test process (and the servers they start) through
+# one cache folder: the shipped examples are trained once per run, not once per process or app.
+os.environ.setdefault("MODEL_CACHE", os.path.join(tempfile.gettempdir(), f"helpline-test-models-{os.getuid()}"))
+
+from bot import create_app  # noqa: E402 (after MODEL_CACHE is set)
+from bot.storage.connection import redis_binary  # noqa: E402
+from bot.conversation.script import load_script  # noqa: E402
+from servers import Cluster, RedisServer  # noqa: E402
 
 TOKEN = "test-auth-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdefghijklmnopqrstuvwxyz"

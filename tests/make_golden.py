@@ -35,19 +35,27 @@ SENTENCES = {
            "person": "necesito hablar con alguien", "waiting": "hola?", "danger_waiting": "me quieren matar",
            "claimed": "gracias por esperar", "danger_claimed": "911", "danger_delete": "ayuda urgente",
            "no": "no", "first": "no me pagan las horas extra", "first_danger": "EMERGENCIA!",
-           "menu_danger": "911", "weak_place": "LA"},
+           "menu_danger": "911", "weak_place": "LA", "selfharm": "ya no quiero vivir, pienso en matarme",
+           "medical": "mi compañero se cayó del techo y no se mueve",
+           "poison": "nos echaron pesticida encima, me arde la piel y estoy vomitando",
+           "past": "hace dos años me golpearon en mi país, ahora tengo mi corte de asilo", "speak": "prefiero español"},
     "en": {"topic": "my boss doesnt pay overtime", "more": "more", "place": "I'm in Yakima, Washington",
            "two": "I got hurt and they fired me", "thanks": "thanks", "ok": "ok",
            "person": "I need to talk to someone", "waiting": "hello?", "danger_waiting": "they are going to kill me",
            "claimed": "ok thank you", "danger_claimed": "emergency", "danger_delete": "help urgent",
            "no": "no", "first": "I was fired", "first_danger": "911 help", "menu_danger": "emergency!",
-           "weak_place": "in OK"},
+           "weak_place": "in OK", "selfharm": "i want to end my life",
+           "medical": "my coworker collapsed in the field and is not breathing",
+           "poison": "they sprayed chemicals on us, my eyes burn and i cant breathe",
+           "past": "last year in honduras a gang beat me, now i have my asylum court date", "speak": "i speak english"},
     "quc": {"topic": "man kinkitoj ta ri nupatron", "more": "ch'aqa' chik", "place": "in k'o pa Huehuetenango",
             "two": "xinsokotaj xuqujeʼ xinesax pa ri chak", "thanks": "maltyox", "ok": "utz",
             "person": "kwaj kinch'aw rik'in jun winaq", "waiting": "k'o jun winaq?", "danger_waiting": "kinkikamisaj",
             "claimed": "maltyox", "danger_claimed": "nim k'ax", "danger_delete": "chinto'o chanim",
             "no": "man", "first": "xinsokotaj pa ri chak", "first_danger": "911", "menu_danger": "nim k'ax",
-            "weak_place": "Michoacán"},
+            "weak_place": "Michoacán", "selfharm": "kwaj kinkamik, man kwaj ta chik kink'asi'",
+            "medical": "jun wachi'l xtzaq, man kuxlan ta", "poison": "xkiya' pesticida chqij, kaporon ri nuch'akul",
+            "past": "ojer xinkich'ay pa nutinamit, kamik k'o jun corte rech asilo", "speak": "k'iche' kinch'aw"},
 }
 NUMBER_FORMS = {"es": ["{n}", " {n}.", "#{n}"], "en": ["{n}", "{n}️⃣", "({n})"], "quc": ["{n}", "{n}.", "#{n}"]}
 
@@ -104,7 +112,11 @@ def own_words(lang):
             {"send": delete}, {"send": say["danger_delete"]}, {"send": delete}, {"send": say["no"]},
             {"send": delete}, {"send": "SI"}, {"send": say["first"]}, {"send": say["more"]},
             {"send": delete}, {"send": "SI"}, {"send": say["first_danger"]}, {"send": str(number("emergency", "person"))},
-            {"send": delete}, {"send": "SI"}, {"send": WORDS[lang]["hello"] or "hola"}, {"send": say["menu_danger"]}]
+            {"send": delete}, {"send": "SI"}, {"send": WORDS[lang]["hello"] or "hola"}, {"send": say["menu_danger"]},
+            # danger by kind (issue 19): self-harm, a medical emergency, poisoning; danger in the past gets
+            # its topic with one line first; a statement of one's language sets it
+            {"expire_session": True}, {"send": say["selfharm"]}, {"send": say["medical"]}, {"send": say["poison"]},
+            {"send": say["past"]}, {"send": say["speak"]}]
 
 
 def main():

@@ -7,6 +7,7 @@ from bot.conversation import pager
 from bot.conversation.engine import Context, Inbound, State, step
 from bot.conversation.script import load_script
 from bot.conversation.sms import segments, sms_safe
+from bot.conversation.understanding.reader import Understanding
 from conftest import PERSON, choice
 
 SCRIPT = load_script("locales")
@@ -101,7 +102,7 @@ def test_menu_while_waiting_asks_before_leaving_the_line():
 
 
 @pytest.mark.parametrize("status", [None, "waiting", "claimed"])
-@pytest.mark.parametrize("text", ["EMERGENCIA!", "911", "me quieren matar", "nos tienen encerrados", "help urgent",
+@pytest.mark.parametrize("text", ["EMERGENCIA!", "911", "me quieren matar", "nos tienen encerrados", "a man with a gun is at the camp",
                                   "kinkich'ay"])
 def test_danger_from_anywhere(text, status):
     """Danger gets the emergency reply (911 first) in every state; in a handoff it is kept and urgent."""
@@ -149,18 +150,34 @@ def test_the_greeting_is_one_gsm7_segment_and_names_911():
     assert segments(text) == ("GSM-7", 1) and "911" in text
 
 
-def test_two_topics_in_one_sentence_get_a_short_choice():
+TWO = "me lastimé y me quieren mandar a mi país"
+
+
+@pytest.fixture
+def two_topics(monkeypatch):
+    """Make the model read TWO as injury or asylum, nearly as likely (what a sentence about both gives)."""
+    real = SCRIPT.understand
+
+    def understand(text, danger=True):
+        if text != TWO:
+            return real(text, danger)
+        return Understanding(intents=(("injury", 0.48), ("asylum", 0.41), ("pay", 0.05)), lang="es")
+
+    monkeypatch.setattr(SCRIPT, "understand", understand)
+
+
+def test_two_topics_in_one_sentence_get_a_short_choice(two_topics):
     """Two topics: a numbered choice of just those, one segment; the number picks one."""
-    r = run(["hola", "1", "me lastimé y me quieren mandar a mi país"])
+    r = run(["hola", "1", TWO])
     assert r.replies == ["¿Sobre qué tema? Responda con un numero:\n1. Lesion o enfermedad\n2. Asilo y seguridad"]
     assert segments(r.replies[0])[1] == 1
     assert run(["2"], state=r.state).node == "asylum"
     assert run(["5"], state=r.state).node == "discrimination"  # the choice is gone: the menu's own 5
 
 
-def test_a_choice_holds_for_one_message_only():
+def test_a_choice_holds_for_one_message_only(two_topics):
     """After a choice of two topics, MENU then 1 is the main menu's 1, not the first topic offered."""
-    r = run(["hola", "1", "me lastimé y me quieren mandar a mi país", "MENU", "1"])
+    r = run(["hola", "1", TWO, "MENU", "1"])
     assert r.node == "recruitment"
 
 
@@ -261,7 +278,7 @@ def test_state_json_round_trip_is_small():
 
 
 @pytest.mark.parametrize("lang", ["es", "en", "quc"])
-def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang):
+def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang, two_topics):
     """Small talk, the acknowledgement while waiting, leaving the line, "nothing deleted" and the choice
     of two topics each cost one GSM-7 segment, in every language (as sent: accents folded)."""
     from bot.conversation.sms import sms_safe
@@ -270,8 +287,8 @@ def test_the_short_answers_are_one_gsm7_segment_in_every_language(lang):
     for tid in ids:
         assert segments(sms_safe(SCRIPT.text(tid, lang))) == ("GSM-7", 1), tid
     state = State(lang=lang, node="main")
-    r = step(SCRIPT, state, Inbound("me lastimé y me quieren mandar a mi país"), Context(now=OPEN))
-    assert segments(r.replies[0]) == ("GSM-7", 1)
+    r = step(SCRIPT, state, Inbound(TWO), Context(now=OPEN))
+    assert r.state.choice and segments(r.replies[0]) == ("GSM-7", 1)
 
 
 @pytest.mark.parametrize("texts", [["busco una organizacion que ayude con mi pago en carolina del norte"],

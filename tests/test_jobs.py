@@ -58,9 +58,11 @@ def test_a_case_number_as_the_very_first_message(loaded):
     texter = Texter(loaded.test_client())
     reply = one(texter.send("H300 25041 123456"))
     assert "certificado por DOL" in reply and "RANCHO SOL LLC" in reply
-    assert "Elija su idioma" in one(texter.send("hola"))  # the greeting comes next; nothing was decided for them
+    # The language the first message was answered in stays (issue 19): no greeting again.
+    assert one(texter.send("hola")).startswith("Hola.")
     english = Texter(loaded.test_client(), number="+15055550133", channel="whatsapp")
     assert "certified by DOL" in one(english.send("Can you check case H-300-25041-123456?"))
+    assert one(english.send("MENU")).startswith("Reply with a number")  # MENU answers in English
 
 
 @pytest.mark.parametrize("lang, words", [

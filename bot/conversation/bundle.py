@@ -4,7 +4,9 @@ A bundle is a JSON-able dict:
   {"spec": script.yaml as a mapping,
    "catalogs": {lang: {text id: {"text", "source", "flags": [...], "comments": [...], "notes": [...]}}},
    "directory": [entries of directory.yaml, dates as "YYYY-MM-DD"],
-   "places": {code: {...}} from places.yaml}
+   "places": {code: {...}} from places.yaml,
+   "examples": {lang: {"intents"|"danger"|"past": {label: [messages]}}} from examples/<lang>.yaml
+               (what the understanding models learn from: bot/conversation/understanding/examples.py)}
 Catalog entries keep their order (the order of the PO files), so exports are stable.
 """
 import copy
@@ -40,7 +42,13 @@ def read_bundle(directory):
             raise ScriptError(f"{lang}.po: {exc}") from exc
     entries = (_read_yaml(directory, "directory.yaml") or {}).get("entries") or []
     places = (_read_yaml(directory, "places.yaml") or {}).get("places") or {}
-    return jsonable({"spec": spec, "catalogs": catalogs, "directory": entries, "places": places})
+    examples = {}
+    for lang in spec.get("languages") or ():
+        found = _read_yaml(directory, os.path.join("examples", f"{lang}.yaml"))
+        if found:
+            examples[lang] = found
+    return jsonable({"spec": spec, "catalogs": catalogs, "directory": entries, "places": places,
+                     "examples": examples})
 
 
 def read_catalog_file(path, is_source=False):

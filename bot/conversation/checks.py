@@ -2,7 +2,7 @@
 
 check_script runs them all. This module checks the structure (nodes, options, reachability, office
 hours, option numbers across a topic's pages) and the directory; bot/conversation/text_checks.py checks
-the texts and SMS, bot/conversation/word_checks.py the keywords and sentence words.
+the texts and SMS, bot/conversation/word_checks.py the keywords and the understanding's examples.
 """
 import datetime
 
@@ -12,7 +12,7 @@ from bot.conversation.problem import Problem
 from bot.conversation.script import NODE_TYPES
 from bot.conversation.text_checks import (  # noqa: F401 (the checks' API: callers import these from here)
     check_phones_in_texts, check_sms, check_texts, describe_chars, sms_report, text_ids)
-from bot.conversation.word_checks import check_keywords, check_sentence_words
+from bot.conversation.word_checks import check_keywords, check_understanding
 
 STALE_AFTER = datetime.timedelta(days=365)
 
@@ -23,7 +23,7 @@ def check_script(script, today=None):
     problems += _structure(script)
     problems += check_texts(script)
     problems += check_keywords(script)
-    problems += check_sentence_words(script)
+    problems += check_understanding(script)
     problems += _stable_numbers(script)
     problems += check_sms(script)
     problems += _directory(script, today or datetime.date.today())
@@ -51,6 +51,7 @@ def _structure(script):
         out += _target(script, f"globals[{i}]", option)
     reachable, todo = set(), [n for n in (script.start, script.main, script.stuck) if n in nodes]
     todo += [g.goto for g in script.globals if g.goto in nodes]
+    todo += [n for n in list(script.danger_pages.values()) + list(script.leads.values()) if n in nodes]
     while todo:
         nid = todo.pop()
         if nid in reachable:
@@ -59,7 +60,7 @@ def _structure(script):
         todo += [o.goto or script.main for o in nodes[nid].options if (o.goto or script.main) in nodes]
     for nid in nodes:
         if nid not in reachable:
-            out.append(Problem("error", f"node[{nid}]", "unreachable: no option or global word leads here"))
+            out.append(Problem("error", f"node[{nid}]", "unreachable: no option, global word or understood intent leads here"))
     try:
         hours.parse_hours(script.office_hours)
     except ValueError as exc:

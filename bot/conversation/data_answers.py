@@ -44,10 +44,13 @@ class DataAnswers:
     def job_answer(self, lookup):
         """Answer from DOL's job data; stay where a name or number can follow (the script's jobs node)."""
         st, script = self.state, self.script
-        lang = st.lang or lookup.lang or script.source_language
+        lang = st.lang or lookup.lang or self.understanding().lang or script.source_language
+        if st.lang is None:  # a first message that is a case number or a name: its language stays
+            st.lang = lang
+            self.events.append(("language", lang))
         text, st.picks = jobreply.answer(script, lang, self.inbound.channel == SMS, lookup)
         node = (script.spec.get("jobs") or {}).get("node")
-        if st.lang and node in script.nodes:
+        if node in script.nodes:
             st.node, st.misses = node, 0
         self.events.append(("job_lookup", {"outcome": lookup.outcome, "lang": lang}))
         return self.send([text])

@@ -1,50 +1,64 @@
-"""Decide what the engine does with an understood message: danger, a topic, a choice of two, more,
-small talk or a general request for help (bot/conversation/matcher.py does the understanding)."""
+"""Decide what the engine does with an understood message: danger, a topic, a choice of two, a language,
+small talk, a general request for help, or nothing (bot/conversation/understanding/ reads the message).
+
+Like RapidPro's classifier splits, the question "what did they mean, how sure are we" (the
+Understanding) is kept apart from "where does the conversation go" (this Decision).
+"""
 from dataclasses import dataclass
 
-SMALL = ("thanks", "hello", "ok", "bye")
-CHOICE_RATIO = 0.75      # a second topic this close to the first is offered as a choice
+CHOICE_RATIO = 0.5       # a second topic at least half as likely as the first is offered beside it
+SURE = 0.75              # ... unless the first is this likely
+TOPIC_SHARE = 0.6        # a topic named beside a request for a person or an organisation
+REQUESTS = ("person", "referral")
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What the engine should do with a message: kind is danger, go (intent), choice (two intents),
-    more, small (small talk) or None; topic is the topic intent a referral or person request named."""
+    """What the engine should do with a message.
+
+    kind: danger (intents holds the kind), go (one intent), choice (two intents), language (intents
+    holds the language), small (small talk), more, or None (not understood); topic: the topic a request
+    for a person or an organisation named; line: the danger kind whose one line goes first ("past" for
+    danger in the past or elsewhere), or None."""
 
     kind: str = None
     intents: tuple = ()
     topic: str = None
+    line: str = None
 
 
-def decide(understanding, leads, small=SMALL, low=("help",)):
-    """Return the Decision for an Understanding.
+def decide(u, leads, accept, languages=None, small=(), low=("help",)):
+    """Return the Decision for an Understanding u.
 
-    leads: the intents that lead somewhere (topics, person, referral, help), in the script's order.
-    Danger first; a person asked for as strongly as any topic; an organisation asked for (with the
-    topic named, if any); else the best topic, or two topics when the second is nearly as strong;
-    then "more", small talk, and the low intents (a general request for help) last.
+    leads: {intent: node} for topics and requests; accept: the probability from which the best intent
+    is acted on; languages: {intent: language} for statements of one's language; small: small-talk
+    intents; low: intents that lead only to the main menu (a general request for help).
     """
-    u = understanding
-    if u.has("danger"):
-        return Decision("danger", ("danger",))
-    found = [(i, s) for i, s in u.scores if i in leads]
-    topics = [(i, s) for i, s in found if i not in ("person", "referral") and i not in low]
-    best_topic = topics[0][0] if topics else None
-    if u.has("person") and u.score("person") >= (topics[0][1] if topics else 0):
-        return Decision("go", ("person",), best_topic)
-    if u.has("referral"):
-        return Decision("go", ("referral",), best_topic)
-    if topics:
-        first, score = topics[0]
-        if len(topics) > 1 and topics[1][1] >= score * CHOICE_RATIO:
-            return Decision("choice", (first, topics[1][0]))
-        return Decision("go", (first,))
-    if u.has("more"):
-        return Decision("more", ("more",))
-    talk = [i for i, _ in u.scores if i in small]
-    lows = [i for i, _ in found if i in low]
-    if talk and (talk[0] != "hello" or not lows):  # "hola, necesito ayuda" asks for help
-        return Decision("small", (talk[0],))
-    if lows:
-        return Decision("go", (lows[0],))
-    return Decision()
+    if u.danger:
+        return Decision("danger", (u.danger,))
+    line = u.near_danger if getattr(u, "near_danger", None) else ("past" if u.past else None)
+    if not u.intents:
+        return Decision(line=line)
+    best, score = u.intents[0]
+    if score < accept:
+        return Decision(line=line)
+    languages = languages or {}
+    if best in languages:
+        return Decision("language", (languages[best],))
+    topics = [(i, p) for i, p in u.intents if i in leads and i not in REQUESTS and i not in low]
+    if best in REQUESTS and best in leads:
+        # The topic named beside the request: the topic most likely among topics, when it holds most of
+        # what the topics share ("un abogado por lo de mi pago": pay).
+        total = sum(p for _, p in topics)
+        topic = topics[0][0] if topics and total and topics[0][1] >= TOPIC_SHARE * total else None
+        return Decision("go", (best,), topic, line)
+    if best in leads and best not in low:
+        second = [(i, p) for i, p in topics if i != best]
+        if second and score < SURE and second[0][1] >= score * CHOICE_RATIO:
+            return Decision("choice", (best, second[0][0]), line=line)
+        return Decision("go", (best,), line=line)
+    if best in small:
+        return Decision("small", (best,))
+    if best in low and best in leads:
+        return Decision("go", (best,), line=line)
+    return Decision(line=line)

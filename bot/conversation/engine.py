@@ -2,22 +2,23 @@
 
 No Flask, Redis or Twilio here. The transition order, in one place:
   1. carrier opt-out words (STOP...) and opt-in words (START...) while opted out
-  2. danger (the emergency word, or a danger phrase anywhere in a sentence), in every state: the
-     emergency reply; in a handoff the message is kept and the handoff marked urgent
+  2. danger now (the emergency word, or the danger model: violence, self-harm, medical, poison), in
+     every state: its kind's page; in a handoff the message is kept and the handoff marked urgent
   3. deletion: BORRAR/DELETE asks to confirm; the same word or a yes confirms (a "forget" event),
      "no" is acknowledged, anything else cancels and is understood as usual below
   4. a conversation waiting for a person keeps every message for the volunteer and acknowledges it
      (MENU asks before leaving the line); once claimed, the bot is quiet
-  5. no language yet: a language name or the language menu's number; a sentence whose language and
-     topic can be told is answered in that language; else the greeting
+  5. no language yet: a language name or the language menu's number; a statement of one's language;
+     a sentence whose language and topic can be told is answered in that language; else the greeting
   6. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
   7. a number picking one of two topics offered (a sentence that named both)
   8. a new session (after silence, or after a handoff closed): a sentence is answered, else the main menu
   9. "more" continues a paged SMS reply
  10. the current node's options, by number or word
  11. the referral node reads a place, alone or inside a sentence
- 12. a sentence about a topic, a person or an organisation (bot/conversation/sentences.py); "more"
-     opens the topic's next page; small talk gets one line
+ 12. a sentence about a topic, a person, an organisation or one's language (bot/conversation/
+     sentences.py), with a danger line first when danger is possible or past; "more" opens the
+     topic's next page; small talk gets one line
  13. anything else is a miss; several in a row offer a person
 """
 import dataclasses

@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 
 from bot.conversation import referrals as referral_rules
 from bot.conversation.bundle import ScriptError, read_bundle
-from bot.conversation.matcher import Matcher
+from bot.conversation.understanding import cache
+from bot.conversation.understanding.examples import OTHER
+from bot.conversation.understanding.reader import Understanding
 from bot.conversation.places import Place, Places
 from bot.conversation.textmatch import WordMatcher, build_number_words, normalize, read_number
 
@@ -54,7 +56,7 @@ class Entry:
 class Script:
     """The script as loaded: structure, catalogs, directory and places, with matchers built once."""
 
-    def __init__(self, spec, catalogs, directory=(), places=None):
+    def __init__(self, spec, catalogs, directory=(), places=None, examples=None):
         """Build from parsed data; raise ScriptError when the structure cannot be used at all."""
         try:
             self.spec = spec
@@ -77,25 +79,33 @@ class Script:
         self.catalogs = catalogs
         self.directory = tuple(directory)
         self.places = dict(places or {})
+        self.examples = dict(examples or {})
+        self._understander = None
         self._build_matchers()
 
     def _read_understand(self, spec):
-        """Read the `understand:` section: which words lead where (see bot/conversation/matcher.py)."""
-        self.danger_goto = (spec.get("danger") or {}).get("goto")
+        """Read the `understand:` section: where each understood intent and danger kind leads."""
         self.leads = {intent: cfg["goto"] for intent, cfg in (spec.get("intents") or {}).items()}
+        self.language_intents = {intent: lang for intent, lang in (spec.get("languages") or {}).items()}
         self.small_talk = {intent: cfg["reply"] for intent, cfg in (spec.get("small_talk") or {}).items()}
-        self.match_words = {}  # intent -> the text id of its words
-        if spec.get("danger"):
-            self.match_words["danger"] = spec["danger"]["words"]
-        for section in ("intents", "small_talk"):
-            for intent, cfg in (spec.get(section) or {}).items():
-                self.match_words[intent] = cfg["words"]
+        danger = spec.get("danger") or {}
+        self.danger_pages = {kind: cfg["goto"] for kind, cfg in danger.items()}
+        self.danger_lines = {kind: cfg.get("line") for kind, cfg in danger.items() if cfg.get("line")}
+        if spec.get("past_line"):
+            self.danger_lines["past"] = spec["past_line"]
+        # The page of violence (or the first kind) is the one the global emergency word opens too.
+        self.danger_goto = self.danger_pages.get("violence") or next(iter(self.danger_pages.values()), None)
+        self.match_words = {}  # whole-message word lists that stay exact rules: more, no
         for intent, key in (("more", "more"), ("no", "no_words")):
             if spec.get(key):
                 self.match_words[intent] = spec[key]
-        self.language_words = spec.get("language_words")
         self.more_label = spec.get("more_label", "opt.more")
         self.engine_texts.update(spec.get("texts") or {})
+
+    @property
+    def intent_labels(self):
+        """Return every label an example may carry: topics and requests, languages, small talk, other."""
+        return set(self.leads) | set(self.language_intents) | set(self.small_talk) | {OTHER}
 
     # -- text lookup ------------------------------------------------------------------------------
 
@@ -177,13 +187,8 @@ class Script:
         self.place_matcher = WordMatcher(
             (name, code) for code, place in self.places.items() for name in place.get("names", ()))
         self.place_finder = Places(self.places)
-        known = [n for p in self.places.values() if isinstance(p, dict)
-                 for n in list(p.get("names") or ()) + list(p.get("regions") or ())]
-        phrases = {intent: {lang: self.words_in(tid, lang) for lang in self.languages}
-                   for intent, tid in self.match_words.items()}
-        language_words = {lang: self.words_in(self.language_words, lang) for lang in self.languages} \
-            if self.language_words else {}
-        self.matcher = Matcher(phrases, language_words, order=list(self.match_words), known=known)
+        self.more_sentence = WordMatcher(
+            (w, True) for l in self.languages for w in self.words_in(self.match_words.get("more", ""), l))
         self.no_matcher = WordMatcher(
             (w, True) for l in self.languages for w in self.words_in(self.match_words.get("no", ""), l))
 
@@ -193,13 +198,29 @@ class Script:
         ids = {g.words for g in self.globals} | set(self.match_words.values())
         ids |= {o.words for n in self.nodes.values() for o in n.options if o.words}
         ids |= {self.engine_text("more_words"), self.engine_text("yes_words")}
-        if self.language_words:
-            ids.add(self.language_words)
         return ids
 
-    def understand(self, text):
-        """Return the matcher's Understanding of a message (every language: texters mix them)."""
-        return self.matcher.understand(text)
+    @property
+    def understander(self):
+        """Return the models trained from this script's examples (trained, or loaded, on first use)."""
+        if self._understander is None:
+            self._understander = cache.understander(self.examples, self.language_texts())
+        return self._understander
+
+    def language_texts(self):
+        """Return {lang: [texts written in that language]}: the language model learns from them too."""
+        return {lang: [e.text for e in self.catalogs.get(lang, {}).values() if e.text]
+                for lang in self.languages}
+
+    def understand(self, text, danger=True):
+        """Return the Understanding of a message (every language: texters mix them); danger=False
+        skips the danger model."""
+        model = self.understander
+        return model.read(text, danger=danger) if model is not None else Understanding()
+
+    def is_more_sentence(self, norm):
+        """Return True when a whole message asks for more ("mas informacion", "tell me more")."""
+        return bool(self.more_sentence.match(norm))
 
     def is_no(self, norm):
         """Return True when norm is a no in any language (it cancels a deletion, and is told so)."""
@@ -283,7 +304,8 @@ def build_script(bundle):
             directory.append(entry)
     except (AttributeError, TypeError) as exc:
         raise ScriptError(f"malformed catalogs or directory: {exc}") from exc
-    return Script(bundle.get("spec") or {}, catalogs, directory, bundle.get("places") or {})
+    return Script(bundle.get("spec") or {}, catalogs, directory, bundle.get("places") or {},
+                  bundle.get("examples") or {})
 
 
 def load_script(directory):

@@ -1,11 +1,12 @@
-"""The engine's answers to sentences: danger, a topic, a choice of two, small talk, the first message.
+"""The engine's answers to sentences: danger, a topic, a choice of two, a language, small talk, the first
+message.
 
 A mixin of the engine's step (bot/conversation/engine.py): it reads the message once with the script's
-matcher (bot/conversation/matcher.py) and acts as if the texter had chosen the option it names. Pure:
-no Flask, Redis or Twilio.
+trained models (bot/conversation/understanding/), decides (bot/conversation/decision.py) and acts as if
+the texter had chosen the option the decision names. Pure: no Flask, Redis or Twilio.
 """
 from bot.conversation import hours
-from bot.conversation.matcher import Decision, decide
+from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
 
 
@@ -16,35 +17,56 @@ class SentenceSteps:
     _decision = None
 
     def understanding(self):
-        """Return the matcher's Understanding of the message (read once per step)."""
+        """Return the Understanding of the message (read once per step)."""
         if self._understood is None:
             self._understood = self.script.understand(self.inbound.text)
         return self._understood
 
     def decision(self):
-        """Return the Decision for the message (danger, go, choice, more, small or none)."""
+        """Return the Decision for the message (danger, go, choice, language, more, small or none)."""
         if self._decision is None:
-            script = self.script
-            self._decision = decide(self.understanding(), script.leads) if script.leads else Decision()
-            self.why = self.understanding().explain() + [_say(self._decision)]
+            script, u = self.script, self.understanding()
+            if not self.norm or read_number(self.norm, {}) is not None:
+                self._decision = Decision()  # a menu number is never a sentence
+            elif script.is_more_sentence(self.norm) or script.is_more(self.state.lang, self.norm):
+                self._decision = Decision("more", ("more",))
+            elif self.is_menu_word():
+                self._decision = Decision()  # an option's own word: the menus answer it exactly
+            else:
+                accept = script.understander.accept if script.understander is not None else 1.0
+                self._decision = decide(u, script.leads, accept, script.language_intents, script.small_talk)
+            self.why = u.explain() + [_say(self._decision)]
         return self._decision
 
     def is_danger(self, option):
-        """Return True when the message is about danger: the emergency word, or any danger phrase."""
+        """Return True when the message is about danger now: the emergency word, or the danger model
+        (never for a word the menus know exactly: a global word, an option, "more", yes or no)."""
         if option is not None and option.goto and option.goto == self.script.danger_goto:
             return True
-        return self.decision().kind == "danger" if self.norm else False
+        if not self.norm or option is not None:
+            return False
+        return self.decision().kind == "danger"
+
+    def is_menu_word(self):
+        """Return True when the whole message is a word the menus answer exactly where the texter is."""
+        script, st, norm = self.script, self.state, self.norm
+        if st.node in script.nodes and script.match_option(st.node, st.lang, norm) is not None:
+            return True
+        return bool(st.confirm_delete) and (script.is_yes(norm) or script.is_no(norm))
 
     def danger(self):
-        """Answer danger in any state: the emergency reply; a handoff (open or opened from it) is urgent."""
+        """Answer danger in any state: its kind's page; a handoff (open or opened from it) is urgent."""
         st, script = self.state, self.script
         st.confirm_delete, st.leave = None, False
+        decision = self.decision()
+        kind = decision.intents[0] if decision.kind == "danger" else None
+        goto = script.danger_pages.get(kind) or script.danger_goto
         prefix = None
         if st.lang is None:
             st.lang = self.understanding().lang or script.source_language
             self.events.append(("language", st.lang))
             prefix = self.t(script.engine_text("change_language"))
-        node = script.nodes[script.danger_goto]
+        node = script.nodes[goto]
         if self.ctx.handoff_status:
             self.events.append(("handoff_message", {"text": self.inbound.text, "media": self.inbound.media}))
             self.events.append(("urgent", {}))
@@ -53,13 +75,27 @@ class SentenceSteps:
         st.urgent = True
         return self.enter(node.id, prefix=prefix)
 
+    def danger_line(self):
+        """Return the one line put first when danger is possible but not sure, or in the past; else None."""
+        line = self.decision().line
+        tid = self.script.danger_lines.get(line) if line else None
+        if tid:
+            self.events.append(("danger_line", {"kind": line}))
+        return self.t(tid) if tid else None
+
     def sentence(self, prefix=None):
         """Act on a sentence about a topic, a person or an organisation; return None when it is none."""
         script, st = self.script, self.state
         decision = self.decision()
+        if decision.kind == "language":
+            return self.choose_spoken(decision.intents[0])
+        line = self.danger_line() if decision.kind in ("go", "choice", None) else None
+        prefix = "\n".join(p for p in (line, prefix) if p) or None
         if decision.kind == "choice":
             return self.offer_choice(decision.intents, prefix)
         if decision.kind != "go":
+            if line and decision.kind is None and st.lang:  # possible danger, nothing else understood
+                return self.enter(script.main, prefix=prefix)
             return None
         intent = decision.intents[0]
         goto = script.leads[intent]
@@ -75,6 +111,15 @@ class SentenceSteps:
             if place is not None:
                 return self.give_referral(node, place, prefix)
         return replies
+
+    def choose_spoken(self, lang):
+        """Set the language a texter said they speak ("hablo mejor español") and show the main menu."""
+        st = self.state
+        if lang not in self.script.languages:
+            return None
+        st.lang = lang
+        self.events.append(("language", lang))
+        return self.enter(self.script.main)
 
     def offer_choice(self, intents, prefix=None):
         """Offer a short numbered choice of two topics (one SMS segment); the next message picks one."""
@@ -104,8 +149,10 @@ class SentenceSteps:
         """Answer a first message in the texter's own words in its language, or return None (the greeting)."""
         script, st = self.script, self.state
         decision = self.decision()
+        if decision.kind == "language":
+            return self.choose_spoken(decision.intents[0])
         lang = self.understanding().lang
-        if lang not in script.languages or decision.kind not in ("go", "choice"):
+        if lang not in script.languages or (decision.kind not in ("go", "choice") and not decision.line):
             return None
         st.lang = lang
         self.events.append(("language", lang))
@@ -156,7 +203,8 @@ class SentenceSteps:
 
 def _say(decision):
     """Return a decision as one line for staff (the simulator shows it)."""
+    line = f"; the {decision.line} line first" if decision.line else ""
     if decision.kind is None:
-        return "decision: not understood"
+        return f"decision: not understood{line}"
     extra = f" (topic {decision.topic})" if decision.topic else ""
-    return f"decision: {decision.kind} {' + '.join(decision.intents)}{extra}"
+    return f"decision: {decision.kind} {' + '.join(decision.intents)}{extra}{line}"

@@ -20,7 +20,7 @@ def text_ids(script):
             ids += [option.label] + ([option.words] if option.words else [])
     ids += [g.words for g in script.globals] + list(script.engine_texts.values())
     ids += list(script.match_words.values()) + list(script.small_talk.values())
-    ids += [script.language_words] if script.language_words else []
+    ids += [t for t in script.danger_lines.values() if t]
     ids += [f"dir.{k}" for k in ("call", "text", "whatsapp", "from_US", "from_MX", "from_other")]
     ids += sorted({f"dir.for_{e['nationality']}" for e in script.directory if e.get("nationality")})
     ids.append("handoff.timezone")

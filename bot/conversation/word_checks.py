@@ -1,7 +1,11 @@
-"""Check the script's words: menu keywords and the sentence matcher's words, wherever a texter writing
-one would be sent elsewhere than staff meant (run by checks.check_script)."""
+"""Check the script's words and examples: menu keywords wherever a texter writing one would be sent
+elsewhere than staff meant, and the examples the understanding models learn from (run by
+checks.check_script)."""
 from bot.conversation.problem import Problem
 from bot.conversation.textmatch import normalize
+from bot.conversation.understanding import examples
+
+FEW_EXAMPLES = 5         # fewer examples than this for an intent in a language is worth a warning
 
 
 def check_keywords(script):
@@ -33,25 +37,31 @@ def check_keywords(script):
     return out
 
 
-def check_sentence_words(script):
-    """Warn about sentence words two intents claim, hidden by a global word, or hiding danger."""
+def check_understanding(script):
+    """Check the understanding section and its examples: where intents lead, labels, and how many
+    examples each intent and danger kind has in each language."""
     out = []
-    tids = script.match_words
-    for lang, phrase, intents in script.matcher.shared():
-        names = ", ".join(tids.get(i, i) for i in intents)
-        out.append(Problem("warning", f"text[{tids.get(intents[0], intents[0])}].{lang}",
-                           f"{phrase!r} is claimed by {names}: a sentence with it is read as both"))
-    for intent, tid in tids.items():
-        lead = script.leads.get(intent) or (script.danger_goto if intent == "danger" else None)
-        for lang in script.languages:
-            for phrase in script.words_in(tid, lang):
-                hidden = script.match_global(normalize(phrase))
-                if hidden is not None and hidden.goto != lead and not (intent == "danger" and hidden.goto ==
-                                                                       script.danger_goto):
-                    out.append(Problem("warning", f"text[{tid}].{lang}",
-                                       f"{phrase!r} alone is taken by the global word of {hidden.words}"))
-    for lang, danger, longer, intent in script.matcher.hidden_danger():
-        out.append(Problem("warning", f"text[{tids.get(intent, intent)}].{lang}",
-                           f"{longer!r} contains the danger words {danger!r}: a sentence with it is not "
-                           f"read as danger"))
+    for intent, goto in script.leads.items():
+        if goto not in script.nodes:
+            out.append(Problem("error", f"understand.intents.{intent}", f"leads to unknown node {goto!r}"))
+    for kind, goto in script.danger_pages.items():
+        if goto not in script.nodes:
+            out.append(Problem("error", f"understand.danger.{kind}", f"leads to unknown node {goto!r}"))
+    for intent, lang in script.language_intents.items():
+        if lang not in script.languages:
+            out.append(Problem("error", f"understand.languages.{intent}", f"unknown language {lang!r}"))
+    for where, message in examples.problems(script.examples, script.intent_labels, set(script.danger_pages),
+                                            script.languages):
+        level = "warning" if message.startswith("unknown label") else "error"
+        out.append(Problem(level, where, message))
+    counted = examples.counts(script.examples)
+    for lang in script.languages:
+        for section, labels in (("intents", list(script.leads) + list(script.small_talk)),
+                                ("danger", list(script.danger_pages))):
+            for label in labels:
+                found = counted.get((lang, section, label), 0)
+                if found < FEW_EXAMPLES:
+                    out.append(Problem("warning", f"examples.{lang}.{section}.{label}",
+                                       f"{found} example(s): messages in this language about it may not be "
+                                       f"understood (at least {FEW_EXAMPLES} wanted)"))
     return out

@@ -96,13 +96,16 @@ def wanted(script, state, text, handoff_status=None):
 
 
 # At the job node these are answered by the engine (small talk, a person, danger), never searched as a name.
-SAID_OTHERWISE = ("thanks", "hello", "ok", "bye", "person", "danger")
+SAID_OTHERWISE = ("thanks", "hello", "ok", "bye", "person")
+SURE = 0.5               # ... when the model is at least this sure of one of them
 
 
 def _said_otherwise(script, text):
-    """Return True when a message at the job node is small talk or asks for a person, not a name."""
+    """Return True when a message at the job node is danger, small talk or asks for a person, not a name."""
     understanding = script.understand(text)
-    return any(understanding.has(intent) for intent in SAID_OTHERWISE)
+    if understanding.danger:
+        return True
+    return any(understanding.score(intent) >= SURE for intent in SAID_OTHERWISE)
 
 
 class JobChecker:

@@ -57,10 +57,8 @@ def keyword_ids(bundle):
                 ids.add(option.get("words"))
     ids.update((spec.get("texts") or {}).get(role) for role in ("more_words", "yes_words"))
     understand = spec.get("understand") if isinstance(spec.get("understand"), dict) else {}
-    for section in ("intents", "small_talk"):  # the sentence matcher's words (bot/conversation/matcher.py)
-        ids.update(c.get("words") for c in (understand.get(section) or {}).values() if isinstance(c, dict))
-    ids.update(understand.get(k) for k in ("more", "no_words", "language_words") if isinstance(understand.get(k), str))
-    ids.add((understand.get("danger") or {}).get("words") if isinstance(understand.get("danger"), dict) else None)
+    # Whole-message words that stay exact rules beside the understanding models: more, no.
+    ids.update(understand.get(k) for k in ("more", "no_words") if isinstance(understand.get(k), str))
     return {i for i in ids if i}
 
 

@@ -91,7 +91,7 @@ def send(script, session, text, now, jobs=None):
                           lookup=jobs.lookup(query) if query is not None else None))
     _add(session, "texter", text)
     if result.why:
-        _add(session, "why", "\n".join(result.why))
+        _add(session, "why", "\n".join(result.why + nearest_lines(script, text)))
     for reply in result.replies:
         _add(session, "bot", reply, cost(reply, session.channel))
     session.state, session.opted_out = result.state.to_json(), result.state.opted_out
@@ -155,3 +155,10 @@ def load(token, secret):
 def _serializer(secret):
     """Return the signer of simulator tokens (its own salt: no other token of the app passes)."""
     return URLSafeSerializer(secret, salt="helpline-simulator")
+
+
+def nearest_lines(script, text, most=3):
+    """Return lines naming the training examples nearest a message (why the model read it so)."""
+    model = script.understander
+    found = model.nearest(text, most) if model is not None else []
+    return [f"  like: {example!r} ({label}, {similarity:.2f})" for example, label, similarity in found]

@@ -253,10 +253,7 @@ class ScriptView:
             if tid not in done:
                 rows.append(self.message(tid, "engine", role))
                 done.add(tid)
-        sentence_words = dict(script.match_words)
-        if script.language_words:
-            sentence_words["language"] = script.language_words
-        for intent, tid in sentence_words.items():  # the sentence matcher's lists (bot/conversation/matcher.py)
+        for intent, tid in script.match_words.items():  # whole-message words: more, no
             if tid not in done:
                 rows.append(self.message(tid, "sentence", intent))
                 done.add(tid)

@@ -3,7 +3,8 @@
 Each web worker keeps one built Script. At most every `interval` seconds one request asks Redis for
 the published version's stamp (one GET); only when it changed is the version loaded and the Script
 (with its matchers) rebuilt. Other requests never wait: they use the Script in hand meanwhile.
-When Redis does not answer, the Script in hand stays in use.
+When Redis does not answer, the Script in hand stays in use. A version whose examples changed is taken
+up once its understanding models are trained (in a process of their own, into the model cache).
 """
 import logging
 import threading
@@ -15,6 +16,7 @@ import redis
 from bot.conversation.bundle import decode
 from bot.conversation.checks import check_script
 from bot.conversation.script import ScriptError, build_script
+from bot.conversation.understanding import cache as model_cache
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,11 @@ class LiveScript:
                 self._stamp, self.version = stamp, number  # same content: nothing to rebuild
                 return False
             script = build_script(decode(self.store.version(number)))
+            if not model_cache.ready(script.examples, script.language_texts()):
+                # New examples: trained in a process of their own; this version is taken up once its
+                # models are in the cache (the Script in hand answers meanwhile).
+                model_cache.train_detached(script.examples, script.language_texts())
+                return False
         except (redis.RedisError, OSError) as exc:
             # Checked again later and later (jitter, at most a minute apart); said once, not each time.
             self._failures += 1

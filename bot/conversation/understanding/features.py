@@ -1,0 +1,60 @@
+"""What the understanding models read in a message: its words, word pairs and the letters inside words.
+
+A message is folded as the menus fold it (bot/conversation/textmatch.normalize: case, accents,
+apostrophe variants), letters typed three times or more count once ("ayudaaa" is "ayuda"), and every
+digit reads as 0 ("$800" and "$2000" are both an amount). Its features are:
+  "w <word>"        each word
+  "b <word> <word>" each pair of neighbouring words
+  " xy", "xyz "...  runs of 2 to 5 letters inside each word, with a space at the word's edges: typos,
+                    missing accents, regional spellings and K'iche' prefixes share most of them
+  "e <symbol>"      each emoji
+The same function serves training (bot/conversation/understanding/training.py) and reading a message
+(bot/conversation/understanding/linear.py), so the two cannot disagree.
+"""
+import re
+import unicodedata
+
+from bot.conversation.textmatch import normalize
+
+MAX_WORDS = 80            # a longer message is read by its first 80 words
+NGRAMS = (2, 3, 4, 5)
+_WORD = re.compile(r"[^\W_]+")
+_REPEAT = re.compile(r"(.)\1\1+")
+_DIGIT = re.compile(r"\d")
+
+
+def fold(text):
+    """Return a message as the models read it: normalised, repeated letters once, digits as 0."""
+    return _DIGIT.sub("0", _REPEAT.sub(r"\1", normalize(text)))
+
+
+def words(folded):
+    """Return the words of a folded message (at most MAX_WORDS)."""
+    return _WORD.findall(folded)[:MAX_WORDS]
+
+
+def features(folded):
+    """Return the list of features of a folded message (a feature may repeat: it is counted)."""
+    found = words(folded)
+    out = ["w " + w for w in found]
+    out += ["b " + a + " " + b for a, b in zip(found, found[1:])]
+    for w in found:
+        padded = " " + w + " "
+        size_max = len(padded)
+        for size in NGRAMS:
+            if size > size_max:
+                break
+            out += [padded[i:i + size] for i in range(size_max - size + 1)]
+    out += ["e " + ch for ch in folded if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
+    return out
+
+
+def char_features(folded):
+    """Return the letter runs of 1 to 4 inside words (the language model reads these and whole words)."""
+    found = words(folded)
+    out = ["w " + w for w in found]
+    for w in found:
+        padded = " " + w + " "
+        for size in (1, 2, 3, 4):
+            out += [padded[i:i + size] for i in range(len(padded) - size + 1)]
+    return out

@@ -1,0 +1,118 @@
+"""A trained linear model as plain arrays: read a message, score its classes, say which features weighed.
+
+Training (bot/conversation/understanding/training.py) fits scikit-learn's TfidfVectorizer and
+LogisticRegression and keeps only what reading needs: the vocabulary, the idf weights, the coefficients
+and intercepts. Reading computes what those objects compute (sublinear tf times idf, l2-normalised;
+softmax of the linear scores), with numpy alone, so a web worker never imports scikit-learn and a
+message costs tens of microseconds.
+"""
+import io
+import json
+import math
+
+import numpy as np
+
+from bot.conversation.understanding import features as feats
+
+ANALYZERS = {"words": feats.features, "chars": feats.char_features}
+
+
+class LinearModel:
+    """Classes, vocabulary, idf and coefficients of one trained model."""
+
+    def __init__(self, classes, vocabulary, idf, coef, intercept, analyzer="words"):
+        """classes: names in column order; vocabulary: {feature: row}; coef: rows x classes."""
+        self.classes = tuple(str(c) for c in classes)
+        self.vocabulary = dict(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.analyzer = analyzer
+        self._features = ANALYZERS[analyzer]
+        self.index = {name: i for i, name in enumerate(self.classes)}
+
+    def vector(self, folded):
+        """Return (rows, values) of a folded message's tf-idf vector, l2-normalised (empty when unknown)."""
+        counts = {}
+        vocabulary = self.vocabulary
+        for f in self._features(folded):
+            row = vocabulary.get(f)
+            if row is not None:
+                counts[row] = counts.get(row, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        rows = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
+        values = tf * self.idf[rows]
+        norm = float(np.sqrt(np.dot(values, values)))
+        return rows, values / norm if norm else values
+
+    def probabilities(self, folded):
+        """Return a numpy array of each class's probability for a folded message."""
+        rows, values = self.vector(folded)
+        return self.probabilities_of(rows, values)
+
+    def probabilities_of(self, rows, values):
+        """Return class probabilities for a vector from vector()."""
+        logits = self.intercept + (values @ self.coef[rows] if len(rows) else 0.0)
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
+
+    def weighed(self, rows, values, name, most=6):
+        """Return [(feature, weight)] that pushed a message towards class name most, strongest first."""
+        if not len(rows) or name not in self.index:
+            return []
+        column = self.coef[rows]
+        push = values * (column[:, self.index[name]] - column.mean(axis=1))
+        order = np.argsort(-push)[:most]
+        inverse = self._inverse()
+        return [(inverse[int(rows[i])], round(float(push[i]), 3)) for i in order if push[i] > 0]
+
+    def _inverse(self):
+        """Return the vocabulary row -> feature (built when an explanation is first asked for)."""
+        if getattr(self, "_by_row", None) is None:
+            self._by_row = {row: f for f, row in self.vocabulary.items()}
+        return self._by_row
+
+    def nbytes(self):
+        """Return about how many bytes the arrays and vocabulary hold."""
+        words = sum(len(f) + 50 for f in self.vocabulary) + 100 * len(self.vocabulary)
+        return int(self.idf.nbytes + self.coef.nbytes + self.intercept.nbytes + words)
+
+    # -- storage -----------------------------------------------------------------------------------
+
+    def to_arrays(self, prefix):
+        """Return {name: array} to save this model under prefix in an npz file."""
+        features = sorted(self.vocabulary, key=self.vocabulary.get)
+        meta = {"classes": list(self.classes), "analyzer": self.analyzer}
+        return {f"{prefix}.meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                f"{prefix}.features": np.frombuffer("\n".join(features).encode(), dtype=np.uint8),
+                f"{prefix}.idf": self.idf, f"{prefix}.coef": self.coef, f"{prefix}.intercept": self.intercept}
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix):
+        """Return the model saved by to_arrays() under prefix."""
+        meta = json.loads(bytes(arrays[f"{prefix}.meta"]).decode())
+        features = bytes(arrays[f"{prefix}.features"]).decode().split("\n")
+        vocabulary = {f: i for i, f in enumerate(features)}
+        return cls(meta["classes"], vocabulary, arrays[f"{prefix}.idf"], arrays[f"{prefix}.coef"],
+                   arrays[f"{prefix}.intercept"], meta["analyzer"])
+
+
+def save(models, extra):
+    """Return the bytes of an npz file holding named models and a JSON-able dict extra."""
+    arrays = {"extra": np.frombuffer(json.dumps(extra).encode(), dtype=np.uint8)}
+    for name, model in models.items():
+        arrays.update(model.to_arrays(name))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def load(data, names):
+    """Return ({name: LinearModel}, extra) from bytes made by save()."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        loaded = {k: arrays[k] for k in arrays.files}
+    extra = json.loads(bytes(loaded["extra"]).decode())
+    return {name: LinearModel.from_arrays(loaded, name) for name in names}, extra

@@ -1,0 +1,174 @@
+"""Read one message with the trained models: its intents, danger, language, and why.
+
+An Understanding carries every score the engine acts on and an explanation staff can read: for the
+intent, the danger class and the language, the features that weighed most; the nearest examples are
+looked up on request (the simulator and the inbox ask; a texter's reply never waits for them).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.conversation.understanding import features as feats
+from bot.conversation.understanding.examples import NONE, OTHER, PAST
+
+TOP = 6                  # intents kept in an Understanding, best first
+LANGUAGE_MIN = 0.7       # a language is told when the language model is this sure
+LANGUAGE_MIN_LETTERS = 6  # and the message has this many letters: one short word tells nothing
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message is about, as the models read it."""
+
+    intents: tuple = ()          # ((intent, probability), ...) best first
+    danger: str = None           # the kind of danger now (violence, selfharm, medical, poison), or None
+    danger_score: float = 0.0    # the probability of any danger now
+    near_danger: str = None      # danger possible but not sure: the kind whose one line goes first
+    past: bool = False           # frightening words about the past or elsewhere (no danger now)
+    lang: str = None             # the language the message is written in, when clear
+    lang_score: float = 0.0
+    words: tuple = ()            # the message's words, folded
+    known: frozenset = frozenset()  # positions of words the intent model has seen
+    why: tuple = ()              # lines for staff: what weighed
+
+    @property
+    def intent(self):
+        """Return the most likely intent, or None."""
+        return self.intents[0][0] if self.intents else None
+
+    def score(self, intent):
+        """Return an intent's probability (0 when it is not among the best)."""
+        return dict(self.intents).get(intent, 0.0)
+
+    def unknown_words(self):
+        """Return the message's words the model has never seen (what staff may want examples for)."""
+        return tuple(w for i, w in enumerate(self.words) if i not in self.known)
+
+    def explain(self):
+        """Return the explanation as lines."""
+        return list(self.why)
+
+
+class Understander:
+    """The trained models with their thresholds; read() understands one message."""
+
+    def __init__(self, models, extra, examples=()):
+        """models: {intent, danger, language} LinearModels; extra: thresholds and figures from training."""
+        self.intent, self.danger, self.language = models["intent"], models["danger"], models["language"]
+        self.extra = dict(extra)
+        self.accept = float(extra.get("accept", 0.35))
+        self.danger_threshold = float(extra.get("danger", 0.5))
+        self.line_threshold = float(extra.get("danger_line", 0.2))
+        self.examples = tuple(examples)
+        self._kinds = [i for i, c in enumerate(self.danger.classes) if c not in (NONE, PAST)]
+        self._past = self.danger.index.get(PAST)
+        self._none = self.danger.index.get(NONE)
+        self._nearest = None
+
+    def read(self, text, danger=True):
+        """Return the Understanding of a message; danger=False skips the danger model (a menu number)."""
+        folded = feats.fold(text)
+        words = tuple(feats.words(folded))
+        rows, values = self.intent.vector(folded)
+        probs = self.intent.probabilities_of(rows, values)
+        order = np.argsort(-probs)[:TOP]
+        intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
+        kind, near, score, past = None, None, 0.0, False
+        drows = dvalues = None
+        if danger and words:
+            drows, dvalues = self.danger.vector(folded)
+            dprobs = self.danger.probabilities_of(drows, dvalues)
+            score = float(dprobs[self._kinds].sum())
+            likely = self.danger.classes[max(self._kinds, key=lambda i: dprobs[i])]
+            if score >= self.danger_threshold:
+                kind = likely
+            elif score >= self.line_threshold:
+                near = likely
+            elif self._past is not None:
+                past = dprobs[self._past] >= max(dprobs[self._none], 0.35)
+        lang, lang_score = self._language(folded, words)
+        vocabulary = self.intent.vocabulary
+        known = frozenset(i for i, w in enumerate(words) if "w " + w in vocabulary)
+        why = self._why(intents, rows, values, kind or near, score, past, drows, dvalues, lang, lang_score)
+        return Understanding(intents=intents, danger=kind, danger_score=round(score, 4), near_danger=near,
+                             past=bool(past),
+                             lang=lang, lang_score=round(lang_score, 4), words=words, known=known, why=why)
+
+    def _language(self, folded, words):
+        """Return (language, probability): None when the message is too short or the model unsure."""
+        letters = sum(len(w) for w in words if not w.isdigit())
+        probs = self.language.probabilities(folded)
+        best = int(np.argmax(probs))
+        score = float(probs[best])
+        if letters < LANGUAGE_MIN_LETTERS or score < LANGUAGE_MIN:
+            return None, score
+        return self.language.classes[best], score
+
+    def _why(self, intents, rows, values, kind, score, past, drows, dvalues, lang, lang_score):
+        """Return the explanation lines: scores and the features that weighed most."""
+        lines = []
+        if intents:
+            best = intents[0][0]
+            weighed = ", ".join(f"{_show(f)} {w:+.2f}" for f, w in self.intent.weighed(rows, values, best, 5))
+            others = ", ".join(f"{i} {p:.2f}" for i, p in intents[1:])
+            lines.append(f"intent {best} {intents[0][1]:.2f} (accepted from {self.accept:.2f})"
+                         f"{'; then ' + others if others else ''}")
+            if weighed:
+                lines.append(f"  weighed: {weighed}")
+        if drows is not None:
+            state = kind or ("past or elsewhere" if past else "none")
+            lines.append(f"danger {state}: {score:.2f} (its page from {self.danger_threshold:.2f}, "
+                         f"its line first from {self.line_threshold:.2f})")
+            if kind:
+                weighed = self.danger.weighed(drows, dvalues, kind, 5)
+                lines.append("  weighed: " + ", ".join(f"{_show(f)} {w:+.2f}" for f, w in weighed))
+        lines.append(f"language {lang or 'not told'} ({lang_score:.2f})")
+        return tuple(lines)
+
+    def nearest(self, text, most=3):
+        """Return [(example text, label, similarity)] of the training examples closest to a message."""
+        if not self.examples:
+            return []
+        if self._nearest is None:
+            self._nearest = _Index(self.intent, self.examples)
+        return self._nearest.search(feats.fold(text), most)
+
+    def nbytes(self):
+        """Return about how many bytes the models hold."""
+        return self.intent.nbytes() + self.danger.nbytes() + self.language.nbytes()
+
+
+class _Index:
+    """The examples as tf-idf vectors of the intent model, for the nearest examples (built once)."""
+
+    def __init__(self, model, examples):
+        """Vectorise every example (a second or so; done the first time an explanation is asked for)."""
+        self.model, self.examples = model, examples
+        self.vectors = [dict(zip(*(a.tolist() for a in model.vector(feats.fold(e.text))))) for e in examples]
+
+    def search(self, folded, most):
+        """Return the most similar examples by cosine similarity."""
+        rows, values = self.model.vector(folded)
+        query = dict(zip(rows.tolist(), values.tolist()))
+        scored = []
+        for i, vector in enumerate(self.vectors):
+            sim = sum(v * vector.get(r, 0.0) for r, v in query.items())
+            if sim > 0:
+                scored.append((sim, i))
+        scored.sort(reverse=True)
+        out = []
+        for sim, i in scored[:most]:
+            e = self.examples[i]
+            label = e.intent if e.danger in (NONE, PAST) else e.danger
+            out.append((e.text, f"{label}{' (past)' if e.danger == PAST else ''}", round(sim, 2)))
+        return out
+
+
+def _show(feature):
+    """Return a feature as staff read it: a word, two words, or letters inside a word."""
+    if feature.startswith(("w ", "b ", "e ")):
+        return repr(feature[2:])
+    return repr(feature.replace(" ", "_"))
+
+
+__all__ = ["Understanding", "Understander", "OTHER"]
