@@ -31,11 +31,13 @@ class LinearModel:
         self._features = ANALYZERS[analyzer]
         self.index = {name: i for i, name in enumerate(self.classes)}
 
-    def vector(self, folded):
-        """Return (rows, values) of a folded message's tf-idf vector, l2-normalised (empty when unknown)."""
+    def vector(self, folded, found=None):
+        """Return (rows, values) of a folded message's tf-idf vector, l2-normalised (empty when unknown).
+
+        found: the message's features when already computed (two models reading the same features)."""
         counts = {}
         vocabulary = self.vocabulary
-        for f in self._features(folded):
+        for f in self._features(folded) if found is None else found:
             row = vocabulary.get(f)
             if row is not None:
                 counts[row] = counts.get(row, 0) + 1

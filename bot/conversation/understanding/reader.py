@@ -69,14 +69,15 @@ class Understander:
         """Return the Understanding of a message; danger=False skips the danger model (a menu number)."""
         folded = feats.fold(text)
         words = tuple(feats.words(folded))
-        rows, values = self.intent.vector(folded)
+        found = feats.features(folded) if self.intent.analyzer == self.danger.analyzer else None
+        rows, values = self.intent.vector(folded, found)
         probs = self.intent.probabilities_of(rows, values)
         order = np.argsort(-probs)[:TOP]
         intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
         kind, near, score, past = None, None, 0.0, False
         drows = dvalues = None
         if danger and words:
-            drows, dvalues = self.danger.vector(folded)
+            drows, dvalues = self.danger.vector(folded, found)
             dprobs = self.danger.probabilities_of(drows, dvalues)
             score = float(dprobs[self._kinds].sum())
             likely = self.danger.classes[max(self._kinds, key=lambda i: dprobs[i])]
