@@ -42,7 +42,7 @@ SENTENCES = {
     "en": {"topic": "my boss doesnt pay overtime", "more": "more", "place": "I'm in Yakima, Washington",
            "two": "I got hurt and they fired me", "thanks": "thanks", "ok": "ok",
            "person": "I need to talk to someone", "waiting": "hello?", "danger_waiting": "they are going to kill me",
-           "claimed": "ok thank you", "danger_claimed": "emergency", "danger_delete": "help urgent",
+           "claimed": "ok thank you", "danger_claimed": "emergency", "danger_delete": "help, a man is attacking me right now",
            "no": "no", "first": "I was fired", "first_danger": "911 help", "menu_danger": "emergency!",
            "weak_place": "in OK", "selfharm": "i want to end my life",
            "medical": "my coworker collapsed in the field and is not breathing",
@@ -91,7 +91,7 @@ def tour(lang, channel):
               {"send": "Guatemala"}, {"send": "Honduras"}, {"send": words["menu"]},
               {"send": words["emergency"]}, {"send": words["help"]}, {"send": words["language"]},
               {"send": words["other"]}, {"send": words["language"]}, {"send": words["lang"]},
-              {"send": "xyz"}, {"send": "???"}, {"send": "qqq"}, {"send": str(number(SCRIPT.stuck, "person"))},
+              {"send": "mi prima tuvo bebe ayer"}, {"send": "xyzzy plugh"}, {"send": "se me perdio el cargador del celular"}, {"send": str(number(SCRIPT.stuck, "person"))},
               {"send": "necesito ayuda, mi patron tiene mi pasaporte"}, {"send": "STOP"}, {"close_handoff": True},
               {"send": words["hello"] or "hola"}, {"send": "START"}, {"expire_session": True}, {"send": "5"},
               {"send": str(number(main, "person"))}, {"send": "gracias"}, {"close_handoff": True}]
@@ -104,7 +104,7 @@ def own_words(lang):
     delete = WORDS[lang].get("delete", "BORRAR")
     return [{"expire_session": True}, {"send": say["topic"]}, {"send": say["more"]},
             {"send": str(number("pay_more", "referral"))}, {"send": say["place"]},
-            {"send": say["two"]}, {"send": "2"}, {"send": say["thanks"]}, {"send": say["ok"]},
+            {"send": say["two"]}, {"send": say["thanks"]}, {"send": say["ok"]},
             {"send": str(number("asylum", "referral"))}, {"send": say["weak_place"]},
             {"send": say["person"]}, {"send": say["waiting"]}, {"send": "MENU"}, {"send": say["waiting"]},
             {"send": say["danger_waiting"]}, {"claim_handoff": True}, {"send": say["claimed"]},

@@ -241,8 +241,8 @@ def test_a_sentence_naming_an_organisation_and_a_place_gives_the_referral_at_onc
 
 def test_a_miss_reports_its_unknown_words():
     """A message not understood carries the words no list knows (for the staff's report)."""
-    r = run(["hola", "1", "2", "el zacate esta muy alto"])
-    assert r.events == [("not_understood", {"words": ("zacate", "alto")})]
+    r = run(["hola", "1", "2", "el zacate esta muy alto y las hormigas pican"])
+    assert r.events == [("not_understood", {"words": ("hormigas", "pican")})]
 
 
 def test_sms_replies_stay_within_budget_and_whatsapp_keeps_full_text():

@@ -161,32 +161,12 @@ def test_cli_check_exits_1_on_errors(tmp_path, app):
     assert result.exit_code == 1 and "is not a phone number phonenumbers can read" in result.output
 
 
-def test_the_shipped_sentence_words_raise_no_warning(bundle):
-    """No phrase of the shipped word lists is claimed twice, hidden by a global word or hides danger."""
-    found = [p for p in problems(bundle, "warning") if p.startswith("warning: text[m.") and "reviewed" not in p]
-    assert found == []
-
-
-def test_a_phrase_claimed_by_two_topics_is_reported(bundle):
-    """The same phrase (once stemmed: "despidos" is "despido") in two intents' lists is a warning."""
-    bundle["catalogs"]["es"]["m.pay"]["text"] += ", despidos"
-    warnings = problems(bundle, "warning")
-    assert any("is claimed by m.pay, m.fired: a sentence with it is read as both" in w or
-               "is claimed by m.fired, m.pay: a sentence with it is read as both" in w for w in warnings), warnings
-
-
-def test_a_phrase_hidden_by_a_global_word_is_reported(bundle):
-    """A phrase that alone is a global word (MENU) never reaches its topic when written alone."""
-    bundle["catalogs"]["es"]["m.housing"]["text"] += ", menu"
-    assert "warning: text[m.housing].es: 'menu' alone is taken by the global word of kw.menu" in \
-        problems(bundle, "warning")
-
-
-def test_danger_words_inside_a_longer_phrase_are_reported(bundle):
-    """A longer phrase of a topic containing danger words would keep a sentence from being read as danger."""
-    bundle["catalogs"]["es"]["m.injury"]["text"] += ", me quieren matar de trabajo"
-    assert any(p.startswith("warning: text[m.injury].es: ") and "contains the danger words 'me quieren matar'" in p
-               for p in problems(bundle, "warning"))
+def test_an_intent_leading_nowhere_and_examples_with_unknown_labels_are_reported(bundle):
+    """The understanding section's targets must exist; an example's label must be one the script answers."""
+    bundle["spec"]["understand"]["intents"]["pay"]["goto"] = "nowhere"
+    bundle["examples"]["es"]["intents"]["payy"] = ["no me pagan"]
+    assert "error: understand.intents.pay: leads to unknown node 'nowhere'" in problems(bundle, "error")
+    assert "warning: examples.es.intents.payy: unknown label 'payy'" in problems(bundle, "warning")
 
 
 def test_an_option_that_changes_number_inside_a_topic_is_reported(bundle):

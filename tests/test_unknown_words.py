@@ -6,6 +6,7 @@ from bot.reports import unknown_words
 from conftest import Texter
 
 DAY = "2026-11-24"  # OPEN_HOURS's day in New York
+ANTS = "el zacate esta muy alto y las hormigas pican"  # not understood; "hormigas" and "pican" no example has
 
 
 def miss(app, number, text):
@@ -18,10 +19,10 @@ def miss(app, number, text):
 
 
 def test_words_show_only_after_five_texters_and_never_what_identifies(twilio_app, web):
-    """Eight texters write "zacate", four write "compa": only zacate shows. Addresses, links, phone
+    """Eight texters write "hormigas", four write "compa": only hormigas shows. Addresses, links, phone
     numbers and words with digits are never stored."""
     for n in range(8):
-        miss(twilio_app, f"+1505555070{n}", "el zacate esta muy alto")
+        miss(twilio_app, f"+1505555070{n}", ANTS)
     for n in range(4):
         miss(twilio_app, f"+1505555071{n}", "mi compa pedro@correo.com dice 555-123-4567 www.sitio.org xyz9")
     store = twilio_app.extensions["conversations"].store
@@ -32,17 +33,17 @@ def test_words_show_only_after_five_texters_and_never_what_identifies(twilio_app
     assert any(f.startswith("nu:es:compa:") for f in fields)
     html = web("sam").get(f"/admin/reports?from={DAY}&to={DAY}").get_data(as_text=True)
     table = re.sub(r"\s+", " ", re.search(r'<table id="unknown-words">.*?</table>', html, re.S).group(0))
-    assert '<td lang="es">zacate</td><td>8</td>' in table and '<td lang="es">alto</td><td>8</td>' in table
+    assert '<td lang="es">hormigas</td><td>8</td>' in table and '<td lang="es">pican</td><td>8</td>' in table
     assert "compa" not in html
     csv = web("sam").get(f"/admin/reports.csv?from={DAY}&to={DAY}").get_data(as_text=True)
-    assert "zacate" not in csv and "compa" not in csv and "nu:" not in csv
+    assert "hormigas" not in csv and "compa" not in csv and "nu:" not in csv
 
 
 def test_the_page_says_so_when_no_word_reached_the_threshold(twilio_app, web):
     """Below the threshold the section says nothing reached it."""
-    miss(twilio_app, "+15055550720", "el zacate esta muy alto")
+    miss(twilio_app, "+15055550720", ANTS)
     html = web("sam").get(f"/admin/reports?from={DAY}&to={DAY}").get_data(as_text=True)
-    assert 'id="unknown-words-none"' in html and "zacate" not in html
+    assert 'id="unknown-words-none"' in html and "hormigas" not in html
 
 
 def test_safe_words_drop_links_addresses_digits_and_known_words():

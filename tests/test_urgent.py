@@ -99,8 +99,8 @@ def test_sentences_danger_and_misses_still_cost_two_round_trips(app, redis_url, 
     """Reading sentences, danger and counting unknown words add no round trip: two a message."""
     texter = Texter(app.test_client(), "+15055550608")
     texter.send("hola")
-    bodies = ["1", "mi patron no me paga las horas extras", "más", "el zacate esta muy alto",
-                  "estoy en carolina del norte", "me lastimé y me quieren mandar a mi país", "2", "gracias",
-                  "me quieren matar"]
+    bodies = ["1", "mi patron no me paga las horas extras", "más", "el zacate esta muy alto y las hormigas pican",
+              "estoy en carolina del norte", "me lastimé la mano en la empacadora", "gracias",
+              "hace dos años me golpearon en mi pais, ahora tengo corte de asilo", "me quieren matar"]
     seen = round_trips(redis_url, prefix, lambda: [texter.send(body) for body in bodies])
     assert seen == ["EVALSHA", "EVALSHA"] * len(bodies)

@@ -9,6 +9,8 @@ from bot.conversation import hours
 from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
 
+EMERGENCY_NUMBER = "911"
+
 
 class SentenceSteps:
     """Transitions for messages in the texter's own words (mixed into the engine's _Step)."""
@@ -32,6 +34,10 @@ class SentenceSteps:
                 self._decision = Decision("more", ("more",))
             elif self.is_menu_word():
                 self._decision = Decision()  # an option's own word: the menus answer it exactly
+            elif EMERGENCY_NUMBER in u.words and not u.danger and script.danger_pages:
+                # 911 written in a sentence ("911 help", "llamen al 911") is an exact rule, as alone
+                kind = u.near_danger if u.near_danger in script.danger_pages else next(iter(script.danger_pages))
+                self._decision = Decision("danger", (kind,))
             else:
                 accept = script.understander.accept if script.understander is not None else 1.0
                 self._decision = decide(u, script.leads, accept, script.language_intents, script.small_talk)

@@ -20,7 +20,7 @@ from bot.conversation.understanding import linear, training
 from bot.conversation.understanding.examples import fingerprint, flatten
 from bot.conversation.understanding.reader import Understander
 
-FORMAT = "u1"            # change when features, training or storage change: older files are not read
+FORMAT = "u2"            # change when features, training or storage change: older files are not read
 KEPT = 4                 # models kept in memory per process
 LOCK_SECONDS = 300       # a background training older than this is taken for dead
 NAMES = ("intent", "danger", "language")

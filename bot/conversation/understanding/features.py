@@ -2,7 +2,7 @@
 
 A message is folded as the menus fold it (bot/conversation/textmatch.normalize: case, accents,
 apostrophe variants), letters typed three times or more count once ("ayudaaa" is "ayuda"), and every
-digit reads as 0 ("$800" and "$2000" are both an amount). Its features are:
+digit reads as 0 ("$800" and "$2000" are both an amount; 911 and 988 stay what they are). Its features are:
   "w <word>"        each word
   "b <word> <word>" each pair of neighbouring words
   " xy", "xyz "...  runs of 2 to 5 letters inside each word, with a space at the word's edges: typos,
@@ -20,12 +20,20 @@ MAX_WORDS = 80            # a longer message is read by its first 80 words
 NGRAMS = (2, 3, 4, 5)
 _WORD = re.compile(r"[^\W_]+")
 _REPEAT = re.compile(r"(.)\1\1+")
-_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+KEPT_NUMBERS = ("911", "988")  # numbers that mean something by themselves: never read as an amount
 
 
 def fold(text):
-    """Return a message as the models read it: normalised, repeated letters once, digits as 0."""
-    return _DIGIT.sub("0", _REPEAT.sub(r"\1", normalize(text)))
+    """Return a message as the models read it: normalised, repeated letters once, digits as 0 (but
+    911 and 988 as written)."""
+    return _DIGITS.sub(_digits, _REPEAT.sub(r"\1", normalize(text)))
+
+
+def _digits(match):
+    """Return a run of digits as the models read it."""
+    run = match.group()
+    return run if run in KEPT_NUMBERS else "0" * len(run)
 
 
 def words(folded):
