@@ -7,6 +7,7 @@ examples page (bot/staff/example_pages.py). The forms in the polled thread carry
 own (a fresh token every poll would redraw the thread): their buttons belong to one form outside it.
 """
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from bot.inbox.handoffs import Refused
-from bot.inbox.pages import _checked, inbox, refusal
+from bot.inbox.pages import inbox, refusal
 from bot.staff.example_edits import labels as example_labels
 
 bp = Blueprint("proposals", __name__, url_prefix="/inbox")
@@ -24,6 +25,7 @@ SECTIONS = ("intents", "danger")    # what a volunteer may say a message meant
 NEAREST = 3
 _READINGS = OrderedDict()           # (model, text) -> Reading: the thread is drawn again every few seconds
 _KEPT = 512
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class ProposeForm(FlaskForm):
 @login_required
 def propose(h):
     """Store a volunteer's proposal of what one of the texter's messages meant."""
-    h = _checked(h)
+    if not _PSEUDONYM.match(h or ""):
+        abort(404)
     if not ProposeForm().validate_on_submit():
         abort(400)
     line = request.form.get("line", "")

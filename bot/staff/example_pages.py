@@ -2,6 +2,7 @@
 examples in one language (into the draft; publishing retrains), and the volunteers' pending proposals
 from the inbox (accept into the draft, edited, or reject)."""
 import datetime
+import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,8 @@ from bot.storage.privacy import short_name
 
 bp = Blueprint("examples", __name__, url_prefix="/script/examples")
 init_pages(bp)
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
 def _store():
@@ -96,7 +99,7 @@ def save(lang, section, label):
 
 def _proposal(h, pid):
     """Return a pending proposal, or 404 (decided by someone else, expired, or deleted by the texter)."""
-    if not (h.replace("-", "").replace("_", "").isalnum() and len(h) == 16 and len(pid) <= 16):
+    if not (_PSEUDONYM.match(h) and _ID.match(pid)):
         abort(404)
     found = _store().proposal(h, pid)
     if found is None:
