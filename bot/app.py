@@ -13,6 +13,7 @@ from bot import cli
 from bot.twilio import devchat
 from bot.web import health
 from bot.inbox import pages as inbox
+from bot.inbox import proposals as inbox_proposals
 from bot import logs
 from bot import metrics
 from bot.twilio import webhook
@@ -141,6 +142,7 @@ def create_app(test_config=None):
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(inbox_proposals.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_reports.bp)
     app.register_blueprint(jobs_pages.bp)

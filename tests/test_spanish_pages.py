@@ -66,6 +66,9 @@ def spanish(twilio_app, web, fake_twilio):
     page = eva.get(f"/inbox/c/{h}").get_data(as_text=True)
     token = re.search(r'name="token" type="hidden" value="(\w+)"', page)[1]
     eva.post(f"/inbox/c/{h}/reply", {"body": "Sí, aquí estoy.", "token": token})
+    n = re.search(r'name="digest-(\d+)" value="(\w+)"', page)  # a proposal for the examples page
+    assert eva.post(f"/inbox/c/{h}/propose", {"line": n[1], f"label-{n[1]}": "intents.pay",
+                                              f"digest-{n[1]}": n[2]}).status_code == 303
     web().post("/login", {"email": "ana@example.org", "password": "wrong password!"})
     scripts = twilio_app.extensions["scripts"]
     scripts.set_text("main.intro", "es", "Menú principal renovado. Responda con un número:", by="eva")
@@ -80,6 +83,7 @@ def pages(eva):
              "/admin/script/text/kw.menu", "/admin/script/directory", f"/admin/script/directory/{first}",
              "/admin/script/directory/new", "/admin/script/hours", "/admin/script/publish",
              "/admin/script/history", "/admin/script/files", "/admin/script/simulator/", "/admin/reports",
+             "/admin/script/examples/", "/admin/script/examples/es/intents/pay",
              "/inbox/c/AAAAAAAAAAAAAAAA", "/admin/nowhere"]
     for path in paths:
         yield path, eva.get(path).get_data(as_text=True)
@@ -90,6 +94,8 @@ def pages(eva):
     yield "/inbox/c/.../thread", eva.get(f"/inbox/c/{eva.h}/thread").get_data(as_text=True)
     yield "bad office hours", eva.post("/admin/script/hours", {"timezone": "America/New_York",
                                                                 "mon": "09:00-12:00, 11:00-13:00"}).get_data(as_text=True)
+    yield "bad examples", eva.post("/admin/script/examples/es/intents/pay", {"examples": "x" * 700}).get_data(as_text=True)
+    yield "bad acceptance", eva.post(f"/admin/script/examples/proposals/{eva.h}/none/accept", {}).get_data(as_text=True)
     yield "bad entry", eva.post("/admin/script/directory/new", {"id": "x", "name": "X", "topics": ["<b>"],
                                                                "phone_number": ["1-800-321-6742"],
                                                                "phone_kind": ["call"], "phone_from": ["US"]}

@@ -7,7 +7,8 @@ from bot.conversation.script import REVIEW_FLAG
 @dataclass(frozen=True)
 class Change:
     """One difference. where names the thing as the checks do (text[main.intro].quc, directory[cdm],
-    node[main], office_hours, places[MX], script.sms); what says which part changed."""
+    node[main], office_hours, places[MX], script.sms, examples[es.intents.pay]); what says which part
+    changed (for examples: before is (added, removed), after says it in words)."""
 
     where: str
     what: str
@@ -15,6 +16,8 @@ class Change:
     after: object = None
 
     def __str__(self):
+        if self.what == "examples":
+            return f"{self.where}: {self.after}"
         if self.what == "added":
             return f"{self.where}: added: {_short(self.after)}"
         if self.what == "removed":
@@ -35,7 +38,26 @@ def diff(before, after):
     changes += _spec(before["spec"], after["spec"])
     changes += _keyed("directory", _by_id(before.get("directory")), _by_id(after.get("directory")))
     changes += _keyed("places", before.get("places") or {}, after.get("places") or {})
+    changes += _examples(before.get("examples") or {}, after.get("examples") or {})
     return changes
+
+
+def _examples(before, after):
+    """Return one change per label whose examples changed: how many were added and removed."""
+    out = []
+    for lang in list(after) + [l for l in before if l not in after]:
+        old_lang, new_lang = before.get(lang) or {}, after.get(lang) or {}
+        for section in list(new_lang) + [s for s in old_lang if s not in new_lang]:
+            old_sec, new_sec = old_lang.get(section) or {}, new_lang.get(section) or {}
+            for label in list(new_sec) + [l for l in old_sec if l not in new_sec]:
+                old, new = list(old_sec.get(label) or ()), list(new_sec.get(label) or ())
+                if old == new:
+                    continue
+                added = len(set(new) - set(old))
+                removed = len(set(old) - set(new))
+                words = f"{added} added, {removed} removed" if added or removed else "reordered"
+                out.append(Change(f"examples[{lang}.{section}.{label}]", "examples", (added, removed), words))
+    return out
 
 
 def _texts(before, after):

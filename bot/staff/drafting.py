@@ -1,5 +1,5 @@
 """Edits to the staff's draft, one kind each (a mixin of ScriptService, whose _edit applies them)."""
-from bot.staff import directory_edits, edits
+from bot.staff import directory_edits, edits, example_edits
 from bot.staff.errors import Conflict
 
 
@@ -42,6 +42,14 @@ class DraftEdits:
     def set_office_hours(self, office_hours, by):
         """Replace the office hours."""
         return self._edit(by, lambda b: directory_edits.set_office_hours(b, office_hours))
+
+    def set_examples(self, lang, section, label, lines, by):
+        """Replace the examples of a label in a language (one message a line); see bot.staff.example_edits."""
+        return self._edit(by, lambda b: example_edits.set_examples(b, lang, section, label, lines))
+
+    def add_example(self, lang, section, label, text, by):
+        """Add one example under a label in a language (an accepted proposal)."""
+        return self._edit(by, lambda b: example_edits.add_example(b, lang, section, label, text))
 
 
 def _expect(bundle, text_id, lang, expected):

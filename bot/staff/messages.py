@@ -107,6 +107,19 @@ _PATTERNS = [(re.compile("^" + pattern + "$", re.S), text) for pattern, text in 
     (r"(?P<tid>\S+): the Spanish text changed since this file was exported; not imported",
      _l("%(tid)s: the Spanish text changed since this file was exported; not imported.")),
     (r"(?P<tid>\S+): plural forms are not used; ignored", _l("%(tid)s: plural forms are not used; ignored.")),
+    # refusals of example edits (bot/staff/example_edits.py)
+    (r"unknown language (?P<x>'[^']*') \(use (?P<use>.+)\)", _l("Unknown language %(x)s (use %(use)s).")),
+    (r"unknown section (?P<x>'[^']*') \(use (?P<use>.+)\)", _l("Unknown section %(x)s (use %(use)s).")),
+    (r"unknown label (?P<x>'[^']*') in (?P<s>\w+)", _l("Unknown label %(x)s in %(s)s: choose one from the list.")),
+    (r"line (?P<n>\d+): an example is too long: (?P<c>\d+) characters \(at most (?P<m>\d+)\)",
+     _l("Line %(n)s: the example is too long: %(c)s characters (at most %(m)s).")),
+    (r"too many examples: (?P<n>\d+) \(at most (?P<m>\d+) under one label\)",
+     _l("Too many examples: %(n)s (at most %(m)s under one label).")),
+    (r"examples must be messages, one a line", _l("Examples must be messages, one a line.")),
+    (r"the example is empty: write the message as an example",
+     _l("The example is empty: write the message as an example.")),
+    (r"an example is one line: join the lines or keep the part that matters",
+     _l("An example is one line: join the lines or keep the part that matters.")),
 )]
 
 

@@ -57,6 +57,9 @@ def refused(exc, template, **context):
 
 def script_link(where):
     """Return the page where a finding or change can be fixed (a text, node, directory entry), or None."""
+    if where.startswith("examples[") and where.endswith("]") and where.count(".") == 2:
+        lang, section, label = where[len("examples["):-1].split(".")
+        return url_for("admin.examples.label", lang=lang, section=section, label=label)
     kind, key, _ = place(where)
     if kind == "text" and key:
         return url_for("admin.script.text", tid=key)

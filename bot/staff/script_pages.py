@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 
 from bot.staff import directory_pages as admin_directory
+from bot.staff import example_pages as admin_examples
 from bot.staff import simulator_pages as admin_simulator
 from bot.staff import version_pages as admin_versions
 from bot.staff.edits import MAX_TEXT, EditError, keyword_ids, review_languages
@@ -16,7 +17,7 @@ init_pages(bp)
 
 def register(parent):
     """Register every script page under the admin blueprint (/admin/script/...)."""
-    for blueprint in (bp, admin_directory.bp, admin_versions.bp, admin_simulator.bp):
+    for blueprint in (bp, admin_directory.bp, admin_versions.bp, admin_simulator.bp, admin_examples.bp):
         parent.register_blueprint(blueprint)
 
 

@@ -41,6 +41,7 @@ class HandoffRecords:
             pipe = self.redis.pipeline(transaction=False)
             pipe.zrem(f"{self.prefix}queue", h)
             pipe.zrem(f"{self.prefix}claimed", h)
+            self.shorten_proposals(h, self.ttl["closed"], pipe)  # proposals never outlive the thread
             self._count(pipe, report)
             pipe.execute()
         return bool(closed)

@@ -13,7 +13,9 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
   P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
+  P proposals      pseudonyms with pending proposals (zset) HANDOFF_TTL, expired entries dropped when read
   P x:{h}:<token>  a volunteer's send, done once           DEDUPE_TTL
+  P q:{h}          proposed examples from the thread        as the thread, never longer (bot/storage/proposals.py)
   P outbox         messages "sent" without Twilio (list)   HANDOFF_TTL (development: see the thread)
                    (each entry carries the texter's pseudonym, so a deletion removes it)
 Deleting a texter keeps one key that names nobody, so a Twilio retry of the confirming message gets the
@@ -58,10 +60,11 @@ from bot.storage import lua
 from bot.storage.accounts import AccountRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
+from bot.storage.proposals import ProposalRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
-FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r")  # per-texter keys whose names need no MessageSid
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q")  # per-texter keys whose names need no MessageSid
 DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
 _SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
@@ -92,7 +95,7 @@ class Changes:
     report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
 
 
-class Store(HandoffRecords, ReportCounters, AccountRecords):
+class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
     def __init__(self, redis, prefix, ttl, rate_limit=0):
@@ -183,7 +186,7 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         return {_text(k): _text(v) for k, v in self.redis.hgetall(self.key("d", h)).items()}
 
     def forget(self, h):
-        """Delete every key about texter h (its queue and claimed entries too, its outbox entries);
+        """Delete every key about texter h (its queue, claimed and proposals entries too, its outbox entries);
         anonymise the audit log's entries about h; return how many keys were deleted.
 
         The names of most keys are computed; those that carry a MessageSid or a token are found in the
@@ -193,6 +196,9 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
         removed = self.redis.delete(*keys)
         self.drop_from_lists(h)
+        pipe = self.redis.pipeline(transaction=False)
+        self.forget_proposals(h, pipe)  # the staff's index of proposals names h too
+        pipe.execute()
         self._outbox_forget(keys=[f"{self.prefix}outbox"], args=[h])
         self._anonymise(keys=[f"{self.prefix}audit"], args=[short_name(h), DELETED])
         return removed
