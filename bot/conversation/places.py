@@ -20,11 +20,13 @@ FUZZY_MIN = 5
 
 @dataclass(frozen=True)
 class Place:
-    """A place found: its code (US-NC, MX, GT...), the name that matched, and how to say it."""
+    """A place found: its code (US-NC, MX, GT...), the name that matched, how to say it, and whether it
+    was found by forgiving a typo."""
 
     code: str
     name: str
     shown: str
+    typo: bool = False
 
 
 class Places:
@@ -75,8 +77,16 @@ class Places:
         if found:
             found.sort(key=lambda f: (not f[1][0].startswith("US-"), f[2], -f[0], f[3]))
             code, name, shown = found[0][1]
-            return Place(code, name, shown)
+            return Place(code, name, shown, found[0][2])
         return self._weak(text, words)
+
+    def starting(self, words, i):
+        """Return (Place, number of words) for the longest name starting at normalized word i, or None."""
+        hit = self._at(words, i) if 0 <= i < len(words) else None
+        if not hit:
+            return None
+        size, (code, name, shown), typo = hit
+        return Place(code, name, shown, typo), size
 
     def _at(self, words, i):
         """Return (size, entry, typo) of the longest name starting at word i, or None."""
