@@ -74,12 +74,12 @@ class PlaceSteps:
         if found.carolina:
             return self.ask_carolina()
         if found.nationality:
-            return self.send([self.t("referral.where_now")])
+            return self.send([self.t(self.script.engine_text("where_now"))])
         return None
 
     def ask_carolina(self, prefix=None):
         """Ask whether "Carolina" is North or South Carolina (the next message is read at the place prompt)."""
-        return self.send([self.t("referral.carolina")], lead=prefix)
+        return self.send([self.t(self.script.engine_text("which_carolina"))], lead=prefix)
 
     def carolina_at_topic(self, node):
         """Answer "estoy en carolina" on a topic's page: go to its referral and ask which Carolina."""
