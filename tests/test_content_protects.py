@@ -305,3 +305,11 @@ def test_options_first_never_costs_a_page():
     menu = "Reply with a number:\n1. One\n2. Two"
     with_menu = sms_pages(long_texts + [menu], 3, "(Write MORE)")
     assert menu in with_menu[0] and len(with_menu) == len(sms_pages(long_texts + ["x\ny"], 3, "(Write MORE)"))
+
+
+@pytest.mark.parametrize("nationality", ["GT", "HN", "SV"])
+@pytest.mark.parametrize("topic", ["asylum", "immigration"])
+def test_no_consulate_for_someone_who_may_flee_their_government(nationality, topic):
+    """Asylum and immigration-agent referrals never send a person to their own country's consulate."""
+    ids = [e["id"] for e in SCRIPT.referrals(topic, "US-TX", nationality)]
+    assert ids[0] == "eoir_list" and not [i for i in ids if i.endswith("_consulates") or i == "ciam"]
