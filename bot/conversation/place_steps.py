@@ -20,19 +20,26 @@ class PlaceSteps:
     """Transitions about places (mixed into the engine's _Step)."""
 
     _whereabouts = None
+    _exact = None
 
     def whereabouts(self):
-        """Return the Whereabouts of this message (read once per step)."""
+        """Return the Whereabouts of this message, small typos forgiven (read once per step)."""
         if self._whereabouts is None:
             self._whereabouts = self.script.whereabouts(self.inbound.text)
         return self._whereabouts
+
+    def exact_whereabouts(self):
+        """Return the Whereabouts of this message from names written exactly (every message is read so)."""
+        if self._exact is None:
+            self._exact = self.script.whereabouts(self.inbound.text, fuzzy=False)
+        return self._exact
 
     def note_whereabouts(self):
         """Keep a place the message says the texter is in (written exactly) and a nationality it gives."""
         st = self.state
         if not self.norm:
             return
-        found = self.whereabouts()
+        found = self.exact_whereabouts()
         if found.nationality:
             st.nationality = found.nationality
         if found.where is not None and not found.where.typo:
@@ -54,7 +61,7 @@ class PlaceSteps:
         if option is None or not option.set_language or not st.lang:
             return option
         node = script.nodes.get(st.node)
-        if node is None or node.type != "referral" or self.whereabouts().where is None:
+        if node is None or node.type != "referral" or self.exact_whereabouts().where is None:
             return option
         return None
 
@@ -84,7 +91,7 @@ class PlaceSteps:
     def carolina_at_topic(self, node):
         """Answer "estoy en carolina" on a topic's page: go to its referral and ask which Carolina."""
         script = self.script
-        if not node.topic or not self.whereabouts().carolina:
+        if not node.topic or not self.exact_whereabouts().carolina:
             return None
         referral = next((o.goto for o in node.options
                          if o.goto in script.nodes and script.nodes[o.goto].type == "referral"), None)
@@ -97,7 +104,7 @@ class PlaceSteps:
     def referral_on_entry(self, node, prefix=None):
         """Return the replies for entering a referral node when the place is already known (said
         earlier, or "Carolina" now); None when the place prompt should be shown."""
-        if self.norm and self.whereabouts().carolina:
+        if self.norm and self.exact_whereabouts().carolina:
             return self.ask_carolina(prefix)
         known = self.remembered_place()
         if known is None:

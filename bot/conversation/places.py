@@ -60,14 +60,15 @@ class Places:
         if key:
             self.names.setdefault(key, (code, name, shown))
 
-    def find(self, text):
-        """Return the Place a message names, or None: the longest name, a US one before a country."""
+    def find(self, text, fuzzy=True):
+        """Return the Place a message names, or None: the longest name, a US one before a country
+        (fuzzy=False: names written exactly, which is much cheaper)."""
         norm = normalize(text).replace(".", " ").replace(",", " ")
         words = [w for w in "".join(ch if ch.isalnum() or ch == " " else " " for ch in norm).split()]
         found = []
         i = 0
         while i < len(words):
-            hit = self._at(words, i)
+            hit = self._at(words, i, fuzzy)
             if hit:
                 size, entry, typo = hit
                 found.append((size, entry, typo, i))
@@ -80,20 +81,22 @@ class Places:
             return Place(code, name, shown, found[0][2])
         return self._weak(text, words)
 
-    def starting(self, words, i):
+    def starting(self, words, i, fuzzy=True):
         """Return (Place, number of words) for the longest name starting at normalized word i, or None."""
-        hit = self._at(words, i) if 0 <= i < len(words) else None
+        hit = self._at(words, i, fuzzy) if 0 <= i < len(words) else None
         if not hit:
             return None
         size, (code, name, shown), typo = hit
         return Place(code, name, shown, typo), size
 
-    def _at(self, words, i):
+    def _at(self, words, i, fuzzy=True):
         """Return (size, entry, typo) of the longest name starting at word i, or None."""
         for size in range(min(self.longest, len(words) - i), 0, -1):
             key = tuple(words[i:i + size])
             if key in self.names:
                 return size, self.names[key], False
+        if not fuzzy:
+            return None
         for size in range(min(self.longest, len(words) - i), 0, -1):
             joined = " ".join(words[i:i + size])
             if len(joined) < FUZZY_MIN or joined in _FILLER:

@@ -212,9 +212,10 @@ class Script:
         (a place they come from is not where they are: bot/conversation/whereabouts.py)."""
         return self.where_reader.read(text).where
 
-    def whereabouts(self, text):
-        """Return a message's Whereabouts: where the texter is, their nationality, "Carolina" alone."""
-        return self.where_reader.read(text)
+    def whereabouts(self, text, fuzzy=True):
+        """Return a message's Whereabouts: where the texter is, their nationality, "Carolina" alone
+        (fuzzy=False: only names written exactly, cheap enough for every message)."""
+        return self.where_reader.read(text, fuzzy)
 
     def _whole_message_place(self, norm):
         """Return the Place a whole message names with up to two typos in long names, or None."""

@@ -27,7 +27,9 @@ ORIGIN = (
     "deport me to", "deport us to", "deported to", "go back to", "back to", "return to", "my country is",
     "in aj", "oj aj",
 )
-_ORIGIN = sorted((tuple(p.split()) for p in ORIGIN), key=len, reverse=True)
+_ORIGIN = {}  # first word -> the phrases starting with it, longest first
+for _phrase in sorted((tuple(p.split()) for p in ORIGIN), key=len, reverse=True):
+    _ORIGIN.setdefault(_phrase[0], []).append(_phrase)
 REACH = 3  # a place of origin starts after at most this many filler words ("a mi país, Guatemala")
 _FILLER = frozenset({"mi", "my", "the", "el", "la", "los", "pais", "country", "home", "a", "to", "su", "nuestro",
                      "our", "tierra", "rancho", "ri", "nutinamit", "amaq"})
@@ -72,7 +74,7 @@ class Reader:
             j = start + size
             while j < len(words) and j - start - size < REACH and words[j] in _FILLER:
                 j += 1
-            found = self.finder.starting(words, j)
+            found = self.finder.starting(words, j, fuzzy)
             if found is None:
                 continue
             place, length = found
@@ -84,9 +86,7 @@ class Reader:
             nationality = nationality or self.demonyms.get(word)
         remaining = " ".join(w for w in rest if w)
         untouched = rest == words  # nothing of origin removed: the finder reads the text as written
-        where = self.finder.find(text if untouched else remaining) if remaining else None
-        if where is not None and not fuzzy and where.typo:
-            where = None
+        where = self.finder.find(text if untouched else remaining, fuzzy) if remaining else None
         if where is None and fuzzy and remaining and self.fallback is not None and untouched:
             where = self.fallback(remaining)
         carolina = any(w.startswith(CAROLINA) for w in rest if w) and not (
@@ -110,7 +110,7 @@ def _origins(words):
     """Yield (start, size) of each run of origin words in a message."""
     i = 0
     while i < len(words):
-        hit = next((len(p) for p in _ORIGIN if tuple(words[i:i + len(p)]) == p), 0)
+        hit = next((len(p) for p in _ORIGIN.get(words[i], ()) if tuple(words[i:i + len(p)]) == p), 0)
         if hit:
             yield i, hit
             i += hit
