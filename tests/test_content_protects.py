@@ -313,3 +313,16 @@ def test_no_consulate_for_someone_who_may_flee_their_government(nationality, top
     """Asylum and immigration-agent referrals never send a person to their own country's consulate."""
     ids = [e["id"] for e in SCRIPT.referrals(topic, "US-TX", nationality)]
     assert ids[0] == "eoir_list" and not [i for i in ids if i.endswith("_consulates") or i == "ciam"]
+
+
+@pytest.mark.parametrize("message", ["OK", "LA", "trabajo en la montaña", "gracias"])
+def test_a_word_that_looks_like_a_place_is_not_remembered(message):
+    """"OK" is small talk and "montaña" a mountain: neither is kept as where the texter is."""
+    assert run([message]).state.where is None
+
+
+def test_a_referral_names_the_place_as_the_texter_wrote_it():
+    """A remembered place is said back in the texter's words ("Carolina del Norte", not "North Carolina")."""
+    state = run(["vivo en Carolina del Norte"]).state
+    reply = run([option(SCRIPT.main, "referral")], state=state).replies[0]
+    assert reply.startswith(SCRIPT.text("referral.place", "es", place="Carolina del Norte"))

@@ -42,7 +42,7 @@ class PlaceSteps:
         found = self.exact_whereabouts()
         if found.nationality:
             st.nationality = found.nationality
-        if found.where is not None and not found.where.typo:
+        if found.where is not None and not found.where.typo and not found.where.weak:
             st.where, st.where_name = found.where.code, found.where.shown
 
     def remembered_place(self):

@@ -27,6 +27,7 @@ class Place:
     name: str
     shown: str
     typo: bool = False
+    weak: bool = False  # a code that is also a word ("OK", "LA"): never remembered from a passing message
 
 
 class Places:
@@ -118,5 +119,5 @@ class Places:
                 continue
             if rest == [word] or word.upper() in raw:
                 code, name = self.weak[word]
-                return Place(code, word.upper(), name)
+                return Place(code, word.upper(), name, weak=True)
         return None
