@@ -8,6 +8,7 @@ from flask import Flask, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.staff import settings_pages as admin
+from bot.staff import review_pages as review
 from bot.reports import pages as admin_reports
 from bot import cli
 from bot.twilio import devchat
@@ -143,6 +144,7 @@ def create_app(test_config=None):
     app.register_blueprint(health.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(inbox_proposals.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_reports.bp)
     app.register_blueprint(jobs_pages.bp)

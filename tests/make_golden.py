@@ -20,9 +20,9 @@ sys.path.insert(0, ROOT)
 from bot.conversation.script import load_script  # noqa: E402
 
 SCRIPT = load_script(os.path.join(ROOT, "locales"))
-PLACES = {"es": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona"],
-          "en": ["North Carolina", "Florida", "Georgia", "NC", "Texas", "Michigan", "New York", "Arizona"],
-          "quc": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona"]}
+PLACES = {"es": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona", "California"],
+          "en": ["North Carolina", "Florida", "Georgia", "NC", "Texas", "Michigan", "New York", "Arizona", "California"],
+          "quc": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona", "California"]}
 WORDS = {"es": {"hello": "hola", "lang": "Español", "emergency": "EMERGENCIA", "help": "AYUDA", "language": "idioma",
                 "menu": "MENÚ", "typo_place": "Carolina del Nrte", "other": "Inglés"},
          "en": {"hello": "hi", "lang": "english", "emergency": "EMERGENCY", "help": "help", "language": "LANGUAGE",

@@ -26,14 +26,14 @@ def test_past_the_limit_told_once_then_silence_and_nothing_applied(app, make_tex
     texter.send("hola")
     texter.send("3")  # English
     for _ in range(LIMIT - 2):
-        assert texter.send("menu")[0].startswith("Reply with a number. In danger?")
+        assert texter.send("menu")[0].startswith("Pick a number. In danger?")
     assert texter.send("1")[0].startswith("We got many messages in a row")
     assert texter.send("1") == [] and texter.send("2") == []
     conversations = app.extensions["conversations"]
     store, h = conversations.store, conversations.keys.pseudonym(texter.address)
     assert 0 < store.redis.ttl(store.key("n", h)) <= 60
     store.redis.delete(store.key("n", h))  # the minute is over
-    assert texter.send("menu")[0].startswith("Reply with a number. In danger?")  # the limited "1"s never moved anything
+    assert texter.send("menu")[0].startswith("Pick a number. In danger?")  # the limited "1"s never moved anything
 
 
 def test_other_texters_are_not_affected(app, make_texter):

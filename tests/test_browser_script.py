@@ -19,11 +19,11 @@ WAIT = 10  # seconds for a publish to reach both workers (each asks Redis every 
 
 
 def referral_until(base, number, wanted):
-    """Ask for organisations in Texas again until the reply holds wanted (the other worker may take
+    """Ask for organisations in Ohio again until the reply holds wanted (the other worker may take
     a moment to notice a publish); return the reply."""
     deadline = time.monotonic() + WAIT
     while True:
-        [reply] = text(base, number, "Texas")
+        [reply] = text(base, number, "Ohio")
         if wanted in reply or time.monotonic() > deadline:
             return reply
         time.sleep(0.3)
@@ -72,7 +72,7 @@ def test_staff_change_check_publish_simulate_and_restore_a_phone_number(live, pa
     page.select_option("#sim-version", "published")
     page.select_option("#sim-lang", "es")
     page.click("#sim-start")
-    for body in ("hola", REFERRAL, "Texas"):
+    for body in ("hola", REFERRAL, "Ohio"):
         page.fill("#sim-body", body)
         page.click("#sim-submit")
         page.locator("#sim-log .msg.texter", has_text=body).last.wait_for()

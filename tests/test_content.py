@@ -46,6 +46,28 @@ def verified_rows():
     return "\n".join(rows)
 
 
+@pytest.fixture(scope="module")
+def verified_sources():
+    """Return the source entries ("N17 crla.org/...") cited by rows marked V or V*: an organisation's web
+    address may be taken from the page the row was checked on (REFERRAL-FACTS A lists programs whose
+    only verified way in is their own site)."""
+    sources, cited = {}, set()
+    for path in FACT_SHEETS:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if line.startswith("|") and len(cells) >= 3:
+                    status = cells[-1].replace("**", "")
+                    if VERIFIED.match(status):
+                        cited |= set(re.findall(r"\b[SN]\d+\b", cells[-2]))
+                elif re.match(r"^[SN]\d+ ", line):
+                    for item in line.split(" · "):
+                        key = item.split(" ", 1)[0]
+                        sources[key] = item
+    assert len(cited) > 40
+    return "\n".join(text for key, text in sources.items() if key in cited)
+
+
 def _numbers_and_addresses():
     """Return {number or web address: where} for every catalog text and directory entry."""
     found = {}
@@ -61,14 +83,22 @@ def _numbers_and_addresses():
     return found
 
 
-def test_every_number_and_web_address_is_verified_in_a_fact_sheet(verified_rows):
+def test_every_number_and_web_address_is_verified_in_a_fact_sheet(verified_rows, verified_sources):
     """Every phone number and web address in the catalogs and the directory is written as a fact-sheet row
-    marked V or V* writes it (a number for callers abroad may carry its country code in front)."""
+    marked V or V* writes it (a number for callers abroad may carry its country code in front); a web
+    address may also come from the source a V or V* row was checked on."""
     found = _numbers_and_addresses()
     assert len(found) >= 20
     missing = {item: where for item, where in found.items() if item != EMERGENCY
-               and re.sub(r"^\+\d{1,3} ", "", item).lower() not in verified_rows.lower()}
+               and re.sub(r"^\+\d{1,3} ", "", item).lower() not in verified_rows.lower()
+               and not (WEB.fullmatch(item) and item.lower() in verified_sources.lower())}
     assert missing == {}
+
+
+def test_a_web_address_from_an_unverified_source_is_refused(verified_sources):
+    """Sources cited only by U rows do not count: NCFH's Call for Health page on CDM's site (N35)."""
+    assert "contratados.org/en/node/7404" not in verified_sources
+    assert "crla.org" in verified_sources
 
 
 def test_a_number_on_an_unverified_row_is_refused(verified_rows):

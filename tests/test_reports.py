@@ -132,14 +132,14 @@ def mix(twilio_app, web, fake_twilio):
     t = {name: Texter(app.test_client(), number, "whatsapp" if name == "b" else "sms")
          for name, number in NUMBERS.items()}
     _at(app, 0)
-    # a: Spanish SMS; pay (Twilio retries that message: counted once); a referral in Texas (no state
+    # a: Spanish SMS; pay (Twilio retries that message: counted once); a referral in Ohio (no state
     # organisation there: WHD, CDM and the Mexican consulates' line); then a person from the main menu.
     t["a"].send("hola")
     t["a"].send("1")
     pay = t["a"].form(choice("main", "pay"))
     assert t["a"].post(pay).get_data() == t["a"].post(pay).get_data()
     t["a"].send(choice("pay", "referral"))
-    assert "(WHD)" in t["a"].send("Texas")[0]
+    assert "(WHD)" in t["a"].send("Ohio")[0]
     t["a"].send("menu")
     t["a"].send(PERSON)
     t["a"].send(BODIES[0])
@@ -347,7 +347,7 @@ def test_a_message_still_costs_two_round_trips(app, redis_url, prefix):
     """Counting rides in the commit script: two round trips a message on a single server."""
     texter = Texter(app.test_client(), "+15055550521")
     texter.send("hola")  # the first message also publishes nothing new; warm the scripts' cache
-    bodies = ["1", choice("main", "pay"), choice("pay", "referral"), "Texas", "menu", "EMERGENCIA"]
+    bodies = ["1", choice("main", "pay"), choice("pay", "referral"), "Ohio", "menu", "EMERGENCIA"]
     seen = round_trips(redis_url, prefix, lambda: [texter.send(body) for body in bodies])
     assert seen == ["EVALSHA", "EVALSHA"] * len(bodies)
     counts = app.extensions["conversations"].store.report_days([DAY])[0]

@@ -43,7 +43,7 @@ def cdm_form(scripts, number):
             **{f"hours_{k}": v for k, v in cdm["hours"].items()}, "checked": cdm["checked"], "source": cdm["source"]}
 
 
-def referral_reply(app, number, place="Texas"):
+def referral_reply(app, number, place="Ohio"):
     """Return what a new texter gets when they ask for an organisation in place."""
     texter = Texter(app.test_client(), number)
     texter.send("hola")
@@ -277,7 +277,7 @@ def test_simulator_page_talks_to_the_chosen_version_and_stores_nothing(twilio_ap
     page = page_text(sam.post("/admin/script/simulator/", {**start, "version": "published", "lang": "es"}))
     for body in ("hola", REFERRAL):
         page = say(page, body)
-    page = say(page, "Texas")
+    page = say(page, "Ohio")
     assert "1-855-234-9699" in page and "now at node referral" in page
     page = say(say(page, "menu"), PERSON)
     assert "The texter asked for a person" in page and 'id="sim-close"' in page

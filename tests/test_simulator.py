@@ -57,10 +57,10 @@ def test_referral_shows_the_directory_of_the_script_given():
     bundle_script = load_script("locales")
     cdm = next(e for e in bundle_script.directory if e["id"] == "cdm")
     us_number = next(p["number"] for p in cdm["phones"] if p["from"] == "US")
-    session = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Texas")
+    session = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Ohio")
     assert us_number in bot_lines(session)[-1]
     cdm["phones"][0]["number"] = "1-855-234-9698"
-    other = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Texas", script=bundle_script)
+    other = talk(simulator.start("draft", lang="es"), "hola", REFERRAL, "Ohio", script=bundle_script)
     assert "1-855-234-9698" in bot_lines(other)[-1] and us_number not in bot_lines(other)[-1]
 
 

@@ -109,7 +109,8 @@ def _directory(script, today):
     out = []
     for i, entry in enumerate(script.directory, start=1):
         where = f"directory[{entry.get('id', i)}]"
-        if not entry.get("name") or not (entry.get("phones") or entry.get("web")):
+        reachable = entry.get("phones") or entry.get("web") or (entry.get("nationality") and entry.get("hours"))
+        if not entry.get("name") or not reachable:  # a consulate with no verified number says what to do
             out.append(Problem("error", where, "needs a name and at least one phone or web address"))
         countries = _countries(script, entry)
         for n, phone in enumerate(entry.get("phones") or (), start=1):

@@ -12,14 +12,23 @@ class DataAnswers:
 
     def referral_text(self, node):
         """Return the referral answer for the remembered place and topic."""
-        entries = self.script.referrals(self.state.topic, self.state.place)
+        entries = self.script.referrals(self.state.topic, self.state.place, self.state.nationality)
         if not entries:
             return [self.t(node.texts.get("none", "referral.none"))]
         country = (self.script.places.get(self.state.place) or {}).get("country", self.state.place)
         lines = [self.t(node.texts.get("found", "referral.found"))]
         for entry in entries:
             lines.append(self.directory_line(entry, country))
+        if node.texts.get("end") and self.ends_with_person(node, entries):
+            lines.append(self.t(node.texts["end"]))
         return ["\n".join(lines)]
+
+    def ends_with_person(self, node, entries):
+        """Return True when a referral should end by offering a person: on topics where no line gives
+        free legal help (asylum, immigration agents), or when a consular line has no verified number."""
+        if self.state.topic in (node.texts.get("end_topics") or ()):
+            return True
+        return any(e.get("nationality") and not (e.get("phones") or e.get("web")) for e in entries)
 
     def directory_line(self, entry, country):
         """Return one directory entry as a line a phone can dial from (or an address to open)."""
@@ -33,10 +42,10 @@ class DataAnswers:
         if entry.get("web"):
             reach.append(entry["web"])
         name = (entry.get("names") or {}).get(self.state.lang) or entry["name"]
-        if entry.get("nationality"):  # an entry for one nationality says who it is for (referrals.py)
+        if entry.get("nationality") and not self.state.nationality:  # who it is for (referrals.py)
             name = f"{name} ({self.t('dir.for_' + entry['nationality'])})"
         hours_text = (entry.get("hours") or {}).get(self.state.lang) or (entry.get("hours") or {}).get("es")
-        line = f"- {name}: {', '.join(reach)}"
+        line = f"- {name}: {', '.join(reach)}" if reach else f"- {name}"  # a consulate with no verified number
         if not hours_text:
             return f"{line}."
         return f"{line}. {hours_text}" + ("" if hours_text.endswith((".", "!", "?")) else ".")

@@ -15,7 +15,9 @@ No Flask, Redis or Twilio here. The transition order, in one place:
   8. a new session (after silence, or after a handoff closed): a sentence is answered, else the main menu
   9. "more" continues a paged SMS reply
  10. the current node's options, by number or word
- 11. the referral node reads a place, alone or inside a sentence
+ 11. the referral node reads a place, alone or inside a sentence (a place wins over a language word
+     there; where the texter comes from is not where they are; "Carolina" asks which one); a place
+     said earlier in the conversation is not asked for again (bot/conversation/place_steps.py)
  12. a sentence about a topic, a person, an organisation or one's language (bot/conversation/
      sentences.py), with a danger line first when danger is possible or past; "more" opens the
      topic's next page; small talk gets one line
@@ -30,11 +32,12 @@ from bot.conversation.state import (  # noqa: F401 (the engine's API: callers im
     ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
     Result, State)
 from bot.conversation.data_answers import DataAnswers
+from bot.conversation.place_steps import PlaceSteps
 from bot.conversation.sentences import SentenceSteps
 from bot.conversation.textmatch import normalize
 
 
-class _Step(SentenceSteps, DataAnswers):
+class _Step(SentenceSteps, PlaceSteps, DataAnswers):
     """One step's working data; methods are the transitions."""
 
     def __init__(self, script, state, inbound, ctx):
@@ -114,6 +117,9 @@ class _Step(SentenceSteps, DataAnswers):
             st.topic = node.topic
         if node.type == "referral":
             st.place = None
+            known = self.referral_on_entry(node, prefix)  # a place said earlier is not asked again
+            if known is not None:
+                return known
         parts = self.parts(node)
         if node.type == "handoff":
             st.handoff, st.ack_at = True, self.ctx.now.timestamp()
@@ -165,7 +171,8 @@ class _Step(SentenceSteps, DataAnswers):
             self.events.append(("opt_in", {}))
             return self.enter(script.main if st.lang else script.start)
 
-        option = script.match_global(norm) if norm else None
+        self.note_whereabouts()
+        option = self.place_over_language(script.match_global(norm) if norm else None)
         if self.is_danger(option):
             return self.danger()
         asked, st.confirm_delete = st.confirm_delete, None
@@ -203,12 +210,12 @@ class _Step(SentenceSteps, DataAnswers):
         if number is not None:
             return self.choose(node.options[number - 1])
         if node.type == "referral" and norm:
-            place = script.find_place(inbound.text, norm)
-            if place is not None:
-                return self.give_referral(node, place)
+            answered = self.referral_reply(node)
+            if answered is not None:
+                return answered
         if norm:
             for answer in (self.sentence, lambda: self.next_page(node), self.small_talk,
-                           lambda: self.place_at_topic(node)):
+                           lambda: self.place_at_topic(node), lambda: self.carolina_at_topic(node)):
                 replies = answer()
                 if replies is not None:
                     return replies

@@ -66,7 +66,36 @@ def _sms_pages(parts, max_segments, hint, fold_accents):
     if segments(whole)[1] <= max_segments:
         return (whole,)
     hint = sms_safe(hint, fold_accents)
-    return tuple(_pack(parts, lambda t: segments(f"{t}\n{hint}")[1] <= max_segments))
+    fits = lambda t: segments(f"{t}\n{hint}")[1] <= max_segments  # noqa: E731
+    pages = tuple(_pack(parts, fits))
+    first = _first_page_with_menu(parts, fits)
+    if first is not None and 1 + len(_pack(first[1], fits)) <= len(pages):  # never more pages than before
+        return (first[0],) + tuple(_pack(first[1], fits))
+    return pages
+
+
+_MENU_LINE = re.compile(r"^\d+\. ")
+
+
+def _first_page_with_menu(parts, fits):
+    """Return (first page, the parts left) with a node's options on the first page, or None.
+
+    A reply paged over several SMS shows its options (the last part: a heading and numbered lines) on
+    the first page, after as many whole texts as fit with them, so a texter sees every choice ("Check
+    a job offer") without asking for more, and no page is a bare menu (issue 20). Used only when it
+    costs no more pages than the options at the end."""
+    menu = parts[-1] if len(parts) > 1 else ""
+    lines = menu.split("\n")
+    if len(lines) < 2 or not all(_MENU_LINE.match(line) for line in lines[1:]):
+        return None
+    texts, taken = parts[:-1], []
+    for part in texts:
+        if not fits("\n\n".join(taken + [part, menu])):
+            break
+        taken.append(part)
+    if not taken:
+        return None
+    return "\n\n".join(taken + [menu]), texts[len(taken):]
 
 
 def whatsapp_pages(parts):

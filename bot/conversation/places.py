@@ -20,11 +20,14 @@ FUZZY_MIN = 5
 
 @dataclass(frozen=True)
 class Place:
-    """A place found: its code (US-NC, MX, GT...), the name that matched, and how to say it."""
+    """A place found: its code (US-NC, MX, GT...), the name that matched, how to say it, and whether it
+    was found by forgiving a typo."""
 
     code: str
     name: str
     shown: str
+    typo: bool = False
+    weak: bool = False  # a code that is also a word ("OK", "LA"): never remembered from a passing message
 
 
 class Places:
@@ -58,14 +61,15 @@ class Places:
         if key:
             self.names.setdefault(key, (code, name, shown))
 
-    def find(self, text):
-        """Return the Place a message names, or None: the longest name, a US one before a country."""
+    def find(self, text, fuzzy=True):
+        """Return the Place a message names, or None: the longest name, a US one before a country
+        (fuzzy=False: names written exactly, which is much cheaper)."""
         norm = normalize(text).replace(".", " ").replace(",", " ")
         words = [w for w in "".join(ch if ch.isalnum() or ch == " " else " " for ch in norm).split()]
         found = []
         i = 0
         while i < len(words):
-            hit = self._at(words, i)
+            hit = self._at(words, i, fuzzy)
             if hit:
                 size, entry, typo = hit
                 found.append((size, entry, typo, i))
@@ -75,15 +79,25 @@ class Places:
         if found:
             found.sort(key=lambda f: (not f[1][0].startswith("US-"), f[2], -f[0], f[3]))
             code, name, shown = found[0][1]
-            return Place(code, name, shown)
+            return Place(code, name, shown, found[0][2])
         return self._weak(text, words)
 
-    def _at(self, words, i):
+    def starting(self, words, i, fuzzy=True):
+        """Return (Place, number of words) for the longest name starting at normalized word i, or None."""
+        hit = self._at(words, i, fuzzy) if 0 <= i < len(words) else None
+        if not hit:
+            return None
+        size, (code, name, shown), typo = hit
+        return Place(code, name, shown, typo), size
+
+    def _at(self, words, i, fuzzy=True):
         """Return (size, entry, typo) of the longest name starting at word i, or None."""
         for size in range(min(self.longest, len(words) - i), 0, -1):
             key = tuple(words[i:i + size])
             if key in self.names:
                 return size, self.names[key], False
+        if not fuzzy:
+            return None
         for size in range(min(self.longest, len(words) - i), 0, -1):
             joined = " ".join(words[i:i + size])
             if len(joined) < FUZZY_MIN or joined in _FILLER:
@@ -105,5 +119,5 @@ class Places:
                 continue
             if rest == [word] or word.upper() in raw:
                 code, name = self.weak[word]
-                return Place(code, word.upper(), name)
+                return Place(code, word.upper(), name, weak=True)
         return None

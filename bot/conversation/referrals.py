@@ -9,8 +9,11 @@ Pure: takes the directory and places as loaded from locales/, knows nothing of t
      agency for each topic comes first).
   4. An entry for one nationality (CIAM: `nationality: MX`) comes after all of those, only while room is
      left, and the reply labels it ("only for people from Mexico"). When the texter's nationality is known
-     (issue 12's matcher may read it from what they wrote), it moves up right after the state's entries if
-     it matches, and is left out if it does not.
+     (they said "soy de Guatemala", "I am from Honduras": bot/conversation/whereabouts.py), it moves up
+     right after the state's entries if it matches, and is left out if it does not; an entry marked
+     `when_known` (the Guatemalan, Honduran and Salvadoran consular lines) is given only then.
+  5. An entry whose `first_for` names the topic goes first of all (the 24/7 trafficking hotline before
+     a state's part-time lines).
 At most LIMIT entries in all.
 """
 LIMIT = 4
@@ -36,5 +39,8 @@ def select(directory, places, topic, place, nationality=None, limit=LIMIT, local
     local = local[:local_max]
     if nationality:
         matching = [e for e in for_one if e["nationality"] == nationality]
-        return (local + matching + national)[:limit]
-    return (local + national + for_one)[:limit]
+        chosen = local + matching + national
+    else:
+        chosen = local + national + [e for e in for_one if not e.get("when_known")]
+    first = [e for e in candidates if wanted in (e.get("first_for") or ())]
+    return (first + [e for e in chosen if e not in first])[:limit]

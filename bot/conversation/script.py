@@ -8,6 +8,7 @@ from bot.conversation.understanding import cache
 from bot.conversation.understanding.examples import OTHER
 from bot.conversation.understanding.reader import Understanding
 from bot.conversation.places import Place, Places
+from bot.conversation.whereabouts import Reader
 from bot.conversation.textmatch import WordMatcher, build_number_words, normalize, read_number
 
 NODE_TYPES = ("language", "menu", "info", "referral", "handoff")
@@ -187,6 +188,7 @@ class Script:
         self.place_matcher = WordMatcher(
             (name, code) for code, place in self.places.items() for name in place.get("names", ()))
         self.place_finder = Places(self.places)
+        self.where_reader = Reader(self.places, self.place_finder, self._whole_message_place)
         self.more_sentence = WordMatcher(
             (w, True) for l in self.languages for w in self.words_in(self.match_words.get("more", ""), l))
         self.no_matcher = WordMatcher(
@@ -226,15 +228,22 @@ class Script:
         """Return True when norm is a no in any language (it cancels a deletion, and is told so)."""
         return bool(self.no_matcher.match(norm))
 
-    def find_place(self, text, norm):
-        """Return the Place a message names, alone or inside a sentence, or None."""
-        found = self.place_finder.find(text)
-        if found is not None:
-            return found
-        code = self.place_matcher.match(norm)  # the whole message, two typos forgiven in long names
+    def find_place(self, text, norm=None):
+        """Return the Place where a message says the texter is, alone or inside a sentence, or None
+        (a place they come from is not where they are: bot/conversation/whereabouts.py)."""
+        return self.where_reader.read(text).where
+
+    def whereabouts(self, text, fuzzy=True):
+        """Return a message's Whereabouts: where the texter is, their nationality, "Carolina" alone
+        (fuzzy=False: only names written exactly, cheap enough for every message)."""
+        return self.where_reader.read(text, fuzzy)
+
+    def _whole_message_place(self, norm):
+        """Return the Place a whole message names with up to two typos in long names, or None."""
+        code = self.place_matcher.match(norm)
         if code:
             names = (self.places.get(code) or {}).get("names") or [code]
-            return Place(code, names[0], names[0])
+            return Place(code, names[0], names[0], True)
         return None
 
     def label_of(self, node_id):

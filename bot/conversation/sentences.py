@@ -181,7 +181,7 @@ class SentenceSteps:
         """Show the organisations for the remembered topic and the place understood, naming the place."""
         st, script = self.state, self.script
         st.place, st.misses = place.code, 0
-        entries = [e.get("id", "") for e in script.referrals(st.topic, place.code)]
+        entries = [e.get("id", "") for e in script.referrals(st.topic, place.code, st.nationality)]
         self.events.append(("referral", {"topic": st.topic, "entries": entries, "place": place.code}))
         parts = self.parts(node)
         said = self.t(script.engine_text("place"), place=place.shown)

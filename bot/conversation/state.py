@@ -34,6 +34,9 @@ class State:
     urgent: bool = False        # danger was written: a handoff opened from here is urgent
     leave: bool = False         # MENU while waiting: asked whether to leave the line
     lead: str = None            # the line put before a paged reply, to cut its next page the same way
+    where: str = None           # the place code the texter said they are in, kept for referrals
+    where_name: str = None      # how they wrote it ("Carolina del Norte"), to say it back
+    nationality: str = None     # the country the texter said they come from (MX, GT, HN, SV)
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""

@@ -16,6 +16,15 @@ from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+@bp.before_request
+def no_reviewers():
+    """Keep texters' conversations from reviewers of the script's texts (they review words, not people)."""
+    if current_user.is_authenticated and current_user.role == "reviewer":
+        abort(403)
+    return None
+
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
 
 # What each refusal tells the volunteer, and its HTTP status.

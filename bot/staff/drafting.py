@@ -20,6 +20,10 @@ class DraftEdits:
         """Mark a K'iche' (or other) text reviewed by a native speaker, or as needing review."""
         return self._edit(by, lambda b: edits.mark_reviewed(b, text_id, lang, reviewed))
 
+    def add_note(self, text_id, lang, note, by):
+        """Add a reviewer's comment to a text in a language (kept with the text, exported as # lines)."""
+        return self._edit(by, lambda b: edits.add_note(b, text_id, lang, note, by))
+
     def set_comment(self, text_id, lang, comment, by):
         """Set the staff comment and citation of a text in a language."""
         return self._edit(by, lambda b: edits.set_comment(b, text_id, lang, comment))

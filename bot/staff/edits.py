@@ -153,6 +153,18 @@ def set_comment(bundle, text_id, lang, comment):
         entry.pop("comments", None)
 
 
+def add_note(bundle, text_id, lang, note, by):
+    """Add a reviewer's or translator's comment (a # comment in the PO file) to lang's text of text_id."""
+    check_language(bundle, lang)
+    entry = bundle["catalogs"].get(lang, {}).get(text_id)
+    if not entry or not entry.get("text"):
+        raise EditError(f"there is no {lang} text {text_id!r} to comment on")
+    note = " ".join(clean_text(note, 1000).split())
+    if not note:
+        raise EditError("write a comment first")
+    entry["notes"] = list(entry.get("notes", ())) + [f"{by}: {note}"]
+
+
 def set_keywords(bundle, text_id, lang, words):
     """Set the words that pick an option (or a global command) in lang: a list or "a, b, c"."""
     if text_id not in keyword_ids(bundle):

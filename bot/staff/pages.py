@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from bot.conversation.checks import describe_chars
 from bot.staff.edits import EditError
+from bot.staff.review import review_count
 from bot.staff.messages import say
 from bot.staff.view import ScriptView, finding_kind, place, shown_value
 from bot.staff.service import DRAFT, CheckFailed, Conflict, NotFound
@@ -84,7 +85,9 @@ def draft_status():
     """Return what the pages say at the top: the published version, the draft and its changes."""
     service = scripts()
     draft = service.draft()
-    return {"head": service.head(), "draft": draft, "changes": len(service.diff()) if draft else 0}
+    reviewed = review_count(service.script(DRAFT))
+    return {"head": service.head(), "draft": draft, "changes": len(service.diff()) if draft else 0,
+            "reviewed": reviewed}
 
 
 def unexpected_refusal(exc):

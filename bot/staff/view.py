@@ -10,7 +10,7 @@ from bot.conversation.engine import render_node
 from bot.conversation.sms import segments, sms_safe
 
 _WHERE = re.compile(r"^(text|node|directory)\[([^\]]+)\](?:\.(.+))?$")
-NODE_ROLES = ("found", "none", "closed", "waiting", "closing")  # extra texts a node may name
+NODE_ROLES = ("found", "none", "end", "closed", "waiting", "closing")  # extra texts a node may name
 
 
 def place(where):

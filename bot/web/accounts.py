@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("volunteer", "staff")
+ROLES = ("volunteer", "staff", "reviewer")  # a reviewer checks the K'iche' texts, and sees nothing else
 UI_LANGUAGES = ("es", "en")
 SPOKEN = ("es", "quc", "en")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
@@ -54,6 +54,11 @@ class Account:
     def is_staff(self):
         """Return True for staff (who may also use /admin)."""
         return self.role == "staff"
+
+    @property
+    def is_reviewer(self):
+        """Return True for a native reviewer of the K'iche' texts (no inbox, no texters' data)."""
+        return self.role == "reviewer"
 
     def speaks(self, lang):
         """Return True when this person speaks a texter's language."""

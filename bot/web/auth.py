@@ -92,6 +92,11 @@ def staff_required(view):
     return wrapped
 
 
+def home(account):
+    """Return where a person lands after logging in: the inbox, or the review page for a reviewer."""
+    return url_for("review.index") if account.role == "reviewer" else url_for("inbox.index")
+
+
 def safe_next(target, default):
     """Return target when it is a path on this site, else default (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -133,7 +138,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(form.next.data, url_for("inbox.index")))
+        return redirect(safe_next(form.next.data, home(current_user)))
     status = 200
     if form.validate_on_submit():
         email, address = form.email.data.strip().lower(), request.remote_addr or "unknown"
@@ -152,7 +157,7 @@ def login():
             login_user(User(account))
             session.permanent = True
             accounts().store.audit(account.email, "login")
-            return redirect(safe_next(form.next.data, url_for("inbox.index")))
+            return redirect(safe_next(form.next.data, home(account)))
     elif request.method == "POST":
         status = 400
     form.password.data = ""
