@@ -73,9 +73,9 @@ SAMPLE_OLD = [
 ]
 SAMPLE_DEBARRED = [
     {"Name": "Bad Harvest, LLC", "City, State": "Yakima, WA", "Program": "H-2A", "Start Date": D(2024, 1, 15),
-     "End Date": D(2027, 1, 14)},
+     "End Date": D(2031, 1, 14)},
     {"Name": "Crooked Labor Agents Inc", "City, State": "Tifton, GA", "Program": "H-2A",
-     "Start Date": D(2023, 5, 1), "End Date": D(2026, 4, 30)},
+     "Start Date": D(2023, 5, 1), "End Date": D(2030, 4, 30)},
 ]
 
 

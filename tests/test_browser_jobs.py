@@ -20,7 +20,7 @@ def test_staff_upload_on_a_phone_and_a_texter_is_answered(live, page, tmp_path):
     page.get_by_role("button", name="Upload and import").click()
     page.locator("#report").wait_for()
     assert "7 cases imported as H-2A" in page.locator("#report").text_content()
-    assert "H-2A: 7 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in page.locator("#loaded").text_content()
+    assert "H-2A fiscal year 2025: 7 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in page.locator("#loaded").text_content()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.problems == []  # no script error, no CSP violation, no failed request
 
@@ -29,10 +29,10 @@ def test_staff_upload_on_a_phone_and_a_texter_is_answered(live, page, tmp_path):
     page.get_by_role("button", name="Upload and import").click()
     page.locator("p.flash.error").wait_for()
     assert "no case status column" in page.locator("p.flash.error").text_content()
-    assert "H-2A: 7 cases" in page.locator("#loaded").text_content()  # the data in use stays
+    assert "H-2A fiscal year 2025: 7 cases" in page.locator("#loaded").text_content()  # the data in use stays
 
     number = "+1505557" + str(uuid.uuid4().int)[:4]
     text(base, number, "hola")
     text(base, number, "3")
     reply = text(base, number, "h300 25041 123456")[0]
-    assert reply.startswith("H-300-25041-123456: certified by DOL. RANCHO SOL LLC, Salinas, CA")
+    assert reply.startswith("H-300-25041-123456 (H-2A): certified by DOL. RANCHO SOL LLC, Salinas, CA")

@@ -20,11 +20,11 @@ def test_staff_upload_a_disclosure_file_and_see_it_loaded(web, tmp_path, twilio_
                         content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 200, text
-    assert "7 cases imported as H-2A" in text and "H-2A: 7 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in text
+    assert "7 cases imported as H-2A" in text and "H-2A fiscal year 2025: 7 cases from H-2A_Disclosure_Data_FY2025_Q2.xlsx" in text
     deb = sam.post("/admin/jobs", {"kind": "debarred", "program": "h2a",
                                    "file": _file(tmp_path, "deb.csv", jf.DEBARRED_HEADERS, jf.SAMPLE_DEBARRED)},
                    content_type="multipart/form-data")
-    assert "Debarment list: 2 entries from deb.csv" in deb.get_data(as_text=True)
+    assert "Debarment list (current debarments): 2 entries from deb.csv" in deb.get_data(as_text=True)
 
 
 def test_a_bad_upload_is_refused_in_words(web, tmp_path):
@@ -92,4 +92,4 @@ def test_the_simulator_answers_case_numbers_from_the_loaded_data(twilio_app, tmp
     session = simulator.start("published", "sms", "es")
     session = simulator.send(SCRIPT, session, "H-300-25041-123456", now, twilio_app.extensions["jobs"])
     replies = [line[1] for line in session.log if line[0] == "bot"]
-    assert replies[-1].startswith("H-300-25041-123456: certificado por DOL. RANCHO SOL LLC")
+    assert replies[-1].startswith("H-300-25041-123456 (H-2A): certificado por DOL. RANCHO SOL LLC")

@@ -10,11 +10,12 @@ from bot.web.auth import staff_required
 from bot.web.common import csrf
 
 from bot.jobs.cli import status_lines
-from bot.jobs.importer import import_cases, import_debarred
+from bot.jobs.debarment import import_debarred
+from bot.jobs.importer import import_cases
 from bot.jobs.reader import MAX_BYTES, Refused
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
-SUFFIXES = (".xlsx", ".csv")
+SUFFIXES = (".xlsx", ".csv", ".pdf")
 
 
 @bp.after_request
