@@ -101,8 +101,9 @@ def import_debarred(path, data, program=None, progress=None, who="", list_name=N
     report.cols = cols
     source = list_name or ("expired" if "duration" in cols.used or "expired" in report.file.lower() else "current")
     entries, perm, no_program, unknown_dates, programs = [], 0, 0, 0, {}
+    header_keys = [columns.header_key(h) for h in header]
     for number, row in enumerate(it, start=consumed + 1):
-        if columns.looks_like_header(row, columns.DEBARRED_FIELDS):
+        if [columns.header_key(c) for c in row] == header_keys:
             continue  # the header row again, on the next page
         name = clean_name(_cell(row, cols, "name"))
         if not name_key(name):

@@ -24,6 +24,13 @@ def section_of(text):
     return found
 
 
+def _cause(exc):
+    """Return the innermost exception's name: pdfplumber wraps pdfminer's."""
+    while exc.__cause__ is not None or (exc.args and isinstance(exc.args[0], Exception)):
+        exc = exc.__cause__ or exc.args[0]
+    return type(exc).__name__
+
+
 class PdfRows:
     """The table rows of a PDF file, like reader.Rows: iterate for tuples; self.section is the heading
     (perm, h2a, h2b or "") above the row last yielded; progress in self.done of self.total pages."""
@@ -37,19 +44,23 @@ class PdfRows:
 
     def __iter__(self):
         import pdfplumber  # only this import needs it
-        from pdfminer.pdfparser import PDFSyntaxError
         try:
             pdf = pdfplumber.open(self.path)
             pages = pdf.pages
-        except (PDFSyntaxError, OSError, ValueError, KeyError, TypeError) as exc:
-            raise Refused(f"{self.name} is not a PDF file that can be read ({type(exc).__name__}).") from None
+        except Exception as exc:  # noqa: BLE001  pdfminer raises many kinds for a damaged file
+            raise Refused(f"{self.name} is not a PDF file that can be read ({_cause(exc)}).") from None
         try:
             if len(pages) > MAX_PAGES:
                 raise Refused(f"{self.name} has {len(pages)} pages: DOL's debarment lists have far fewer "
                               f"(at most {MAX_PAGES} are read).")
             self.total = len(pages)
             for page in pages:
-                yield from self._page(page)
+                try:
+                    rows = list(self._page(page))
+                except Exception as exc:  # noqa: BLE001  a damaged page: say which, never a traceback
+                    raise Refused(f"Page {self.done + 1} of {self.name} cannot be read ({_cause(exc)}).") from None
+                for self.section, cells in rows:
+                    yield cells
                 self.done += 1
                 page.flush_cache()
         finally:
@@ -59,6 +70,7 @@ class PdfRows:
                           "(not a scan)? Its CSV or Excel export works too.")
 
     def _page(self, page):
+        """Yield (section, cells) for each row of the page's tables."""
         lines = page.extract_text_lines(return_chars=False)
         above = 0.0
         for table in sorted(page.find_tables(), key=lambda t: t.bbox[1]):
@@ -73,4 +85,4 @@ class PdfRows:
                         and not any(ch.isdigit() for ch in "".join(c for c in cells if c).replace("2", "")):
                     self.section = section_of(next(c for c in cells if c))  # a heading row inside the table
                     continue
-                yield cells
+                yield self.section, cells
