@@ -173,3 +173,20 @@ def write_debarment_pdf(path, sections=PDF_SECTIONS, headers=PDF_HEADERS, title=
         pdf.ln(4)
     pdf.output(str(path))
     return path
+
+
+def write_zip_bomb(path, part, unpacked_mb, piece):
+    """Write an .xlsx-shaped zip whose one large part inflates to unpacked_mb of repeated piece (issue 23):
+    40 million empty rows in the sheet, or shared strings of one letter repeated."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org'
+                                             '/package/2006/content-types"/>')
+        book.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                                         'main"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets>'
+                                         '</workbook>')
+        with book.open(part, "w", force_zip64=True) as out:
+            chunk = piece * (2**20 // len(piece))
+            for _ in range(unpacked_mb):
+                out.write(chunk)
+    return path

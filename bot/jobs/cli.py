@@ -76,6 +76,20 @@ def debarred_command(path, program):
     _run(lambda bar: import_debarred(path, data, program=program, progress=bar, who="cli"), "Importing")
 
 
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (tests, one-off runs).")
+def worker_command(burst):
+    """Run the imports staff upload on /admin/jobs (the Procfile's worker: line), one at a time."""
+    from rq import Worker
+
+    from bot.jobs.tasks import queue
+    q = queue()
+    if q is None:
+        raise click.ClickException("Page uploads need a single Redis server (RQ does not run on Redis Cluster); "
+                                   "import with 'flask --app bot jobs import' instead.")
+    Worker([q], connection=q.connection).work(burst=burst, logging_level="INFO")
+
+
 @jobs_cli.command("status")
 def status_command():
     """Print what is loaded: files, programs, rows and the date of the data."""
