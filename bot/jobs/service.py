@@ -120,6 +120,7 @@ class JobChecker:
         # generation, {name key: [entries]}, {person key: [entries]}, [(name key, entry)] for the name search
         self._debarred = ("", {}, {}, [])
         self._employers = {slot: ("", []) for slot in CASE_SLOTS}  # case slot -> (generation, index)
+        self._merged = ((), [], [])  # generations, [(program, entry)] newest season per employer, their name keys
 
     def lookup(self, query):
         """Return the Lookup for a Query; a Redis failure gives kind "unavailable", never an exception."""
@@ -199,6 +200,23 @@ class JobChecker:
                 out.append(Debarment(deb_name, program, start, end, deb_state))
         return tuple(out)
 
+    def _employer_choices(self):
+        """Return ([(program, entry)], [name key]) of every employer across the years loaded (its newest
+        season), worked out once per set of imports."""
+        with self._lock:
+            gens = tuple(self._employers[s][0] for s in CASE_SLOTS)
+            if self._merged[0] == gens:
+                return self._merged[1], self._merged[2]
+            best = {}  # (name key, state) -> (program, entry)
+            for slot in CASE_SLOTS:
+                for entry in self._employers[slot][1]:
+                    held = best.get((entry[1], entry[2]))
+                    if held is None or entry[3] > held[1][3]:
+                        best[(entry[1], entry[2])] = (slot[:3], entry)
+            entries = list(best.values())
+            self._merged = (gens, entries, [e[1][1] for e in entries])
+            return entries, self._merged[2]
+
     def search(self, name):
         """Return (up to three Matches for an employer's name, Debarments whose name is close to it).
 
@@ -207,14 +225,8 @@ class JobChecker:
         wanted_key = name_key(name)
         if len(wanted_key) < MIN_NAME:
             return [], []
-        best = {}  # (name key, state) -> (program, entry): the newest season of an employer across years
-        for slot in CASE_SLOTS:
-            for entry in self._employers[slot][1]:
-                held = best.get((entry[1], entry[2]))
-                if held is None or entry[3] > held[1][3]:
-                    best[(entry[1], entry[2])] = (slot[:3], entry)
-        entries = list(best.values())
-        found = process.extract(wanted_key, [e[1][1] for e in entries], scorer=fuzz.WRatio, limit=SEARCH_LIMIT,
+        entries, choices = self._employer_choices()
+        found = process.extract(wanted_key, choices, scorer=fuzz.WRatio, limit=SEARCH_LIMIT,
                                 score_cutoff=SEARCH_CUTOFF)
         out, flagged = [], set()
         for _, _, index in found:

@@ -58,11 +58,13 @@ scan(6, 5 + n, 2)
 if #found == 0 and #ARGV > 5 + n then near = '1'; scan(6 + n, #ARGV, 4) end
 local deb = false
 if m[7] and m[7] ~= ARGV[4] then deb = redis.call('GET', base .. 'd:' .. m[7]) end
-local cached, blobs = {}, {}
-for g in string.gmatch(ARGV[3] .. ',', '([^,]*),') do table.insert(cached, g) end
-for s = 1, 4 do
-  blobs[s] = false
-  if ARGV[2] == '1' and m[s] and m[s] ~= cached[s] then blobs[s] = redis.call('GET', base .. 'e:' .. m[s]) end
+local blobs = {false, false, false, false}
+if ARGV[2] == '1' then
+  local cached = {}
+  for g in string.gmatch(ARGV[3] .. ',', '([^,]*),') do table.insert(cached, g) end
+  for s = 1, 4 do
+    if m[s] and m[s] ~= cached[s] then blobs[s] = redis.call('GET', base .. 'e:' .. m[s]) end
+  end
 end
 return {{m[1] or '', m[2] or '', m[3] or '', m[4] or ''}, {m[8] or '', m[9] or '', m[10] or '', m[11] or ''},
         m[7] or '', found, near, deb, blobs}
