@@ -66,7 +66,7 @@ def test_the_certified_wage_is_a_floor_and_piece_rates_are_shown(every_status):
 @pytest.mark.parametrize("lang, words", [
     ("es", "P-400-25010-777777 es un número de salario de DOL (prevailing wage), no el de una oferta"),
     ("en", "P-400-25010-777777 is a DOL wage determination number, not a job order's number"),
-    ("quc", "P-400-25010-777777 are jun ajilab'al rech ri tojb'al")])
+    ("quc", "P-400-25010-777777 are jun ajilab'al rech ri tojb'al, man are ta")])
 def test_a_wage_determination_number_is_not_read_as_a_job(app, tmp_path, lang, words):
     # the H-2B case H-400-25010-777777 exists: "P-400-25010-777777" must not be answered with it
     path = jf.write_csv(tmp_path / "h2b.csv", jf.H2B_HEADERS, jf.SAMPLE_H2B)
