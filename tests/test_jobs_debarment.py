@@ -164,3 +164,8 @@ def test_names_places_and_programs():
     assert split_place("Somewhere") == ("Somewhere", "")
     assert [program_of(t) for t in ("20 CFR 656.31(f)", "20 CFR 655.182", "29 CFR 501.20", "20 CFR 655.73",
                                     "29 CFR 503.24", "H-2B", "")] == ["perm", "h2a", "h2a", "h2b", "h2b", "h2b", ""]
+
+
+def test_a_pdf_given_as_a_disclosure_file_is_refused_in_words(app, tmp_path):
+    result = run(app, "import", jf.write_debarment_pdf(tmp_path / "Debarment_List.pdf"))
+    assert result.exit_code != 0 and "is a PDF: DOL's disclosure data is an Excel .xlsx file" in result.output

@@ -85,6 +85,9 @@ class Rows:
         if head.startswith(b"PK"):
             self.kind = "xlsx"
             check_workbook(path, self.name)
+        elif head.startswith(b"%PDF-"):
+            raise Refused(f"{self.name} is a PDF: DOL's disclosure data is an Excel .xlsx file (a debarment list's "
+                          "PDF is imported as a debarment list: flask --app bot jobs debarred).")
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
             raise Refused(f"{self.name} is an old Excel .xls file: open it and save it as .xlsx or CSV.")
         else:
