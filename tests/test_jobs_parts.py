@@ -84,8 +84,12 @@ def test_answers_never_exceed_the_segment_budget(employer, trade, city, job, sta
                                                "city": city, "job": job, "status": "other",
                                                "status_text": status_text}, debs)
     budget = int(SCRIPT.sms.get("max_segments", 3))
+    listed = tuple(Debarment((trade or "Y") * 3, "", "", "", "NC") for _ in range(3))  # the name search's
     for lookup in (Lookup("case", cases=(case,), data_date="2025-06-30"),
                    Lookup("employer", matches=tuple(Match(employer[:80], "CA", "2025", "h2a", "H30025041123456", debs)
-                                                    for _ in range(3)), data_date="2025-06-30")):
+                                                    for _ in range(3)), data_date="2025-06-30"),
+                   Lookup("employer", matches=tuple(Match(employer[:80], "CA", "2025", "h2a", "H30025041123456", debs)
+                                                    for _ in range(3)), debarred=listed, data_date="2025-06-30"),
+                   Lookup("employer", debarred=listed, data_date="2025-06-30")):
         text = Writer(SCRIPT, lang, True).answer(lookup)
         assert segments(sms_safe(text))[1] <= budget, (len(text), text)

@@ -216,9 +216,19 @@ class Writer:
         warnings = [self.debarred_line(d, where=True) for d in lookup.debarred]
         if not lookup.matches:
             if warnings:
-                return "\n".join(warnings + [self.t("jobs_debarred_no_case", date=self.date(lookup.data_date))])
+                tail = self.t("jobs_debarred_no_case", date=self.date(lookup.data_date))
+                while len(warnings) > 1 and not self.fits("\n".join(warnings + [tail]), self.budget):
+                    warnings.pop()  # the closest names first; never past the SMS budget
+                return "\n".join(warnings + [tail])
             return self.t("jobs_no_match", date=self.date(lookup.data_date))
-        lines = warnings + [self.t("jobs_matches", date=self.date(lookup.data_date))]
+        listing = self.listing(lookup)
+        while warnings and not self.fits("\n".join(warnings + [listing]), self.budget):
+            warnings.pop()
+        return "\n".join(warnings + [listing])
+
+    def listing(self, lookup):
+        """Return the numbered list of employers found, with the line saying how to pick one."""
+        lines = [self.t("jobs_matches", date=self.date(lookup.data_date))]
         for number, match in enumerate(lookup.matches, start=1):
             where = ", ".join(p for p in (match.state, match.season, PROGRAM_NAMES.get(match.program, "")) if p)
             line = f"{number}. {self.data(match.name, SMS_NAME)} ({self.data(where)})"
