@@ -89,3 +89,10 @@ def test_no_answer_about_a_case_carries_a_spanish_month_or_word_in_kiche(lang):
         assert "urox ik'" in text and "ujulaj ik'" in text
     else:
         assert {"es": "1 mar-30 nov 2025", "en": "Mar 1-Nov 30, 2025"}[lang] in text
+
+
+def test_a_wage_determination_number_as_the_very_first_message(app):
+    from conftest import Texter
+    texter = Texter(app.test_client(), number="+15055550790")
+    reply = one(texter.send("can you check case P-400-25010-777777"))  # English job words
+    assert reply.startswith("P-400-25010-777777 is a DOL wage determination number"), reply
