@@ -146,7 +146,8 @@ def import_debarred(path, data, program=None, progress=None, who="", list_name=N
     try:
         data.write_blob("d", gen, pack(kept + entries))
         info = report.as_info(who)
-        lists = dict(data.status().get("debarred", {}).get("lists", {}))
+        before = data.status().get("debarred") or {}
+        lists = dict(before.get("lists") or ({"current": before} if before else {}))  # an import before lists
         lists[source] = {k: info[k] for k in ("file", "rows", "imported", "who")}
         info.update(lists=lists, rows=len(kept) + len(entries))
         report.seconds = time.monotonic() - started
