@@ -21,7 +21,7 @@ JOB_TIMEOUT = 15 * 60        # seconds an import may run (the CLI has no limit)
 KEEP_RESULT = 3600           # the page can show an import's report for an hour
 SWEEP_AGE = JOB_TIMEOUT + 300  # a jobs-* folder older than any import could be is a leftover
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-_local_runner = threading.Lock()
+_runners, _runners_lock = {}, threading.Lock()  # queue name -> lock held while a thread works that queue
 
 
 def queue(app=None):
@@ -84,8 +84,10 @@ def enqueue(q, upload_id, folder, name, kind, program, who):
 
 def run_here(app, q):
     """Work the queue in a thread of this process until it is empty (development and tests: no worker)."""
-    if not _local_runner.acquire(blocking=False):
-        return  # a thread already works the queue; it takes the new job too
+    with _runners_lock:
+        lock = _runners.setdefault(q.name, threading.Lock())
+    if not lock.acquire(blocking=False):
+        return  # a thread already works this queue; it takes the new job too
     from rq import SimpleWorker
     from rq.timeouts import TimerDeathPenalty
 
@@ -96,14 +98,22 @@ def run_here(app, q):
             pass
 
     def work():
-        try:
-            with app.app_context():
-                while len(q):
-                    ThreadWorker([q], connection=q.connection).work(burst=True, logging_level="WARNING")
-        except Exception:  # noqa: BLE001  never kill the web process; the job shows as failed
-            log.exception("import thread failed")
-        finally:
-            _local_runner.release()
+        while True:
+            try:
+                with app.app_context():
+                    while len(q):
+                        ThreadWorker([q], connection=q.connection).work(burst=True, logging_level="WARNING")
+            except Exception:  # noqa: BLE001  never kill the web process; the job shows as failed
+                log.exception("import thread failed")
+            finally:
+                lock.release()
+            # a job queued while this thread was finishing found the lock taken: take it back for that job
+            try:
+                waiting = len(q)
+            except Exception:  # noqa: BLE001  Redis away: the next upload starts a thread again
+                return
+            if not waiting or not lock.acquire(blocking=False):
+                return
     threading.Thread(target=work, name="jobs-import", daemon=True).start()
 
 
