@@ -147,7 +147,7 @@ def create_app(test_config=None):
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_reports.bp)
-    app.register_blueprint(jobs_pages.bp)
+    jobs_pages.init_app(app)  # also sweeps upload folders a dead import left
     app.register_blueprint(metrics.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)

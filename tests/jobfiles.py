@@ -73,9 +73,9 @@ SAMPLE_OLD = [
 ]
 SAMPLE_DEBARRED = [
     {"Name": "Bad Harvest, LLC", "City, State": "Yakima, WA", "Program": "H-2A", "Start Date": D(2024, 1, 15),
-     "End Date": D(2027, 1, 14)},
+     "End Date": D(2031, 1, 14)},
     {"Name": "Crooked Labor Agents Inc", "City, State": "Tifton, GA", "Program": "H-2A",
-     "Start Date": D(2023, 5, 1), "End Date": D(2026, 4, 30)},
+     "Start Date": D(2023, 5, 1), "End Date": D(2030, 4, 30)},
 ]
 
 
@@ -120,3 +120,73 @@ def generated(n, seed_employers=4000):
                             f"{['LLC', 'INC', 'CO', 'LTD'][e % 4]}",
                    city=f"TOWN {e % 300}", state=states[e % len(states)], wage=15 + (i % 700) / 100,
                    trade=f"DBA {e:04d}" if e % 7 == 0 else "")
+
+
+# OFLC's debarment list as published (issue 21): a PDF table with these headings, section headings above
+# its parts (PERM, H-2A and H-2B entries mixed), full state names, footnote marks and some malformed dates.
+PDF_HEADERS = ["Entity", "Entity Type", "Employer Location", "Start of Debarment", "End of Debarment", "Violation",
+               "CFR Citation"]
+PDF_SECTIONS = [
+    ("PERM Debarments", [
+        ["Perm Only Staffing Corp", "Employer", "Clinton, North Carolina", "March 3, 2021", "March 2, 2024",
+         "Fraud", "20 CFR 656.31(f)"],
+        ["Rancho Sol LLC", "Employer", "Salinas, California", "January 5, 2023", "January 4, 2030",
+         "Willful misrepresentation", "20 CFR 656.31(f)"]]),
+    ("H-2A Debarments", [
+        ["Bad Harvest LLC", "Employer", "Clinton, North Carolina", "May 13, 2020", "May 12, 2030",
+         "Failure to pay wages", "20 CFR 655.182"],
+        ["Antonio Sanchez*", "Agent", "Tifton, Georgia", "September, 24. 2022", "Permanent",
+         "Fee charging", "20 CFR 655.182"],
+        ["Placement Services Global1", "Agent", "Yakima, Washington", "September 2, 202", "December 31, 2029",
+         "Fee charging", ""],
+        ["Ghost Fields Inc", "Employer", "Dunn, North Carolina", "June 1, 2024", "May 31, 2030",
+         "Failure to comply", "29 CFR 501.20"]]),
+    ("H-2B Debarments", [
+        ["Coastal Crab Co", "Employer", "Hoopers Island, Maryland", "April 1, 2024", "March 31, 2030",
+         "Wage violations", "20 CFR 655.73"]]),
+]
+# OFLC's list of expired H-2A debarments.
+EXPIRED_HEADERS = ["Name", "City, State", "Violation", "Duration", "Start date", "End date"]
+EXPIRED_ROWS = [["Old Tobacco Farm", "Wilson, North Carolina", "Failure to pay wages", "3 years", "March 1, 2012",
+                 "February 28, 2015"]]
+
+
+def write_debarment_pdf(path, sections=PDF_SECTIONS, headers=PDF_HEADERS, title="OFLC Debarment List"):
+    """Write a debarment list as OFLC's PDF lays it out: a title, then per section a heading line above a
+    ruled table (the header row repeated), in landscape like DOL's (fpdf2)."""
+    from fpdf import FPDF
+    pdf = FPDF(orientation="L", format="letter")
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    for heading, rows in sections:
+        pdf.set_font("Helvetica", "B", 12)
+        if heading:
+            pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 8)
+        with pdf.table(repeat_headings=1) as table:
+            for row in [headers] + rows:
+                line = table.row()
+                for cell in row:
+                    line.cell(cell)
+        pdf.ln(4)
+    pdf.output(str(path))
+    return path
+
+
+def write_zip_bomb(path, part, unpacked_mb, piece):
+    """Write an .xlsx-shaped zip whose one large part inflates to unpacked_mb of repeated piece (issue 23):
+    40 million empty rows in the sheet, or shared strings of one letter repeated."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org'
+                                             '/package/2006/content-types"/>')
+        book.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                                         'main"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets>'
+                                         '</workbook>')
+        with book.open(part, "w", force_zip64=True) as out:
+            chunk = piece * (2**20 // len(piece))
+            for _ in range(unpacked_mb):
+                out.write(chunk)
+    return path

@@ -39,7 +39,10 @@ FOUND = {"es": ["certificado por DOL", "RANCHO SOL LLC", "Salinas, CA", "1 mar-3
                 "12 trabajadores", "$18.50 por hora", "Datos DOL 10 feb 2025"],
          "en": ["certified by DOL", "RANCHO SOL LLC", "Salinas, CA", "Mar 1-Nov 30, 2025", "12 workers",
                 "$18.50 an hour", "DOL data Feb 10, 2025"],
-         "quc": ["certificado rumal ri DOL", "RANCHO SOL LLC", "Salinas, CA", "1 mar-30 nov 2025", "$18.50"]}
+         "quc": ["certificado rumal ri DOL", "RANCHO SOL LLC", "Salinas, CA", "1 urox ik'-30 ujulaj ik' 2025",
+                 "$18.50 chi jujun hora (k'i na)", "Etamab'al DOL 10 ukab' ik' 2025"]}
+DO_NOT_PAY = {"es": "No pague a nadie por este trabajo.", "en": "Do not pay anyone for this job.",
+              "quc": "Man kattoj ta chi re jun winaq rech we chak ri'."}
 
 
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
@@ -50,8 +53,9 @@ def test_case_number_found_in_every_language_and_channel(loaded, lang, channel):
     assert reply.startswith("H-300-25041-123456")
     for words in FOUND[lang]:
         assert words in reply, (words, reply)
+    assert reply.endswith(DO_NOT_PAY[lang]), reply  # the commonest fraud charges fees for real jobs
     if channel == "sms" and lang != "quc":
-        assert segments(reply) == ("GSM-7", 1), reply
+        assert segments(reply) == ("GSM-7", 2), reply
 
 
 def test_a_case_number_as_the_very_first_message(loaded):
@@ -106,10 +110,15 @@ def test_case_numbers_in_any_common_writing(loaded, typed):
 
 @pytest.mark.parametrize("typed", ["H-300-25041-123465", "H-300-25041-12345", "H-300-25041-1234566",
                                    "H-400-25041-123456"])
-def test_one_typing_slip_finds_the_closest_case(loaded, typed):
+def test_one_typing_slip_never_shows_the_real_case_as_the_texters(loaded, typed):
+    """A fake offer may copy a real number with one digit changed: the answer names no other case."""
     reply = one(person(loaded, "es").send(typed))
-    assert reply.startswith("No encontramos") and "El caso más parecido" in reply.replace("mas", "más")
-    assert "H-300-25041-123456" in reply and "RANCHO SOL LLC" in reply
+    assert reply.startswith("No encontramos el caso") and "Revise el numero en su papel" in reply
+    assert "REVISA LA EMPRESA" in reply and "No pague a nadie" in reply
+    shown = reply.replace(typed, "")  # the number as the texter wrote it is said back; nothing else
+    assert "H-300-25041-123456" not in shown and "RANCHO" not in reply and "certificado" not in reply
+    english = one(person(loaded, "en", number="+15055550998").send(typed))
+    assert "Check the number on your paper" in english and "CHECK EMPLOYER" in english
 
 
 def test_old_h2a_case_numbers_and_an_older_years_columns(app, tmp_path):
@@ -159,15 +168,15 @@ def test_the_recruitment_topic_offers_to_check_an_offer(loaded):
 def test_debarred_employer_is_flagged_with_its_period(loaded):
     reply = one(person(loaded, "es").send("H-300-25080-555555"))
     assert reply.startswith("ATENCION: Bad Harvest, LLC está en la lista de DOL de inhabilitados".replace("á", "a"))
-    assert "del 15 ene 2024 al 14 ene 2027" in reply and "BAD HARVEST LLC" in reply
+    assert "del 15 ene 2024 al 14 ene 2031" in reply and "BAD HARVEST LLC" in reply
     listing = one(person(loaded, "en", "whatsapp", number="+15055550777").send("check employer bad harvest"))
-    assert "BAD HARVEST LLC (WA, 2025, H-2A) - DEBARRED 2024-2027" in listing
+    assert "BAD HARVEST LLC (WA, 2025, H-2A) - DEBARRED 2024-2031" in listing
 
 
 def test_debarred_agent_is_flagged_wherever_the_job_is(loaded):
     reply = one(person(loaded, "en").send("H-300-25090-888888"))
     assert reply.startswith("WARNING: Crooked Labor Agents Inc is on DOL's H-2A debarment list from May 1, 2023 "
-                            "to Apr 30, 2026."), reply
+                            "to Apr 30, 2030."), reply
     assert "PINE HILL TOBACCO, Wilson, NC" in reply
 
 

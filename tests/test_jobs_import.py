@@ -29,12 +29,12 @@ def test_import_reports_the_columns_used_and_missing_and_status_prints_it(app, t
                          title="H-2B Disclosure Data, FY 2025")  # a title line above the column names
     result = run(app, "import", path)
     assert result.exit_code == 0, result.output
-    assert "1 case imported as H-2B, data of 2025-01-05" in result.output
+    assert "1 case imported as H-2B fiscal year 2025, data of 2025-01-05" in result.output
     assert "wage       <- column 'BASIC_WAGE_RATE_FROM'" in result.output
     assert "no column found for: trade, req_begin, req_end, agent" in result.output
     status = run(app, "status").output
-    assert "H-2B: 1 case from H-2B_Disclosure_Data_FY2025_Q1.xlsx, data of 2025-01-05" in status
-    assert "H-2A: not loaded" in status and "Debarment list: not loaded" in status
+    assert "H-2B fiscal year 2025: 1 case from H-2B_Disclosure_Data_FY2025_Q1.xlsx, data of 2025-01-05" in status
+    assert "H-2A: not loaded" in status and "Debarment lists: not loaded" in status
 
 
 @pytest.mark.parametrize("drop, words", [
@@ -139,9 +139,9 @@ def test_import_and_lookup_on_redis_cluster(settings, redis_cluster, tmp_path):
         assert run(app, "import", path).exit_code == 0
         deb = jf.write_csv(tmp_path / "deb.csv", jf.DEBARRED_HEADERS, jf.SAMPLE_DEBARRED)
         assert run(app, "debarred", deb).exit_code == 0
-        assert find(app, "H-300-25080-555555").cases[0].debarments[0].end == "2027-01-14"
+        assert find(app, "H-300-25080-555555").cases[0].debarments[0].end == "2031-01-14"
         assert run(app, "import", path).exit_code == 0  # a second import replaces the first
-        assert "H-2A: 7 cases" in run(app, "status").output
+        assert "H-2A fiscal year 2025: 7 cases" in run(app, "status").output
     finally:
         data = app.extensions["jobs"].data
         for key in list(data.redis.scan_iter(match=f"{data.prefix}*")):

@@ -4,14 +4,18 @@ Pure: the conversation service looks the data up (bot/jobs/service.py) and hands
 this module turns it into text from the catalogs (jobs.* ids, listed under `texts:` in script.yaml so
 the script checks see them). What the words mean follows REFERRAL-FACTS section E.
 """
+import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
 from bot.conversation.sms import GSM7_BASIC, segments, sms_safe
 
 PROGRAM_NAMES = {"h2a": "H-2A", "h2b": "H-2B"}
-STATUS_TEXTS = {"certified": "jobs_certified", "partial": "jobs_partial", "denied": "jobs_denied",
-                "withdrawn": "jobs_withdrawn"}
+# Every CASE_STATUS kind the import tells apart (bot/jobs/columns.py); another value is shown as written.
+STATUS_TEXTS = {"certified": "jobs_certified", "expired": "jobs_expired", "partial": "jobs_partial",
+                "denied": "jobs_denied", "rejected": "jobs_rejected", "withdrawn": "jobs_withdrawn",
+                "returned": "jobs_returned"}
+CERTIFIED = ("certified", "partial", "expired")  # a job DOL certified: its period, workers and wage are shown
 UNITS = ("hour", "day", "week", "biweekly", "month", "year", "piece")
 SMS_NAME = 40  # characters of a name from DOL's data shown in an SMS list or warning
 
@@ -42,7 +46,8 @@ class Debarment:
     name: str
     program: str = ""
     start: str = ""      # ISO date, "" unknown
-    end: str = ""        # ISO date, "permanent", or "" unknown
+    end: str = ""        # ISO date, "permanent", or "" unknown (never read as permanent)
+    state: str = ""      # USPS code of the place the list gives, "" unknown
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Case:
     program: str
     record: dict = field(default_factory=dict)
     debarments: tuple = ()
+    data_date: str = ""  # the date of the file it came from (the previous fiscal year's may be older)
 
 
 @dataclass(frozen=True)
@@ -69,21 +75,23 @@ class Match:
 
 @dataclass(frozen=True)
 class Lookup:
-    """What the service found for one message. kind: case, employer, nodata or unavailable."""
+    """What the service found for one message. kind: case, employer, wage_number (a P-400 number), nodata
+    or unavailable."""
 
     kind: str
     typed: str = ""            # the case number as the texter wrote it
     cases: tuple = ()          # one case, or (near) the cases one slip away
     near: bool = False
     matches: tuple = ()        # employer search
+    debarred: tuple = ()       # employer search: Debarments close to the name, not already on a match
     data_date: str = ""
     lang: str = None           # a language guessed from the words, for a texter who has none yet
 
     @property
     def outcome(self):
         """Return found, not_found or debarred, for the staff reports."""
-        shown = self.cases if self.kind == "case" else self.matches
-        if any(item.debarments for item in shown):
+        shown = self.cases if self.kind == "case" and not self.near else self.matches
+        if any(item.debarments for item in shown) or self.debarred:
             return "debarred"
         return "found" if shown else "not_found"
 
@@ -120,13 +128,24 @@ class Writer:
         same = begin[:4] == end[:4] and bool(begin)
         return f"{self.date(begin, year=not same)}-{self.date(end)}"
 
-    def debarred_line(self, deb):
-        """Return the plain warning about one debarment, with its period."""
+    def date_or_unknown(self, iso):
+        """Return a date, or the words for a date DOL's list wrote unreadably."""
+        return self.date(iso) if iso and len(iso) >= 10 else self.t("jobs_date_unknown")
+
+    def debarred_line(self, deb, where=False):
+        """Return the plain warning about one debarment, with its period (and its state, given where)."""
         program, name = PROGRAM_NAMES.get(deb.program, ""), self.data(deb.name, SMS_NAME)
-        if deb.end and deb.end != "permanent":
-            return self.t("jobs_debarred", name=name, program=program, start=self.date(deb.start),
-                          end=self.date(deb.end))
-        return self.t("jobs_debarred_open", name=name, program=program, start=self.date(deb.start))
+        if where and deb.state:
+            name += f" ({deb.state})"
+        start = self.date_or_unknown(deb.start)
+        if deb.end == "permanent":
+            text = self.t("jobs_debarred_open", name=name, program=program, start=start)
+        elif deb.end and deb.end < datetime.date.today().isoformat():
+            text = self.t("jobs_debarred_past", name=name, program=program, start=start, end=self.date(deb.end))
+        else:  # a current period, or an end DOL wrote unreadably: "unknown", never "permanent"
+            text = self.t("jobs_debarred", name=name, program=program, start=start,
+                          end=self.date_or_unknown(deb.end))
+        return " ".join(text.split())  # no program known: no double space
 
     def case_pieces(self, case, compact=0):
         """Return the sentences about one case; compact 1-3 shortens names to fit one SMS segment."""
@@ -145,7 +164,7 @@ class Writer:
         job = self.data(r.get("job", ""), (None, 30, 16, 12)[compact])
         if job:
             pieces.append(job)
-        if r.get("status") in ("certified", "partial"):
+        if r.get("status") in CERTIFIED:
             period = self.period(r.get("begin", ""), r.get("end", ""))
             if period:
                 pieces.append(period)
@@ -154,10 +173,13 @@ class Writer:
                     pieces.append(self.t("jobs_workers_partial", n=r["certified"], asked=r["requested"]))
                 else:
                     pieces.append(self.t("jobs_workers", n=r["certified"]))
-        if r.get("wage"):
+        if r.get("wage") and r.get("status") in CERTIFIED + ("other",):
             unit = r.get("unit", "")
             unit = self.t(f"jobs_unit_{unit}") if unit in UNITS else self.data(unit, 20)
             pieces.append(self.t("jobs_wage", amount=r["wage"], unit=unit).strip())
+        if r.get("piece") and r.get("status") in CERTIFIED + ("other",):
+            pieces.append(self.t("jobs_piece", amount=r["piece"],
+                                 unit=self.data(r.get("piece_unit") or "?", (40, 30, 20, 12)[compact])).strip())
         return pieces
 
     def fits(self, text, most=1):
@@ -167,7 +189,9 @@ class Writer:
     def case(self, case, prefix=""):
         """Return the answer about one case: warnings first, then the shortest form that fits."""
         head = [self.debarred_line(d) for d in case.debarments] + ([prefix] if prefix else [])
-        tail = self.t("jobs_data", date=self.date(self.data_date))
+        tail = self.t("jobs_data", date=self.date(case.data_date or self.data_date))
+        if case.record.get("status") in CERTIFIED:  # the commonest fraud charges fees for real jobs
+            tail += " " + self.t("jobs_do_not_pay")
         variants = [". ".join(p.rstrip(".") for p in self.case_pieces(case, c)) + ". " + tail for c in range(4)]
         body = next((v for v in variants if self.fits("\n".join(head + [v]))), None)
         if body is None:  # more than one segment anyway: the fullest form within the budget
@@ -181,16 +205,29 @@ class Writer:
             return self.t("jobs_no_data")
         if lookup.kind == "unavailable":
             return self.t("jobs_unavailable")
+        if lookup.kind == "wage_number":
+            return self.t("jobs_wage_number", typed=lookup.typed)
         if lookup.kind == "case":
+            if lookup.near and lookup.cases:  # never another case's details as if it were the texter's
+                return self.t("jobs_near_miss", case=lookup.typed, date=self.date(lookup.data_date))
             if not lookup.cases:
                 return self.t("jobs_not_found", case=lookup.typed, date=self.date(lookup.data_date))
-            if lookup.near and len(lookup.cases) > 1:
-                listed = ", ".join(c.display for c in lookup.cases[:3])
-                return self.t("jobs_near_many", typed=lookup.typed, cases=listed)
-            prefix = self.t("jobs_near", typed=lookup.typed) if lookup.near else ""
-            return self.case(lookup.cases[0], prefix)
+            return self.case(lookup.cases[0])
+        warnings = [self.debarred_line(d, where=True) for d in lookup.debarred]
         if not lookup.matches:
+            if warnings:
+                tail = self.t("jobs_debarred_no_case", date=self.date(lookup.data_date))
+                while len(warnings) > 1 and not self.fits("\n".join(warnings + [tail]), self.budget):
+                    warnings.pop()  # the closest names first; never past the SMS budget
+                return "\n".join(warnings + [tail])
             return self.t("jobs_no_match", date=self.date(lookup.data_date))
+        listing = self.listing(lookup)
+        while warnings and not self.fits("\n".join(warnings + [listing]), self.budget):
+            warnings.pop()
+        return "\n".join(warnings + [listing])
+
+    def listing(self, lookup):
+        """Return the numbered list of employers found, with the line saying how to pick one."""
         lines = [self.t("jobs_matches", date=self.date(lookup.data_date))]
         for number, match in enumerate(lookup.matches, start=1):
             where = ", ".join(p for p in (match.state, match.season, PROGRAM_NAMES.get(match.program, "")) if p)

@@ -13,6 +13,9 @@ _SEP = r"[\s\-_./:#]*"
 _H = re.compile(r"(?<![A-Za-z0-9])(?:[Hh]" + _SEP + r")?([34][0Oo][0Oo])" + _SEP
                 + r"((?:\d" + _SEP + r"){9,13})(?!\d)")
 _C = re.compile(r"(?<![A-Za-z0-9])[Cc]" + _SEP + r"((?:\d" + _SEP + r"){9,11})(?!\d)")
+# P-400-25010-555555 / P-500-...: a prevailing wage determination (ETA-9141), not a job order; without
+# this, "P-400-..." would be read as the H-2B case H-400-... (issue 21).
+_P = re.compile(r"(?<![A-Za-z0-9])[Pp]" + _SEP + r"([45][0Oo][0Oo])" + _SEP + r"((?:\d" + _SEP + r"){9,13})(?!\d)")
 _HAS_H = re.compile(r"^[Hh]")
 H_DIGITS, C_DIGITS = 11, 10
 PROGRAMS = {"300": "h2a", "400": "h2b"}
@@ -23,7 +26,7 @@ class CaseRef:
     """A case number found in a message: its key, the program it names and whether it was exact."""
 
     key: str          # the compact key as typed (may be one digit off when exact is False)
-    program: str      # "h2a" or "h2b"
+    program: str      # "h2a", "h2b", or "pwd" (a prevailing wage determination number: no job order)
     exact: bool       # the digit count is right, so the key can be looked up as it is
     typed: str        # what the texter wrote, tidied for showing back
 
@@ -40,11 +43,18 @@ def display(key):
 def key_of(value):
     """Return the key of a case number cell from DOL's file, or "" when it is not one."""
     found = find(str(value or ""))
-    return found.key if found is not None and found.exact else ""
+    return found.key if found is not None and found.exact and found.program != "pwd" else ""
 
 
 def find(text):
-    """Return the first case number in text as a CaseRef, or None."""
+    """Return the first case number in text as a CaseRef (program "pwd" for a wage determination's
+    P-400/P-500 number), or None."""
+    for match in _P.finditer(text or ""):
+        digits = re.sub(r"\D", "", match.group(2))
+        block = match.group(1).upper().replace("O", "0")
+        shown = f"P-{block}-{digits[:5]}-{digits[5:]}" if len(digits) == H_DIGITS else \
+            re.sub(r"\s+", " ", match.group(0).strip()).upper()[:30]
+        return CaseRef(key=f"P{block}{digits}", program="pwd", exact=len(digits) == H_DIGITS, typed=shown)
     for match in _H.finditer(text or ""):
         digits = re.sub(r"\D", "", match.group(2))
         block = match.group(1).upper().replace("O", "0")

@@ -5,7 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases, import_debarred
+from bot.jobs.debarment import LISTS, import_debarred
+from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases
 from bot.jobs.reader import Refused
 
 jobs_cli = AppGroup("jobs", help="DOL's H-2A/H-2B disclosure data and debarment lists, for 'check a job offer'.")
@@ -54,21 +55,39 @@ def _run(work, label):
               "name, else from its case numbers).")
 @click.option("--date", "data_date", metavar="YYYY-MM-DD", help="The date the data is of (default: the "
               "latest decision date in the file).")
-def import_command(path, program, data_date):
-    """Import DOL's disclosure file (.xlsx as published, or CSV), replacing that program's data."""
+@click.option("--fiscal-year", type=click.IntRange(2000, 2100), help="The fiscal year the file is of (default: "
+              "from its name, FY2025, else from its latest decision date).")
+def import_command(path, program, data_date, fiscal_year):
+    """Import DOL's disclosure file (.xlsx as published, or CSV), replacing that program's data of the same
+    fiscal year (the newest two years are kept)."""
     data = current_app.extensions["jobs"].data
-    _run(lambda bar: import_cases(path, data, program=program, data_date=data_date, progress=bar, who="cli"),
-         "Importing")
+    _run(lambda bar: import_cases(path, data, program=program, data_date=data_date, progress=bar, who="cli",
+                                  fiscal_year=fiscal_year), "Importing")
 
 
 @jobs_cli.command("debarred")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--program", type=click.Choice(["h2a", "h2b"]), help="The program, when the list has no "
-              "program column.")
+@click.option("--program", type=click.Choice(["h2a", "h2b"]), help="The program of entries whose program "
+              "neither a column, the CFR citation nor a section heading says.")
 def debarred_command(path, program):
-    """Import a DOL debarment list (CSV or .xlsx), replacing the one loaded."""
+    """Import a DOL debarment list (OFLC's PDF as published, or CSV/.xlsx), replacing that list's last import
+    (the current and the expired lists are kept apart)."""
     data = current_app.extensions["jobs"].data
     _run(lambda bar: import_debarred(path, data, program=program, progress=bar, who="cli"), "Importing")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (tests, one-off runs).")
+def worker_command(burst):
+    """Run the imports staff upload on /admin/jobs (the Procfile's worker: line), one at a time."""
+    from rq import Worker
+
+    from bot.jobs.tasks import queue
+    q = queue()
+    if q is None:
+        raise click.ClickException("Page uploads need a single Redis server (RQ does not run on Redis Cluster); "
+                                   "import with 'flask --app bot jobs import' instead.")
+    Worker([q], connection=q.connection).work(burst=burst, logging_level="INFO")
 
 
 @jobs_cli.command("status")
@@ -79,20 +98,30 @@ def status_command():
 
 
 def status_lines(status):
-    """Return the status as lines of text."""
+    """Return the status as lines of text: each program's fiscal years, then the debarment lists."""
     if not status:
         return ["No job data loaded: texters who send a case number are told so. "
                 "Import DOL's files with 'flask --app bot jobs import PATH'."]
     out = []
-    for slot in ("h2a", "h2b", "debarred"):
-        info = status.get(slot)
-        name = PROGRAM_NAMES.get(slot, "Debarment list")
-        if not info:
-            out.append(f"{name}: not loaded")
-            continue
-        out.append(f"{name}: {counted(info.get('rows', 0), 'entry' if slot == 'debarred' else 'case')} from "
-                   f"{info.get('file', '?')}" + (f", data of {info['data_date']}" if info.get("data_date") else "")
-                   + f", imported {info.get('imported', '?')}" + (f" by {info['who']}" if info.get("who") else ""))
-        if info.get("missing"):
-            out.append("  no column for: " + ", ".join(info["missing"]))
+    for program in ("h2a", "h2b"):
+        slots = [s for s in (f"{program}.1", f"{program}.2") if status.get(s)]
+        if not slots:
+            out.append(f"{PROGRAM_NAMES[program]}: not loaded")
+        for slot in slots:
+            info = status[slot]
+            year = f" fiscal year {info['fiscal_year']}" if info.get("fiscal_year") else ""
+            out.append(f"{PROGRAM_NAMES[program]}{year}: {counted(info.get('rows', 0), 'case')} from "
+                       f"{info.get('file', '?')}" + (f", data of {info['data_date']}" if info.get("data_date") else "")
+                       + f", imported {info.get('imported', '?')}" + (f" by {info['who']}" if info.get("who") else ""))
+            if info.get("missing"):
+                out.append("  no column for: " + ", ".join(info["missing"]))
+    info = status.get("debarred")
+    if not info:
+        out.append("Debarment lists: not loaded")
+        return out
+    lists = info.get("lists") or {"current": info}
+    for name, item in lists.items():
+        out.append(f"Debarment list ({LISTS.get(name, name)}): {counted(item.get('rows', 0), 'entry')} from "
+                   f"{item.get('file', '?')}, imported {item.get('imported', '?')}"
+                   + (f" by {item['who']}" if item.get("who") else ""))
     return out

@@ -51,19 +51,34 @@ CASE_FIELDS = {
                  "CASE_RECEIVED_DATE", "SUBMITTED_DATE"),
     "agent": (False, "LAWFIRM_NAME_BUSINESS_NAME",      # E1
               "AGENT_ATTORNEY_NAME", "ATTORNEY_AGENT_BUSINESS_NAME", "AGENT_NAME"),
+    # FY2020-21 files name an individual agent or attorney in three columns (issue 21)
+    "agent_last": (False, "ATTORNEY_AGENT_LAST_NAME", "AGENT_ATTORNEY_LAST_NAME"),
+    "agent_first": (False, "ATTORNEY_AGENT_FIRST_NAME", "AGENT_ATTORNEY_FIRST_NAME"),
+    "agent_middle": (False, "ATTORNEY_AGENT_MIDDLE_NAME", "AGENT_ATTORNEY_MIDDLE_NAME"),
+    # H-2A piece rates, beside the hourly wage offered (issue 21)
+    "piece": (False, "PIECE_RATE_OFFER", "PIECE_RATE"),
+    "piece_unit": (False, "PIECE_RATE_UNIT",),
 }
+# Optional fields most years' files do not have: not listed as missing in the import report.
+QUIET_FIELDS = frozenset({"agent_last", "agent_first", "agent_middle", "piece", "piece_unit"})
 
-# The debarment lists' headings are not confirmed at all (REFERRAL-FACTS, "Could not verify").
+# The debarment lists' headings. OFLC's PDF (issue 21): Entity | Entity Type | Employer Location | Start of
+# Debarment | End of Debarment | Violation | CFR Citation; its expired H-2A list: Name | City, State |
+# Violation | Duration | Start date | End date. The other spellings are guesses for CSV/XLSX exports.
 DEBARRED_FIELDS = {
-    "name": (True, "NAME", "EMPLOYER_NAME", "EMPLOYER", "DEBARRED_PARTY", "ENTITY", "EMPLOYER_AGENT_ATTORNEY",
+    "name": (True, "ENTITY", "NAME", "EMPLOYER_NAME", "EMPLOYER", "DEBARRED_PARTY", "EMPLOYER_AGENT_ATTORNEY",
              "EMPLOYER_LABOR_CONTRACTOR", "COMPANY"),
-    "city_state": (False, "CITY_STATE", "CITY_AND_STATE", "LOCATION", "ADDRESS"),
+    "entity_type": (False, "ENTITY_TYPE", "TYPE"),
+    "city_state": (False, "EMPLOYER_LOCATION", "CITY_STATE", "CITY_AND_STATE", "LOCATION", "ADDRESS"),
     "city": (False, "CITY",),
     "state": (False, "STATE",),
     "program": (False, "PROGRAM", "VISA", "VISA_CLASS", "VISA_PROGRAM"),
-    "start": (True, "START_DATE", "DEBARMENT_START_DATE", "DEBARMENT_START", "START_OF_DEBARMENT", "BEGIN_DATE",
+    "citation": (False, "CFR_CITATION", "CFR", "CITATION", "REGULATION"),
+    "violation": (False, "VIOLATION", "VIOLATIONS"),
+    "duration": (False, "DURATION",),
+    "start": (True, "START_OF_DEBARMENT", "START_DATE", "DEBARMENT_START_DATE", "DEBARMENT_START", "BEGIN_DATE",
               "FROM", "DEBARMENT_PERIOD_START", "EFFECTIVE_DATE"),
-    "end": (False, "END_DATE", "DEBARMENT_END_DATE", "DEBARMENT_END", "END_OF_DEBARMENT", "THROUGH", "TO",
+    "end": (False, "END_OF_DEBARMENT", "END_DATE", "DEBARMENT_END_DATE", "DEBARMENT_END", "THROUGH", "TO",
             "DEBARMENT_PERIOD_END"),
 }
 
@@ -112,7 +127,10 @@ def recognise(headers, fields):
                 taken.add(index)
                 break
         else:
-            (cols.required_missing if required else cols.missing).append(name)
+            if required:
+                cols.required_missing.append(name)
+            elif name not in QUIET_FIELDS:
+                cols.missing.append(name)
     cols.ignored = [str(h) for i, h in enumerate(headers) if i not in taken and h not in (None, "")]
     return cols
 
@@ -173,19 +191,26 @@ def as_number(value):
 
 
 # CASE_STATUS values are unconfirmed (E1: "Determination Issued - Certification", "- Partial
-# Certification", "- Denied", "- Withdrawn", sometimes "(Expired)", some H-2B "(Returned)"). Anything
-# else is shown to the texter as written, and counted in the import report.
+# Certification", "- Denied", "- Withdrawn", "- Rejected", sometimes "(Expired)", some H-2B "(Returned)").
+# Anything else is shown to the texter as written, and counted in the import report.
+STATUS_KINDS = ("certified", "expired", "partial", "denied", "rejected", "withdrawn", "returned")
+
+
 def status_kind(value):
-    """Return certified, partial, denied, withdrawn or other for a CASE_STATUS value."""
+    """Return one of STATUS_KINDS, or other, for a CASE_STATUS value."""
     text = str(value or "").lower()
     if "return" in text:
-        return "other"
-    if "partial" in text:
-        return "partial"
+        return "returned"
     if "withdraw" in text:
         return "withdrawn"
+    if "reject" in text:
+        return "rejected"
     if "denied" in text or "denial" in text:
         return "denied"
+    if "certif" in text and "expire" in text:
+        return "expired"  # the certified period is over (a partial one too)
+    if "partial" in text:
+        return "partial"
     if "certif" in text:
         return "certified"
     return "other"

@@ -31,11 +31,14 @@ class Report:
     other_statuses: dict = field(default_factory=dict)  # CASE_STATUS values not understood -> rows
     data_date: str = ""
     seconds: float = 0.0
+    notes: list = field(default_factory=list)  # further sentences (what was read as what, skipped and why)
+    fiscal_year: int = 0           # a disclosure file's fiscal year (October to September)
 
     def lines(self):
         """Return the report as sentences, one a line."""
         out = [f"{self.file}: {counted(self.rows, 'case' if self.kind == 'cases' else 'entry')} imported"
                + (f" as {PROGRAM_NAMES.get(self.program, self.program)}" if self.program else "")
+               + (f" fiscal year {self.fiscal_year}" if self.fiscal_year else "")
                + (f", data of {self.data_date}" if self.data_date else "") + f" in {self.seconds:.1f} s."]
         if self.cols is not None:
             for name, (_, header) in self.cols.used.items():
@@ -47,11 +50,15 @@ class Report:
             out.append(f"  {self.skipped} rows skipped without a readable "
                        f"{'case number' if self.kind == 'cases' else 'name'} (rows "
                        + ", ".join(map(str, self.skipped_examples)) + ("..." if self.skipped > 5 else "") + ")")
-        if self.statuses:
+        if self.statuses and self.kind == "debarred":
+            out.append("  entries by program: " + ", ".join(f"{PROGRAM_NAMES.get(k, 'no program')} {v}"
+                                                          for k, v in sorted(self.statuses.items())))
+        elif self.statuses:
             out.append("  statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())))
         if self.other_statuses:
             out.append("  statuses shown as written (not understood): "
                        + "; ".join(f"{k!r} {v}" for k, v in list(self.other_statuses.items())[:5]))
+        out += [f"  {note}" for note in self.notes]
         return out
 
     def as_info(self, who=""):
@@ -96,17 +103,31 @@ def _program_from_name(name):
     return None
 
 
+def fiscal_year_of(name, latest=""):
+    """Return the fiscal year a disclosure file is of: from its name (FY2025, FY25), else from its latest
+    decision date (October starts the next year), else 0."""
+    found = re.search(r"FY[ _-]?(\d{4}|\d{2})(?!\d)", name, re.IGNORECASE)
+    if found:
+        year = int(found.group(1))
+        return year + 2000 if year < 100 else year
+    if len(latest) >= 7 and latest[:4].isdigit():
+        return int(latest[:4]) + (int(latest[5:7]) >= 10)
+    return 0
+
+
 def _cell(row, cols, name):
     used = cols.used.get(name)
     return row[used[0]] if used and used[0] < len(row) else None
 
 
-def import_cases(path, data, program=None, data_date=None, progress=None, max_bytes=None, who=""):
+def import_cases(path, data, program=None, data_date=None, progress=None, max_bytes=None, who="",
+                 fiscal_year=None):
     """Import a disclosure file into data (JobsData) and return its Report; Refused says why not.
 
     program: h2a or h2b (else from the file's name, else from its case numbers); data_date: the date
-    the data is of (else the latest decision or received date in the file); progress(done, total) is
-    called now and then.
+    the data is of (else the latest decision or received date in the file); fiscal_year: the year the
+    file is of (else from its name, else from its latest decision); progress(done, total) is called now
+    and then. The import replaces only the same program's data of the same fiscal year.
     """
     started = time.monotonic()
     rows = Rows(path, **({"max_bytes": max_bytes} if max_bytes else {}),
@@ -153,10 +174,15 @@ def import_cases(path, data, program=None, data_date=None, progress=None, max_by
             "h2b" if prefixes["H400"] > prefixes["H300"] + prefixes["C"] else "h2a")
         report.statuses, report.other_statuses = dict(statuses), dict(others.most_common(20))
         report.data_date = data_date or latest
+        report.fiscal_year = int(fiscal_year or 0) or fiscal_year_of(report.file, latest)
         index = [[v[0], name, v[1], v[2], v[3]] for (name, _), v in employers.items()]
         data.write_blob("e", gen, pack({"program": report.program, "employers": index}))
         report.seconds = time.monotonic() - started
-        data.publish(report.program, gen, report.as_info(who), report.data_date)
+        info = dict(report.as_info(who), fiscal_year=report.fiscal_year)
+        newest = data.publish_year(report.program, gen, info, report.data_date, report.fiscal_year)
+        if newest:
+            raise Refused(f"{report.file} is of fiscal year {report.fiscal_year}, older than the two years kept "
+                          f"for {PROGRAM_NAMES[report.program]} (the newest is {newest}): nothing was imported.")
     except BaseException:
         data.discard(gen)
         raise
@@ -171,7 +197,10 @@ def _case_record(row, cols):
     status_text = as_text(_cell(row, cols, "status"), 60)
     begin = as_date(_cell(row, cols, "begin"))
     end = as_date(_cell(row, cols, "end"))
+    person = " ".join(as_text(_cell(row, cols, f), 40) for f in ("agent_first", "agent_middle", "agent_last"))
     return {"status": columns.status_kind(status_text), "status_text": status_text,
+            "person": " ".join(person.split()), "piece": as_number(_cell(row, cols, "piece")),
+            "piece_unit": as_text(_cell(row, cols, "piece_unit"), 30),
             "employer": as_text(_cell(row, cols, "employer")), "trade": as_text(_cell(row, cols, "trade")),
             "city": as_text(_cell(row, cols, "city"), 40), "state": as_text(_cell(row, cols, "state"), 20),
             "job": as_text(_cell(row, cols, "job"), 60), "begin": begin, "end": end,
@@ -192,51 +221,3 @@ def _index(employers, key, record, decided):
     entry = employers.get((name, state))
     if entry is None or when >= entry[4]:
         employers[(name, state)] = [record["employer"], state, season, key, when]
-
-
-def import_debarred(path, data, program=None, progress=None, who=""):
-    """Import a debarment list (CSV or .xlsx) and return its Report; Refused says why not."""
-    started = time.monotonic()
-    rows = Rows(path, is_header=lambda row: columns.looks_like_header(row, columns.DEBARRED_FIELDS))
-    report = Report(file=os.path.basename(path), kind="debarred", program=program or "")
-    it = iter(rows)
-    header, consumed = _header(it, columns.DEBARRED_FIELDS)
-    cols = columns.recognise(header, columns.DEBARRED_FIELDS)
-    if not cols.ok:
-        raise Refused(cols.refusal())
-    if "city_state" in cols.used:  # one "City, State" column stands for both
-        cols.missing = [f for f in cols.missing if f not in ("city", "state")]
-    report.cols = cols
-    entries = []
-    for number, row in enumerate(it, start=consumed + 1):
-        name = as_text(_cell(row, cols, "name"), 120)
-        if not name_key(name):
-            if any(c not in (None, "") for c in row):
-                report.skipped += 1
-                if len(report.skipped_examples) < 5:
-                    report.skipped_examples.append(number)
-            continue
-        city, state = as_text(_cell(row, cols, "city"), 40), as_text(_cell(row, cols, "state"), 20)
-        place = as_text(_cell(row, cols, "city_state"), 60)
-        if place and not state:
-            city, _, state = place.rpartition(",")
-            city, state = city.strip(), state.strip()
-        text = as_text(_cell(row, cols, "program"), 20)
-        prog = _program_from_name(text) or program or ""
-        entries.append([name, name_key(name), city, state.upper()[:2] if len(state.strip()) == 2 else state,
-                        prog, as_date(_cell(row, cols, "start")), as_date(_cell(row, cols, "end"))])
-        if progress and len(entries) % 500 == 0:
-            progress(rows.done, rows.total)
-    if not entries:
-        raise Refused(f"{report.file} has column names but no entries: nothing was imported.")
-    report.rows = len(entries)
-    report.data_date = datetime.date.today().isoformat()
-    gen = data.new_generation()
-    try:
-        data.write_blob("d", gen, pack(entries))
-        report.seconds = time.monotonic() - started
-        data.publish("debarred", gen, report.as_info(who), report.data_date)
-    except BaseException:
-        data.discard(gen)
-        raise
-    return report

@@ -5,10 +5,23 @@ import os
 import zipfile
 
 MAX_BYTES = 200 * 1024 * 1024  # a year's H-2A file is far smaller; past this, it is not DOL's file
+# A workbook is a zip: a small .xlsx can inflate to gigabytes ("zip bomb"). Before openpyxl reads a byte,
+# the parts' declared sizes are added up (zipfile never inflates a part past its declared size) and the
+# file refused past MAX_UNCOMPRESSED, or when a large part is compressed more than MAX_RATIO to 1 (a year
+# of DOL's data, 25,000 rows, is about 29 MB of XML at 12 to 1; 40 million empty rows are 190 to 1).
+MAX_UNCOMPRESSED = 400 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FROM = 10 * 1024 * 1024  # parts smaller than this may be compressed any amount
+MAX_ROWS = 1_000_000           # DOL's H-2A file has some 20,000 cases a year
 
 
 class Refused(Exception):
     """A file that cannot be imported; the message is a sentence for staff."""
+
+
+def _too_many(name):
+    return (f"{name} has more than {MAX_ROWS:,} rows: DOL's disclosure files have far fewer, so it is not "
+            "imported.")
 
 
 class _Counting(io.RawIOBase):
@@ -28,6 +41,24 @@ class _Counting(io.RawIOBase):
     def close(self):
         self.raw.close()
         super().close()
+
+
+def check_workbook(path, name):
+    """Raise Refused when a workbook's parts would inflate past MAX_UNCOMPRESSED or a large part is compressed
+    past MAX_RATIO to 1 (both read from the zip's directory, without inflating anything)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Refused(f"{name} is not an Excel .xlsx file that can be read ({type(exc).__name__}).") from None
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNCOMPRESSED:
+        raise Refused(f"{name} would unpack to {total // 2**20} MB; workbooks over {MAX_UNCOMPRESSED // 2**20} MB "
+                      "unpacked are refused (a year of DOL's disclosure data is much smaller).")
+    for part in parts:
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise Refused(f"{name} is compressed {part.file_size // max(part.compress_size, 1)} to 1 "
+                          f"({part.filename}): DOL's files are not, so it is refused as a possible zip bomb.")
 
 
 class Rows:
@@ -53,6 +84,10 @@ class Rows:
             head = fh.read(8)
         if head.startswith(b"PK"):
             self.kind = "xlsx"
+            check_workbook(path, self.name)
+        elif head.startswith(b"%PDF-"):
+            raise Refused(f"{self.name} is a PDF: DOL's disclosure data is an Excel .xlsx file (a debarment list's "
+                          "PDF is imported as a debarment list: flask --app bot jobs debarred).")
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
             raise Refused(f"{self.name} is an old Excel .xls file: open it and save it as .xlsx or CSV.")
         else:
@@ -83,7 +118,9 @@ class Rows:
                 dialect = csv.excel
             csv.field_size_limit(1 << 20)
             try:
-                for row in csv.reader(text, dialect):
+                for number, row in enumerate(csv.reader(text, dialect)):
+                    if number >= MAX_ROWS:
+                        raise Refused(_too_many(self.name))
                     self.done = raw.count
                     yield tuple(row)
             except csv.Error as exc:
@@ -102,8 +139,12 @@ class Rows:
             if sheet is None:
                 return
             self.total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+            if self.total and self.total > MAX_ROWS:
+                raise Refused(_too_many(self.name))
             for row in sheet.iter_rows(values_only=True):
                 self.done += 1
+                if self.done > MAX_ROWS:
+                    raise Refused(_too_many(self.name))
                 yield row
         finally:
             book.close()

@@ -7,7 +7,7 @@ import zlib
 SEP = "\x1f"  # never in a spreadsheet cell that as_text() tidied
 # A case record, in this order; the case key is the hash field, not part of the record.
 CASE_FIELDS = ("status", "status_text", "employer", "trade", "city", "state", "job", "begin", "end",
-               "certified", "requested", "wage", "unit", "agent", "program")
+               "certified", "requested", "wage", "unit", "agent", "program", "person", "piece", "piece_unit")
 _SUFFIXES = frozenset("llc l l c inc incorporated corp corporation co company ltd limited lp llp pllc pc "
                       "dba the and of sa de cv srl".split())
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -32,6 +32,11 @@ def name_key(name):
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
     words = [w for w in _NOT_WORD.split(text) if w and w not in _SUFFIXES]
     return " ".join(words)
+
+
+def person_key(name):
+    """Return a person's name folded with its words sorted: "Sanchez, Antonio" and "Antonio Sanchez" agree."""
+    return " ".join(sorted(name_key(name).split()))
 
 
 def pack(value):

@@ -17,12 +17,14 @@ from bot.conversation.jobreply import Case, Debarment, Lookup, Match
 from bot.conversation.textmatch import normalize, read_number
 
 from bot.jobs import casenum
-from bot.jobs.records import decode_case, name_key, unpack
+from bot.jobs.records import decode_case, name_key, person_key, unpack
+from bot.storage.jobs import CASE_SLOTS
 
 log = logging.getLogger(__name__)
 SEARCH_CUTOFF = 80     # rapidfuzz WRatio score (0-100) an employer name must reach to be offered
 SEARCH_LIMIT = 3
 MIN_NAME = 3
+DEBARRED_CUTOFF = 88   # rapidfuzz token_sort_ratio a searched name must reach to be a debarred party's
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def wanted(script, state, text, handoff_status=None):
     if state.confirm_delete and script.is_yes(norm):
         return None
     ref = casenum.find(text)
+    if ref is not None and ref.program == "pwd":  # P-400-...: a prevailing wage determination, not a job
+        return Query("wage_number", typed=ref.typed, lang=None if state.lang else _guess_language(script, norm))
     if ref is not None:
         return Query("case", typed=ref.typed, keys=(ref.key,) if ref.exact else (),
                      near=tuple(casenum.near_keys(ref)), lang=None if state.lang else _guess_language(script, norm))
@@ -116,90 +120,132 @@ class JobChecker:
     def __init__(self, data):
         self.data = data
         self._lock = threading.Lock()
-        self._debarred = ("", {})                      # generation, {name key: [entries]}
-        self._employers = {"h2a": ("", []), "h2b": ("", [])}  # program -> (generation, index)
+        # generation, {name key: [entries]}, {person key: [entries]}, [(name key, entry)] for the name search
+        self._debarred = ("", {}, {}, [])
+        self._employers = {slot: ("", []) for slot in CASE_SLOTS}  # case slot -> (generation, index)
+        self._merged = ((), [], [])  # generations, [(program, entry)] newest season per employer, their name keys
 
     def lookup(self, query):
         """Return the Lookup for a Query; a Redis failure gives kind "unavailable", never an exception."""
+        if query.kind == "wage_number":
+            return Lookup("wage_number", typed=query.typed, lang=query.lang)
         started = time.perf_counter()
         try:
             raw = self.data.lookup(exact=query.keys, near=query.near, employers=query.kind == "employer",
-                                   cached=(self._employers["h2a"][0], self._employers["h2b"][0],
-                                           self._debarred[0]))
+                                   cached=(tuple(self._employers[s][0] for s in CASE_SLOTS), self._debarred[0]))
         except (redis.RedisError, OSError) as exc:
             log.warning("job data lookup failed: %s", type(exc).__name__)
             return Lookup("unavailable", lang=query.lang)
-        gens = [_text(v) for v in raw[:3]]
-        dates = {"h2a": _text(raw[3]), "h2b": _text(raw[4])}
-        self._refresh(gens, raw[7], raw[8], raw[9])
-        if not gens[0] and not gens[1]:
+        gens, dates = [_text(v) for v in raw[0]], [_text(v) for v in raw[1]]
+        self._refresh(gens, _text(raw[2]), raw[5], raw[6])
+        if not any(gens):
             return Lookup("nodata", lang=query.lang)
-        data_date = max(d for p, d in dates.items() if gens[("h2a", "h2b").index(p)]) or ""
+        newest = max(d for d, g in zip(dates, gens) if g) or ""  # the date of the newest data loaded
         if query.kind == "case":
-            found = raw[5] or []
+            found = raw[3] or []
             cases = []
             for i in range(0, len(found), 3):
-                program, key, record = _text(found[i]), _text(found[i + 1]), decode_case(found[i + 2])
-                cases.append(Case(casenum.display(key), program, record, self._debarments(record)))
-            answer = Lookup("case", typed=query.typed, cases=tuple(cases), near=_text(raw[6]) == "1",
-                            data_date=data_date if not cases else dates.get(cases[0].program) or data_date,
-                            lang=query.lang)
+                slot, key, record = CASE_SLOTS[int(found[i]) - 1], _text(found[i + 1]), decode_case(found[i + 2])
+                cases.append(Case(casenum.display(key), slot[:3], record, self._debarments(record),
+                                  dates[CASE_SLOTS.index(slot)] or newest))
+            near = _text(raw[4]) == "1"
+            answer = Lookup("case", typed=query.typed, cases=tuple(cases), near=near,
+                            data_date=cases[0].data_date if cases and not near else newest, lang=query.lang)
         else:
-            answer = Lookup("employer", matches=tuple(self.search(query.name)), data_date=data_date,
+            matches, debarred = self.search(query.name)
+            answer = Lookup("employer", matches=tuple(matches), debarred=tuple(debarred), data_date=newest,
                             lang=query.lang)
         log.debug("job lookup", extra={"kind": query.kind, "ms": round((time.perf_counter() - started) * 1000, 2)})
         return answer
 
-    def _refresh(self, gens, debarred, h2a, h2b):
+    def _refresh(self, gens, debarred_gen, debarred, blobs):
         """Take in the blobs the lookup returned for caches an import has made stale."""
         with self._lock:
-            if debarred is not None:
-                index = {}
-                for name, key, city, state, program, start, end in unpack(debarred):
-                    index.setdefault(key, []).append((name, state, program, start, end))
-                self._debarred = (gens[2], index)
-            elif not gens[2]:
-                self._debarred = ("", {})
-            for program, blob, gen in (("h2a", h2a, gens[0]), ("h2b", h2b, gens[1])):
-                if blob is not None:
-                    self._employers[program] = (gen, (unpack(blob) or {}).get("employers", []))
+            if debarred is not None and debarred is not False:
+                by_name, by_person, names = {}, {}, []
+                for item in unpack(debarred):
+                    name, key, city, state, program, start, end = item[:7]
+                    entry = (name, state, program, start, end, city)
+                    by_name.setdefault(key, []).append(entry)
+                    by_person.setdefault(person_key(name), []).append(entry)
+                    names.append((key, entry))
+                self._debarred = (debarred_gen, by_name, by_person, names)
+            elif not debarred_gen:
+                self._debarred = ("", {}, {}, [])
+            for slot, blob, gen in zip(CASE_SLOTS, blobs or [False] * 4, gens):
+                if blob is not None and blob is not False:
+                    self._employers[slot] = (gen, (unpack(blob) or {}).get("employers", []))
                 elif not gen:
-                    self._employers[program] = ("", [])
+                    self._employers[slot] = ("", [])
 
     def _debarments(self, record, names=None):
-        """Return the Debarments whose name is the employer's or trade name's (state agreeing) or agent's."""
+        """Return the Debarments whose name is the employer's or trade name's (state agreeing), the agent's
+        or law firm's, or the individual agent's (first, middle and last name columns, in any order)."""
         out, seen = [], set()
         names = names or (record.get("employer"), record.get("trade"), record.get("agent"))
         state = (record.get("state") or "").upper()
+        found = []
         for number, name in enumerate(names):
-            for entry in self._debarred[1].get(name_key(name), ()) if name_key(name) else ():
-                deb_name, deb_state, program, start, end = entry
-                if number < 2 and deb_state and state and deb_state.upper() != state:
-                    continue  # an employer of that name in another state: not enough to call it the same
-                    # party (an agent or law firm works far from its office, so theirs is not compared)
-                if entry not in seen:
-                    seen.add(entry)
-                    out.append(Debarment(deb_name, program, start, end))
+            key = name_key(name)
+            found += [(number, e) for e in self._debarred[1].get(key, ())] if key else []
+        person = record.get("person") or ""
+        if person:
+            words = person.split()
+            for variant in {person, " ".join(words[:1] + words[-1:])}:  # with or without the middle name
+                found += [(2, e) for e in self._debarred[2].get(person_key(variant), ())]
+        for number, entry in found:
+            deb_name, deb_state, program, start, end, _city = entry
+            if number < 2 and deb_state and state and deb_state.upper() != state:
+                continue  # an employer of that name in another state: not enough to call it the same
+                # party (an agent or law firm works far from its office, so theirs is not compared)
+            if entry not in seen:
+                seen.add(entry)
+                out.append(Debarment(deb_name, program, start, end, deb_state))
         return tuple(out)
 
+    def _employer_choices(self):
+        """Return ([(program, entry)], [name key]) of every employer across the years loaded (its newest
+        season), worked out once per set of imports."""
+        with self._lock:
+            gens = tuple(self._employers[s][0] for s in CASE_SLOTS)
+            if self._merged[0] == gens:
+                return self._merged[1], self._merged[2]
+            best = {}  # (name key, state) -> (program, entry)
+            for slot in CASE_SLOTS:
+                for entry in self._employers[slot][1]:
+                    held = best.get((entry[1], entry[2]))
+                    if held is None or entry[3] > held[1][3]:
+                        best[(entry[1], entry[2])] = (slot[:3], entry)
+            entries = list(best.values())
+            self._merged = (gens, entries, [e[1][1] for e in entries])
+            return entries, self._merged[2]
+
     def search(self, name):
-        """Return up to three Matches for an employer's name (typos forgiven by rapidfuzz)."""
+        """Return (up to three Matches for an employer's name, Debarments whose name is close to it).
+
+        The debarment lists are searched directly: a debarred employer or agent is named whether or not
+        a case of it is loaded (DOL denies a debarred employer's new applications)."""
         wanted_key = name_key(name)
         if len(wanted_key) < MIN_NAME:
-            return []
-        choices, entries = [], []
-        for program in ("h2a", "h2b"):
-            for entry in self._employers[program][1]:
-                choices.append(entry[1])
-                entries.append((program, entry))
+            return [], []
+        entries, choices = self._employer_choices()
         found = process.extract(wanted_key, choices, scorer=fuzz.WRatio, limit=SEARCH_LIMIT,
                                 score_cutoff=SEARCH_CUTOFF)
-        out = []
+        out, flagged = [], set()
         for _, _, index in found:
             program, (display, _key, state, season, case_key) = entries[index]
-            out.append(Match(display, state, season, program, case_key,
-                             self._debarments({"employer": display, "state": state}, (display,))))
-        return out
+            debs = self._debarments({"employer": display, "state": state}, (display,))
+            flagged.update(debs)
+            out.append(Match(display, state, season, program, case_key, debs))
+        listed = process.extract(wanted_key, [k for k, _ in self._debarred[3]], scorer=fuzz.token_sort_ratio,
+                                 limit=SEARCH_LIMIT, score_cutoff=DEBARRED_CUTOFF)
+        debarred = []
+        for _, _, index in listed:
+            deb_name, deb_state, program, start, end, city = self._debarred[3][index][1]
+            deb = Debarment(deb_name, program, start, end, deb_state)
+            if deb not in flagged and deb not in debarred:
+                debarred.append(deb)
+        return out, debarred
 
 
 def _text(value):

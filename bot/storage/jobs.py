@@ -1,15 +1,20 @@
 """Redis keys of DOL's public job data (not about texters: no TTL). One round trip per lookup.
 
 Keys (prefix P; one hash tag, {jobs}, so the lookup script runs on Redis Cluster too):
-  P {jobs}:meta        hash: h2a, h2b, debarred -> the generation in use; <slot>:info -> JSON of the
-                       import (file, rows, data date, columns, when, who); <slot>:date -> the data date
+  P {jobs}:meta        hash: h2a.1, h2a.2, h2b.1, h2b.2 -> the generation in use for a program's newest
+                       fiscal year (.1) and the one before (.2); debarred -> the debarment lists' generation;
+                       <slot>:info -> JSON of the import (file, rows, data date, columns, when, who);
+                       <slot>:date -> the data date; <slot>:fy -> the fiscal year (cases)
   P {jobs}:c:<gen>     hash: case key (H30025123456789) -> compact record (bot/jobs/records.py)
   P {jobs}:e:<gen>     the employer index of that import (compressed JSON), for the name search
-  P {jobs}:d:<gen>     a debarment list (compressed JSON)
+  P {jobs}:d:<gen>     the debarment lists (compressed JSON), every list loaded in one
 An import writes a new generation beside the one in use, then one script points the meta hash at it:
 a lookup (itself one script) sees either the old data or the new, never half. The old generation is
 then unlinked. Generations are "<epoch seconds>-<random>", so a crashed import's leftovers are found
-by age and removed by the next import.
+by age and removed by the next import. DOL publishes one file per program and fiscal year (cumulative,
+each quarter): a file replaces only the same fiscal year's import, a newer year pushes the newest one to
+.2 (jobs started in September run into the next year), and an older year than the two kept is refused.
+Data from before fiscal years were kept (a plain h2a/h2b field) is read as the newest year.
 """
 import json
 import os
@@ -18,42 +23,51 @@ import time
 from redis.cluster import RedisCluster
 
 TAG = "{jobs}"
-SLOTS = ("h2a", "h2b", "debarred")
+CASE_SLOTS = ("h2a.1", "h2a.2", "h2b.1", "h2b.2")   # the order a lookup tries them in
+SLOTS = CASE_SLOTS + ("debarred",)
 ORPHAN_AGE = 6 * 3600  # an unpublished generation this old belongs to an import that died
 
-# KEYS[1] meta. ARGV: 1 prefix, 2 want employer indexes ("1"), 3/4 cached h2a/h2b index generations,
-# 5 cached debarment generation, 6 number of exact keys, then the exact keys, then the near ones.
-# Returns {h2a gen, h2b gen, debarred gen, h2a date, h2b date, {program, key, record...},
-#          near ("1" when the records are near misses), debarment blob, h2a index, h2b index}.
+# KEYS[1] meta. ARGV: 1 prefix, 2 want employer indexes ("1"), 3 the cached index generations of the four
+# case slots joined by ",", 4 cached debarment generation, 5 number of exact keys, then the exact keys, then
+# the near ones. Returns {{4 gens}, {4 dates}, debarred gen, {slot number, key, record...}, near ("1" when
+# the records are near misses), debarment blob, {4 index blobs or false}}.
 _LOOKUP = """
-local m = redis.call('HMGET', KEYS[1], 'h2a', 'h2b', 'debarred', 'h2a:date', 'h2b:date')
+local f = {'h2a.1', 'h2a.2', 'h2b.1', 'h2b.2', 'h2a', 'h2b', 'debarred',
+           'h2a.1:date', 'h2a.2:date', 'h2b.1:date', 'h2b.2:date', 'h2a:date', 'h2b:date'}
+local m = redis.call('HMGET', KEYS[1], unpack(f))
+if not m[1] and m[5] then m[1] = m[5]; m[8] = m[12] end
+if not m[3] and m[6] then m[3] = m[6]; m[10] = m[13] end
 local base = ARGV[1] .. '{jobs}:'
-local progs = {'h2a', 'h2b'}
-local n = tonumber(ARGV[6])
+local n = tonumber(ARGV[5])
 local found, near = {}, '0'
 local function scan(first, last, most)
   for i = first, last do
-    for p = 1, 2 do
-      if m[p] then
-        local v = redis.call('HGET', base .. 'c:' .. m[p], ARGV[i])
+    for s = 1, 4 do
+      if m[s] then
+        local v = redis.call('HGET', base .. 'c:' .. m[s], ARGV[i])
         if v then
-          table.insert(found, progs[p]); table.insert(found, ARGV[i]); table.insert(found, v)
-          if #found >= most * 3 then return end
+          table.insert(found, s); table.insert(found, ARGV[i]); table.insert(found, v)
+          break
         end
       end
     end
+    if #found >= most * 3 then return end
   end
 end
-scan(7, 6 + n, 2)
-if #found == 0 and #ARGV > 6 + n then near = '1'; scan(7 + n, #ARGV, 4) end
+scan(6, 5 + n, 2)
+if #found == 0 and #ARGV > 5 + n then near = '1'; scan(6 + n, #ARGV, 4) end
 local deb = false
-if m[3] and m[3] ~= ARGV[5] then deb = redis.call('GET', base .. 'd:' .. m[3]) end
-local e1, e2 = false, false
+if m[7] and m[7] ~= ARGV[4] then deb = redis.call('GET', base .. 'd:' .. m[7]) end
+local blobs = {false, false, false, false}
 if ARGV[2] == '1' then
-  if m[1] and m[1] ~= ARGV[3] then e1 = redis.call('GET', base .. 'e:' .. m[1]) end
-  if m[2] and m[2] ~= ARGV[4] then e2 = redis.call('GET', base .. 'e:' .. m[2]) end
+  local cached = {}
+  for g in string.gmatch(ARGV[3] .. ',', '([^,]*),') do table.insert(cached, g) end
+  for s = 1, 4 do
+    if m[s] and m[s] ~= cached[s] then blobs[s] = redis.call('GET', base .. 'e:' .. m[s]) end
+  end
 end
-return {m[1] or '', m[2] or '', m[3] or '', m[4] or '', m[5] or '', found, near, deb, e1, e2}
+return {{m[1] or '', m[2] or '', m[3] or '', m[4] or ''}, {m[8] or '', m[9] or '', m[10] or '', m[11] or ''},
+        m[7] or '', found, near, deb, blobs}
 """
 
 # KEYS[1] meta. ARGV: slot, new generation, info JSON, data date. Returns the generation replaced.
@@ -61,6 +75,44 @@ _PUBLISH = """
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[1] .. ':info', ARGV[3], ARGV[1] .. ':date', ARGV[4])
 return old or ''
+"""
+
+# KEYS[1] meta. ARGV: program, new generation, info JSON, data date, fiscal year (0: the newest one's).
+# Returns {"ok" or "old", generations to unlink...}.
+_PUBLISH_YEAR = """
+local p, gen, fy = ARGV[1], ARGV[2], tonumber(ARGV[5]) or 0
+local function get(n, k) return redis.call('HGET', KEYS[1], p .. n .. k) end
+local function put(n, g, info, date, y)
+  redis.call('HSET', KEYS[1], p .. n, g, p .. n .. ':info', info, p .. n .. ':date', date, p .. n .. ':fy', y)
+end
+local function clear(n) redis.call('HDEL', KEYS[1], p .. n, p .. n .. ':info', p .. n .. ':date', p .. n .. ':fy') end
+local legacy = get('', '')
+if legacy and not get('.1', '') then
+  put('.1', legacy, get('', ':info') or '{}', get('', ':date') or '', '0')
+end
+if legacy then clear('') end
+local g1, g2 = get('.1', ''), get('.2', '')
+local fy1, fy2 = tonumber(get('.1', ':fy') or '0') or 0, tonumber(get('.2', ':fy') or '0') or 0
+if fy == 0 then fy = fy1 end
+local drop = {'ok'}
+if not g1 or fy == fy1 then
+  if g1 and g1 ~= gen then table.insert(drop, g1) end
+  put('.1', gen, ARGV[3], ARGV[4], fy)
+elseif fy > fy1 then
+  if g2 then table.insert(drop, g2); clear('.2') end
+  if fy1 == fy - 1 then
+    put('.2', g1, get('.1', ':info'), get('.1', ':date') or '', fy1)
+  else
+    table.insert(drop, g1)
+  end
+  put('.1', gen, ARGV[3], ARGV[4], fy)
+elseif fy == fy1 - 1 then
+  if g2 and g2 ~= gen then table.insert(drop, g2) end
+  put('.2', gen, ARGV[3], ARGV[4], fy)
+else
+  return {'old', tostring(fy1)}
+end
+return drop
 """
 
 
@@ -75,6 +127,7 @@ class JobsData:
         self.meta = f"{prefix}{TAG}:meta"
         self._lookup = redis.register_script(_LOOKUP)
         self._publish = redis.register_script(_PUBLISH)
+        self._publish_year = redis.register_script(_PUBLISH_YEAR)
 
     def key(self, kind, gen):
         """Return the key of a generation's cases (c), employer index (e) or debarment list (d)."""
@@ -102,14 +155,33 @@ class JobsData:
         if old and old != gen:
             self.discard(old)
 
+    def publish_year(self, program, gen, info, data_date, fiscal_year):
+        """Point program's slot for that fiscal year at gen (see the module's docstring); unlink what it
+        replaces. Return "" or, when the year is older than the two kept, the newest year kept."""
+        out = self._publish_year(keys=[self.meta], args=[program, gen, json.dumps(info, separators=(",", ":")),
+                                                         data_date or "", int(fiscal_year or 0)])
+        out = [v.decode() if isinstance(v, bytes) else str(v) for v in out]
+        if out[0] == "old":
+            return out[1]
+        for old in out[1:]:
+            if old and old != gen:
+                self.discard(old)
+        return ""
+
+    def debarred_blob(self):
+        """Return the debarment lists in use as stored (bot/jobs/records.pack), or None."""
+        gen = self.redis.hget(self.meta, "debarred")
+        return self.redis.get(self.key("d", gen.decode())) if gen else None
+
     def discard(self, gen):
         """Delete a generation's keys (without blocking Redis on a large hash)."""
         self.redis.unlink(self.key("c", gen), self.key("e", gen), self.key("d", gen))
 
     def in_use(self):
-        """Return {slot: generation} for the slots that hold data."""
-        values = self.redis.hmget(self.meta, SLOTS)
-        return {s: v.decode() for s, v in zip(SLOTS, values) if v}
+        """Return {slot: generation} for the slots that hold data (a field from before fiscal years too)."""
+        names = SLOTS + ("h2a", "h2b")
+        values = self.redis.hmget(self.meta, names)
+        return {s: v.decode() for s, v in zip(names, values) if v}
 
     def remove_orphans(self, now=None):
         """Delete generations that no slot uses and that are older than ORPHAN_AGE; return how many."""
@@ -125,29 +197,37 @@ class JobsData:
         """Return {slot: import info dict} for every slot that holds data."""
         raw = self.redis.hgetall(self.meta)
         out = {}
-        for slot in SLOTS:
+        for slot in SLOTS + ("h2a", "h2b"):
             info = raw.get(f"{slot}:info".encode())
             if raw.get(slot.encode()) and info:
                 try:
                     out[slot] = json.loads(info)
                 except ValueError:
                     out[slot] = {}
+                fy = raw.get(f"{slot}:fy".encode())
+                if fy and fy.decode().isdigit() and int(fy):
+                    out[slot]["fiscal_year"] = int(fy)
+        for program in ("h2a", "h2b"):  # data from before fiscal years were kept reads as the newest year
+            if program in out and f"{program}.1" not in out:
+                out[f"{program}.1"] = out[program]
+            out.pop(program, None)
         return out
 
     def clear(self, slot):
         """Remove a slot's data (staff: a program withdrawn); return True when there was some."""
         gen = self.redis.hget(self.meta, slot)
-        self.redis.hdel(self.meta, slot, f"{slot}:info", f"{slot}:date")
+        self.redis.hdel(self.meta, slot, f"{slot}:info", f"{slot}:date", f"{slot}:fy")
         if gen:
             self.discard(gen.decode())
         return bool(gen)
 
-    def lookup(self, exact=(), near=(), employers=False, cached=("", "", "")):
+    def lookup(self, exact=(), near=(), employers=False, cached=(("", "", "", ""), "")):
         """Return the lookup script's answer (see _LOOKUP): one round trip.
 
         exact: case keys to try; near: keys tried only when no exact one is found; employers: also
-        return the employer indexes whose generation differs from cached (h2a, h2b, debarred gens).
+        return the employer indexes whose generation differs from cached ((four case slots' gens),
+        debarred gen).
         """
-        args = [self.prefix, "1" if employers else "0", cached[0], cached[1], cached[2], len(exact),
+        args = [self.prefix, "1" if employers else "0", ",".join(cached[0]), cached[1], len(exact),
                 *exact, *near]
         return self._lookup(keys=[self.meta], args=args)
