@@ -52,6 +52,7 @@ class Settings:
     SPOOL_DIR: str = ""
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
     LOGIN_HOURS: int = 12
+    LOGIN_SLOTS: int = 1      # password checks (Argon2, ~0.2 s of CPU) at once per worker; more get 429
     METRICS_TOKEN: str = ""
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: str = ""  # "json" or "text"; empty: json in production, text in development
@@ -130,6 +131,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         raise ConfigError("SPOOL_MAX_BYTES must be at least 65536 (one message can take 20 KB)")
     if settings.LOGIN_HOURS < 1:
         raise ConfigError("LOGIN_HOURS must be at least 1")
+    if not 1 <= settings.LOGIN_SLOTS <= 8:
+        raise ConfigError(f"LOGIN_SLOTS must be between 1 and 8 (password checks at once per worker), "
+                          f"got {settings.LOGIN_SLOTS}")
     if settings.TWILIO_TIMEOUT <= 0:
         raise ConfigError("TWILIO_TIMEOUT must be a positive number of seconds")
     if settings.PUBLIC_BASE_URL and not re.match(r"^https?://[^/\s]+(/\S*)?$", settings.PUBLIC_BASE_URL):

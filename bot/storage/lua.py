@@ -143,10 +143,33 @@ end
 return redis.call('LLEN', KEYS[2])
 """.replace("THREAD_MAX", str(THREAD_MAX))
 
-_FAILURE = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('TTL', KEYS[1])}
+# A login attempt, counted before its password is checked. KEYS: the pair's and the address's counters;
+# ARGV: the pair's limit, the address's limit, the window. Returns {1, 0} when counted, {0, seconds left}
+# when either is at its limit (then nothing is counted).
+_ATTEMPT = """
+local limits = {tonumber(ARGV[1]), tonumber(ARGV[2])}
+local left = 0
+for i = 1, 2 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= limits[i] then
+    local ttl = redis.call('TTL', KEYS[i])
+    if ttl < 1 then ttl = tonumber(ARGV[3]) end
+    left = math.max(left, ttl)
+  end
+end
+if left ~= 0 then return {0, left} end
+for i = 1, 2 do
+  if redis.call('INCR', KEYS[i]) == 1 or redis.call('TTL', KEYS[i]) < 0 then
+    redis.call('EXPIRE', KEYS[i], ARGV[3])
+  end
+end
+return {1, 0}
+"""
+
+# A successful login: the pair's attempts are forgotten; the address gets its attempt back.
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1
 """
 
 _STATUS = """

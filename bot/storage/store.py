@@ -24,7 +24,8 @@ Not about any one texter (names no number; pseudonyms appear only in their short
   P users          volunteer and staff accounts (hash email -> JSON)      no expiry
   P settings       staff settings: office hours, templates... (hash)      no expiry
   P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
-  P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
+  P lf:{login}:<kind>:<d>  login attempts per account+address or address   the rate-limit window
+                   (digest d; counted before the password is checked, given back on success)
   P notify         on-call SMS sent recently                              the notification interval
   P probe          written by the health probe (a write, not a PING)     10 seconds
   P report:<day>   counters for staff reports (hash field -> count; see   REPORTS_TTL after the day's
@@ -107,7 +108,8 @@ class Store(HandoffRecords, ReportCounters, AccountRecords):
         self._claim = redis.register_script(lua._CLAIM)
         self._release = redis.register_script(lua._RELEASE)
         self._append = redis.register_script(lua._APPEND)
-        self._failure = redis.register_script(lua._FAILURE)
+        self._attempt = redis.register_script(lua._ATTEMPT)
+        self._succeeded = redis.register_script(lua._SUCCEEDED)
         self._first_reply = redis.register_script(lua._FIRST_REPLY)
         self._anonymise = redis.register_script(lua._ANONYMISE)
         self._outbox_forget = redis.register_script(lua._OUTBOX_FORGET)
