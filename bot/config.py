@@ -42,6 +42,7 @@ class Settings:
     HANDOFF_TTL: int = 14 * DAY
     CLOSED_TTL: int = 7 * DAY
     DEDUPE_TTL: int = 2 * DAY
+    REPLAY_TTL: int = 7 * DAY  # applied MessageSids remembered namelessly: a replay in it stores nothing
     REPLY_TTL: int = 900
     MAX_BODY_BYTES: int = 64 * 1024
     REDIS_TIMEOUT: float = 0.5
@@ -73,7 +74,7 @@ class Settings:
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
                 "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW,
-                "reports": self.REPORTS_TTL}
+                "reports": self.REPORTS_TTL, "replay": self.REPLAY_TTL, "words": self.LANGUAGE_TTL}
 
     @property
     def twilio_sending(self):
@@ -120,6 +121,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                  "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
+    if settings.REPLAY_TTL < settings.DEDUPE_TTL:
+        raise ConfigError(f"REPLAY_TTL must be at least DEDUPE_TTL ({settings.DEDUPE_TTL} seconds), "
+                          f"got {settings.REPLAY_TTL}")
     if settings.REPORTS_TTL < DAY:
         raise ConfigError(f"REPORTS_TTL must be at least {DAY} seconds (one day), got {settings.REPORTS_TTL}")
     if not 0 < settings.REDIS_TIMEOUT <= MAX_REDIS_TIMEOUT:

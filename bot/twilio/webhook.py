@@ -95,8 +95,7 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None))
-    conversations = current_app.extensions["conversations"]
-    texter = short_name(conversations.keys.pseudonym(sender))
+    texter = short_name(current_app.extensions["conversations"].keys.pseudonym(sender))
     try:
         replies = current_app.extensions["intake"].receive(sender, sid, inbound)
     except Unavailable:
@@ -108,7 +107,10 @@ def messages():
         replies = [unavailable_text(current_app.extensions["live_script"].current)]
     latency = time.perf_counter() - g.started
     metrics.LATENCY.labels("messages").observe(latency)
-    log.info("message answered", extra={"texter": texter, "channel": channel, "count": len(replies),
+    # No texter on the line of a message that deleted them: it shares its request id with "texter data
+    # deleted", and the short name would tie the two together.
+    named = {} if getattr(replies, "forgotten", False) else {"texter": texter}
+    log.info("message answered", extra={**named, "channel": channel, "count": len(replies),
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),
                                         "latency_ms": round(latency * 1000, 2)})
