@@ -73,6 +73,7 @@ def test_full_password_slots_answer_429_without_counting(twilio_app, people):
     with slots.slot():
         response = user.post("/login", {"email": people["ana"], "password": PASSWORD})
     assert response.status_code == 429 and response.headers["Retry-After"] == "5"
+    assert "Muchas personas están entrando" in response.get_data(as_text=True)
     assert slots.busy == 0
     for _ in range(4):  # the refused attempt was not counted: four failures leave one attempt
         assert user.post("/login", {"email": people["ana"], "password": "wrong password!"}).status_code == 401
