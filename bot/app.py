@@ -132,7 +132,7 @@ def create_app(test_config=None):
                                 x_prefix=hops)
     elif settings.production:
         app.before_request(_warn_of_untrusted_proxy())
-    app.wsgi_app = BodyDeadline(app.wsgi_app)  # outermost: bodies arrive in time, or 408 (gevent only)
+    app.wsgi_app = BodyDeadline(app.wsgi_app, settings.MAX_BODY_BYTES)  # outermost: bodies in time, or 408
 
     init_web(app, settings)
     init_auth(app)

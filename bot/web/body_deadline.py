@@ -8,8 +8,9 @@ one CHUNK every SECONDS: the first CHUNK (every webhook, login and form) within 
 at 12 KB/s or more, whatever sizes the app reads in. A client that is slower gets 408 and its connection
 is closed.
 
-Bodies up to PRELOAD bytes are read here, before the app sees the request; larger ones (file uploads)
-are read by the app through a stream that keeps the same deadline and raises RequestTimeout (408).
+Bodies up to `preload` bytes (MAX_BODY_BYTES: every webhook and form) are read here, before the app
+sees the request; larger ones are refused by the app (413) before they are read, or, for the uploads
+that may be larger, read through a stream that keeps the same deadline and raises RequestTimeout (408).
 Only under gevent (the Procfile's worker): elsewhere a blocked read cannot be interrupted this way, and
 the development server is not exposed.
 """
@@ -21,7 +22,7 @@ from werkzeug.exceptions import RequestTimeout
 
 SECONDS = 5.0           # as gunicorn's keepalive, the deadline for a request's headers
 CHUNK = 64 * 1024       # bytes that must arrive within each SECONDS
-PRELOAD = 1024 * 1024   # bodies up to this size are read before the app runs
+PRELOAD = 64 * 1024     # bodies up to this size (MAX_BODY_BYTES) are read before the app runs
 
 
 class TooSlow(RequestTimeout):
@@ -108,8 +109,8 @@ def _timed_out(environ, start_response):
 class BodyDeadline:
     """WSGI middleware: read request bodies under a deadline (see the module's docstring)."""
 
-    def __init__(self, app, enabled=None):
-        self.app = app
+    def __init__(self, app, preload=PRELOAD, enabled=None):
+        self.app, self.preload = app, preload
         self.enabled = _gevent_loop() if enabled is None else enabled
 
     def __call__(self, environ, start_response):
@@ -120,7 +121,7 @@ class BodyDeadline:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if 0 < length <= PRELOAD:
+        if 0 < length <= self.preload:
             body, missing = [], length
             try:
                 while missing > 0:
