@@ -39,6 +39,7 @@ from bot.storage.store import Store
 from bot.storage.versions import VersionStore
 from bot.web.accounts import Accounts
 from bot.staff.service import ScriptService
+from bot.web.body_deadline import BodyDeadline
 from bot.web.common import csrf, init_web
 from bot.jobs import pages as jobs_pages
 from bot.jobs.service import JobChecker
@@ -136,6 +137,7 @@ def create_app(test_config=None):
                                 x_prefix=hops)
     elif settings.production:
         app.before_request(_warn_of_untrusted_proxy())
+    app.wsgi_app = BodyDeadline(app.wsgi_app, settings.MAX_BODY_BYTES)  # outermost: bodies in time, or 408
 
     init_web(app, settings)
     init_auth(app)

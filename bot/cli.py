@@ -23,7 +23,8 @@ CHAT_NUMBER = "+10000000000"  # not a real number: the simulator's texter
 @click.option("--channel", type=click.Choice([SMS, WHATSAPP]), default=SMS, show_default=True)
 @click.option("--lang", type=click.Choice(["es", "quc", "en"]), default=None,
               help="Start in this language instead of at the greeting.")
-@click.option("--keep", is_flag=True, help="Continue the previous simulated conversation.")
+@click.option("--keep", is_flag=True, help="Continue the previous simulated conversation (without it, that "
+              "conversation is deleted, with any request for a person it left in the inbox).")
 @with_appcontext
 def chat_command(channel, lang, keep):
     """Talk to the bot in the terminal: same engine and store, showing each reply's SMS cost."""
@@ -41,7 +42,10 @@ def _chat(channel, lang, keep):
     conversations = current_app.extensions["conversations"]
     address = f"whatsapp:{CHAT_NUMBER}" if channel == WHATSAPP else CHAT_NUMBER
     if not keep:
-        conversations.store.forget(conversations.keys.pseudonym(address))
+        h = conversations.keys.pseudonym(address)
+        if conversations.store.forget(h):
+            click.echo("The previous test conversation (and any request for a person it had in the inbox) "
+                       "was deleted; --keep continues it.")
     click.echo(f"Simulated {channel} texter. Type a message; Ctrl-D or Ctrl-C to leave.")
     first = {"es": "español", "quc": "k'iche'", "en": "english"}.get(lang)
     while True:

@@ -42,6 +42,7 @@ class Settings:
     HANDOFF_TTL: int = 14 * DAY
     CLOSED_TTL: int = 7 * DAY
     DEDUPE_TTL: int = 2 * DAY
+    REPLAY_TTL: int = 7 * DAY  # applied MessageSids remembered namelessly: a replay in it stores nothing
     REPLY_TTL: int = 900
     MAX_BODY_BYTES: int = 64 * 1024
     REDIS_TIMEOUT: float = 0.5
@@ -53,6 +54,7 @@ class Settings:
     MODEL_CACHE: str = ""  # where trained understanding models are kept; empty: instance/models
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
     LOGIN_HOURS: int = 12
+    LOGIN_SLOTS: int = 1      # password checks (Argon2, ~0.2 s of CPU) at once per worker; more get 429
     METRICS_TOKEN: str = ""
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: str = ""  # "json" or "text"; empty: json in production, text in development
@@ -73,7 +75,7 @@ class Settings:
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
                 "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW,
-                "reports": self.REPORTS_TTL}
+                "reports": self.REPORTS_TTL, "replay": self.REPLAY_TTL, "words": self.LANGUAGE_TTL}
 
     @property
     def twilio_sending(self):
@@ -120,6 +122,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                  "REPLY_TTL", "AUDIT_TTL"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
+    if settings.REPLAY_TTL < settings.DEDUPE_TTL:
+        raise ConfigError(f"REPLAY_TTL must be at least DEDUPE_TTL ({settings.DEDUPE_TTL} seconds), "
+                          f"got {settings.REPLAY_TTL}")
     if settings.REPORTS_TTL < DAY:
         raise ConfigError(f"REPORTS_TTL must be at least {DAY} seconds (one day), got {settings.REPORTS_TTL}")
     if not 0 < settings.REDIS_TIMEOUT <= MAX_REDIS_TIMEOUT:
@@ -131,6 +136,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
         raise ConfigError("SPOOL_MAX_BYTES must be at least 65536 (one message can take 20 KB)")
     if settings.LOGIN_HOURS < 1:
         raise ConfigError("LOGIN_HOURS must be at least 1")
+    if not 1 <= settings.LOGIN_SLOTS <= 8:
+        raise ConfigError(f"LOGIN_SLOTS must be between 1 and 8 (password checks at once per worker), "
+                          f"got {settings.LOGIN_SLOTS}")
     if settings.TWILIO_TIMEOUT <= 0:
         raise ConfigError("TWILIO_TIMEOUT must be a positive number of seconds")
     if settings.PUBLIC_BASE_URL and not re.match(r"^https?://[^/\s]+(/\S*)?$", settings.PUBLIC_BASE_URL):

@@ -7,6 +7,8 @@ import datetime
 import json
 import logging
 import re
+import threading
+import time
 import uuid
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
@@ -75,3 +77,26 @@ def new_request_id(incoming=None):
     value = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex[:16]
     REQUEST_ID.set(value)
     return value
+
+
+class Throttle:
+    """At most one log line per interval for a repeated event, carrying how many happened since the last.
+
+    hit() counts one event and returns the count to log now (the events since the last line, this one
+    included), or 0 while the interval since the last line has not passed. One per process.
+    """
+
+    def __init__(self, interval=60.0, clock=time.monotonic):
+        self.interval, self.clock = interval, clock
+        self._last, self._count = None, 0
+        self._lock = threading.Lock()
+
+    def hit(self):
+        """Count one event; return how many to report now, or 0 to stay quiet."""
+        with self._lock:
+            self._count += 1
+            now = self.clock()
+            if self._last is not None and now - self._last < self.interval:
+                return 0
+            count, self._count, self._last = self._count, 0, now
+            return count

@@ -17,6 +17,8 @@ bp = Blueprint("metrics", __name__)
 MESSAGES_IN = Counter("helpline_messages_in_total", "Inbound messages handled", ["channel", "lang"])
 MESSAGES_OUT = Counter("helpline_messages_out_total", "Reply messages sent in TwiML", ["channel", "lang"])
 REPLIES = Counter("helpline_replies_total", "Replies by the node that answered", ["node"])
+BAD_SIGNATURES = Counter("helpline_webhook_bad_signatures_total",
+                         "Webhook requests refused for a missing or wrong X-Twilio-Signature")
 REDIS_ERRORS = Counter("helpline_redis_errors_total", "Requests that could not reach Redis")
 LATENCY = Histogram("helpline_webhook_latency_seconds", "Time to answer a webhook", ["endpoint"],
                     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5))

@@ -70,6 +70,18 @@ def test_chat_simulator_walks_the_conversation(app):
     assert "Con H-2A le deben pagar por lo menos dos veces al mes" in result.output
 
 
+def test_chat_says_when_it_deletes_the_previous_test_conversation(app):
+    """flask chat without --keep starts afresh and says it deleted the one before; --keep continues."""
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["chat", "--lang", "es"], input="2\n")
+    assert "was deleted" not in first.output
+    again = runner.invoke(args=["chat"], input="hola\n")
+    assert "The previous test conversation (and any request for a person it had in the inbox) was deleted" \
+        in again.output
+    kept = runner.invoke(args=["chat", "--keep"], input="menu\n")
+    assert "was deleted" not in kept.output
+
+
 def test_global_word_hiding_an_option_word_is_reported(tmp_path):
     """A global word one typo from an option's keyword (K'iche' to'b'al vs tojb'al) is a warning."""
     folder = _copy(tmp_path)

@@ -17,9 +17,12 @@ KEY_NUMBERS = {"WHD": "1-866-487-9243", "trafficking hotline": "1-888-373-7888",
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
 
-# The fact sheets sit in shared/ beside the repository; FACTS_DIR points elsewhere (a git worktree).
+# The fact sheets the content cites travel with it (locales/facts/); the team's checked originals sit
+# in shared/ beside the repository when there is one (FACTS_DIR points elsewhere, e.g. from a worktree).
+SHEET_NAMES = ("CONTENT-FACTS.md", "REFERRAL-FACTS.md")
+FACTS = os.path.join(ROOT, "locales", "facts")
+FACT_SHEETS = [os.path.join(FACTS, name) for name in SHEET_NAMES]
 SHARED = os.environ.get("FACTS_DIR") or os.path.join(ROOT, "..", "shared")
-FACT_SHEETS = [os.path.join(SHARED, name) for name in ("CONTENT-FACTS.md", "REFERRAL-FACTS.md")]
 WEB = re.compile(r"\b(?:https?://)?(?:[\w-]+\.)+(?:gov|org|com|mx|gt)(?:/[\w./-]*[\w/])?", re.I)
 SHORT_CODE = re.compile(r"(?<![\d-])\d{6}(?![\d-])")
 # A row's status says V or V* (for the row, or "Phone V; website V*"); rows that are U, or whose number is
@@ -30,7 +33,7 @@ UNVERIFIED_NUMBER = re.compile(r"current status U|phone(?: number)? U", re.I)
 
 @pytest.fixture(scope="module")
 def verified_rows():
-    """Return the text of every fact-sheet table row marked V or V* (both sheets beside the repository)."""
+    """Return the text of every fact-sheet table row marked V or V* (both sheets in locales/facts/)."""
     rows = []
     for path in FACT_SHEETS:
         assert os.path.exists(path), f"the fact sheet is expected at {path}"
@@ -66,6 +69,16 @@ def verified_sources():
                         sources[key] = item
     assert len(cited) > 40
     return "\n".join(text for key, text in sources.items() if key in cited)
+
+
+def test_fact_sheets_match_the_shared_ones_when_present():
+    """The copies in locales/facts/ are the shared sheets as they are now (a clone without shared/
+    skips this; CI, which has it, fails on a copy left behind: copy the sheets again)."""
+    if not all(os.path.exists(os.path.join(SHARED, name)) for name in SHEET_NAMES):
+        pytest.skip(f"no shared fact sheets at {SHARED}")
+    for name in SHEET_NAMES:
+        with open(os.path.join(SHARED, name), "rb") as shared, open(os.path.join(FACTS, name), "rb") as copy:
+            assert copy.read() == shared.read(), f"locales/facts/{name} differs from {SHARED}/{name}: copy it again"
 
 
 def _numbers_and_addresses():

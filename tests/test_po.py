@@ -163,11 +163,24 @@ def test_import_skips_what_it_cannot_use_and_says_why(scripts):
      "this file is for 'en', not 'quc'"),
     (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr "y"\nnonsense here\n', "en", "not a PO file that can be read near line 4"),
     (b"", "en", "not a PO file of texts"),
+    (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr "y\n', "en", "line 3 of this PO file has a quoted text that is not closed"),
+    (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr ""\n"say "hola" now"\n', "en", "line 4 of this PO"),
+    (b'msgctxt "main.intro"\nmsgid "x"\nmsgstr "y"\n#~ msgid "old\n', "en", "line 4 of this PO"),
 ])
 def test_unusable_files_are_refused(scripts, data, lang, message):
     """Files that are not a PO catalog of that language are refused with a reason; no draft is made."""
     with pytest.raises(EditError, match=message):
         scripts.import_po(lang, data, by="translator")
+    assert scripts.draft() is None
+
+
+def test_an_unclosed_quote_in_an_exported_file_is_refused_with_its_line(scripts):
+    """A translator's file with one closing quote lost is refused, naming the line; the draft is untouched."""
+    lines = scripts.export_po("en").decode("utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith('msgstr "') and len(line) > 12)
+    lines[number] = lines[number][:-1]
+    with pytest.raises(EditError, match=f"^line {number + 1} of this PO file has a quoted text that is not closed"):
+        scripts.import_po("en", "\n".join(lines).encode("utf-8"), by="translator")
     assert scripts.draft() is None
 
 

@@ -93,6 +93,10 @@ _PATTERNS = [(re.compile("^" + pattern + "$", re.S), text) for pattern, text in 
      _l("The draft or the published version changed meanwhile; look again and retry.")),
     (r"this file is not UTF-8 text: save it as UTF-8 \(Poedit and Weblate do\) and upload it again",
      _l("This file is not UTF-8 text: save it as UTF-8 (Poedit and Weblate do) and upload it again.")),
+    (r"line (?P<n>\d+) of this PO file has a quoted text that is not closed .+",
+     _l("Line %(n)s of this PO file has a quoted text that is not closed (a \" missing, or one inside the text "
+        "without a \\ before it): correct it in Poedit or Weblate, or download the file again from this page, "
+        "and upload that.")),
     (r"this is not a PO file that can be read(?: near line (?P<n>\d+))?: .+",
      _l("This is not a PO file that can be read (near line %(n)s): download the file again from this page, "
         "translate it in Poedit or Weblate, and upload that.")),

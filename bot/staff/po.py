@@ -180,12 +180,30 @@ def _split_previous(message):
         message.previous_id = [previous["msgid"]]
 
 
+_KEYWORD = re.compile(r"^(?:#[~|]\s*)?(?:msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?:\s+(.*)|\s*)$")
+_CONTINUED = re.compile(r"^(?:#[~|]\s*)?(\".*)$")
+_QUOTED = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
+
+
+def _check_quotes(data):
+    """Raise EditError naming the first line whose quoted text is not closed (Babel would read such a
+    file without a word, taking the rest of the line, or more, as the text)."""
+    for number, line in enumerate(bytes(data).decode("utf-8", "replace").splitlines(), start=1):
+        line = line.strip()
+        found = _KEYWORD.match(line) or _CONTINUED.match(line)
+        if found and not _QUOTED.match((found.group(1) or "").strip()):
+            raise EditError(f"line {number} of this PO file has a quoted text that is not closed (a \" "
+                            "missing, or one inside the text without a \\ before it): correct it in Poedit "
+                            "or Weblate, or download the file again from this page, and upload that")
+
+
 def _read(data, lang):
     """Return the Babel Catalog in data, or raise EditError saying why it cannot be read."""
     if not isinstance(data, (bytes, bytearray)):
         raise EditError("a PO file must be given as bytes")
     if len(data) > MAX_FILE:
         raise EditError(f"PO file too large ({len(data)} bytes; at most {MAX_FILE})")
+    _check_quotes(data)
     try:
         catalog = read_po(io.BytesIO(bytes(data)), abort_invalid=True)
     except UnicodeDecodeError:

@@ -60,27 +60,24 @@ class AccountRecords:
         pipe.execute()
 
     def _failure_key(self, kind, ident):
-        """Return the key counting failed logins for an account or address, named by a digest."""
+        """Return the key counting login attempts for an account or address, named by a digest (all
+        share the hash tag {login}, so one script can count both on Redis Cluster)."""
         digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24]
-        return f"{self.prefix}lf:{kind}:{digest}"
+        return f"{self.prefix}lf:{{login}}:{kind}:{digest}"
 
-    def login_failure(self, kind, ident, window):
-        """Count one failed login for (kind, ident); return (failures in the window, seconds left)."""
-        count, left = self._failure(keys=[self._failure_key(kind, ident)], args=[int(window)])
-        return int(count), int(left)
+    def login_attempt(self, pair, address, pair_limit, address_limit, window):
+        """Count a login attempt before its password is checked, or refuse it.
 
-    def login_failures(self, kind, ident):
-        """Return (failures in the current window, seconds left) for (kind, ident)."""
-        key = self._failure_key(kind, ident)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.get(key)
-        pipe.ttl(key)
-        count, left = pipe.execute()
-        return int(count or 0), max(int(left), 0)
+        Returns 0 when the attempt may go on (it is counted for the pair and the address, so a burst of
+        concurrent attempts can never check more passwords than the limits), else the seconds left
+        until the pair or the address may try again (nothing is counted then)."""
+        allowed, left = self._attempt(keys=[self._failure_key("pair", pair), self._failure_key("address", address)],
+                                      args=[int(pair_limit), int(address_limit), int(window)])
+        return 0 if int(allowed) else max(int(left), 1)
 
-    def clear_login_failures(self, kind, ident):
-        """Forget failed logins for (kind, ident) after a successful one."""
-        self.redis.delete(self._failure_key(kind, ident))
+    def login_succeeded(self, pair, address):
+        """Forget the pair's attempts and give the address back the attempt that succeeded."""
+        self._succeeded(keys=[self._failure_key("pair", pair), self._failure_key("address", address)])
 
     def notify_due(self, interval):
         """Return True when no on-call notification went out in the last interval seconds."""

@@ -6,13 +6,14 @@ THREAD_MAX = 500
 SEEN_MAX = 200
 REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
 
-# KEYS: s, p, o, h, r, n, g (the MessageSid's "gone" key: the confirmation of a deletion, kept nameless).
+# KEYS: s, p, o, h, r, n, g (the MessageSid's "gone" key: the confirmation of a deletion, kept nameless),
+# m (the MessageSid's nameless "applied" mark, kept REPLAY_TTL whatever becomes of the texter).
 _LOAD = """
 local gone = redis.call('GET', KEYS[7])
-if gone then return {1, gone} end
+if gone then return {4, gone} end
 local reply = redis.call('HGET', KEYS[5], ARGV[4])
 if reply then return {1, reply} end
-if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 then return {2} end
+if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 or redis.call('EXISTS', KEYS[8]) == 1 then return {2} end
 local limit = tonumber(ARGV[1])
 if ARGV[2] == '1' and limit > 0 then
   local n = redis.call('INCR', KEYS[6])
@@ -23,28 +24,42 @@ return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
         redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
 """
 
-# KEYS: s, p, o, h, t, r, d, n, g. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# KEYS: s, p, o, h, t, r, d, n, g, m, w. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
 # 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
 # 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
-# 16 reports TTL, then the handoff fields, the counters, the thread entries. KEYS[10]: the day's report
-# key, when counters are given (single server only: it is not in the texter's hash slot). A deletion
-# (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which names no one.
+# 16 reports TTL, 17 number of word counters, 18 words TTL, 19 the day, 20 replay TTL, then the handoff
+# fields, the counters, the word counters, the thread entries. KEYS[12] and KEYS[13]: the day's report
+# and words keys, when given (single server only: they are not in the texter's hash slot). The word
+# counters are also added to w (field "<day>|<field>"), so a deletion can take them back out.
+# A deletion (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which
+# names no one. Every applied MessageSid is marked in m, which names no one either.
 _COMMIT = """
 local gone = redis.call('GET', KEYS[9])
 if gone then return {1, gone} end
 if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
+if redis.call('EXISTS', KEYS[10]) == 1 then return {1, ''} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
-local nfields, ncounts = tonumber(ARGV[13]), tonumber(ARGV[15])
-local first = 17
+local nfields, ncounts, nwords = tonumber(ARGV[13]), tonumber(ARGV[15]), tonumber(ARGV[17])
+local first = 21
 local counts_at = first + nfields * 2
-local thread_at = counts_at + ncounts * 2
-if ncounts > 0 then
-  for i = counts_at, thread_at - 1, 2 do redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[10], ARGV[16])
+local words_at = counts_at + ncounts * 2
+local thread_at = words_at + nwords * 2
+if ncounts > 0 and #KEYS >= 12 then
+  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[12], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[12], ARGV[16])
 end
+if nwords > 0 then
+  for i = words_at, thread_at - 1, 2 do
+    redis.call('HINCRBY', KEYS[11], ARGV[19] .. '|' .. ARGV[i], ARGV[i + 1])
+    if #KEYS >= 13 then redis.call('HINCRBY', KEYS[13], ARGV[i], ARGV[i + 1]) end
+  end
+  redis.call('EXPIRE', KEYS[11], tonumber(ARGV[18]) + 86400)
+  if #KEYS >= 13 then redis.call('EXPIRE', KEYS[13], ARGV[18]) end
+end
+redis.call('SET', KEYS[10], '1', 'EX', ARGV[20])
 if ARGV[12] == '1' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
   redis.call('SET', KEYS[9], ARGV[8], 'EX', ARGV[9])
@@ -143,16 +158,52 @@ end
 return redis.call('LLEN', KEYS[2])
 """.replace("THREAD_MAX", str(THREAD_MAX))
 
-_FAILURE = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('TTL', KEYS[1])}
+# A login attempt, counted before its password is checked. KEYS: the pair's and the address's counters;
+# ARGV: the pair's limit, the address's limit, the window. Returns {1, 0} when counted, {0, seconds left}
+# when either is at its limit (then nothing is counted).
+_ATTEMPT = """
+local limits = {tonumber(ARGV[1]), tonumber(ARGV[2])}
+local left = 0
+for i = 1, 2 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= limits[i] then
+    local ttl = redis.call('TTL', KEYS[i])
+    if ttl < 1 then ttl = tonumber(ARGV[3]) end
+    left = math.max(left, ttl)
+  end
+end
+if left ~= 0 then return {0, left} end
+for i = 1, 2 do
+  if redis.call('INCR', KEYS[i]) == 1 or redis.call('TTL', KEYS[i]) < 0 then
+    redis.call('EXPIRE', KEYS[i], ARGV[3])
+  end
+end
+return {1, 0}
+"""
+
+# A successful login: the pair's attempts are forgotten; the address gets its attempt back.
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1
 """
 
 _STATUS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], redis.call('TTL', KEYS[1]))
+return 1
+"""
+
+# Take a deleted texter's word counts back out of one day's words key: ARGV field, count pairs. A field
+# that reaches 0 is removed.
+_UNCOUNT = """
+for i = 1, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then
+      redis.call('HDEL', KEYS[1], ARGV[i])
+    end
+  end
+end
 return 1
 """
 

@@ -11,6 +11,8 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P r:{h}          the last replies, by MessageSid digest   REPLY_TTL (short: retries come quickly)
   P d:{h}          delivery status of handoff messages     as the handoff record
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
+  P w:{h}          the words this texter added to the not-understood counts, "<day>|<field>" -> count,
+                   so a deletion takes them back out       LANGUAGE_TTL + 1 day, renewed by each count
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
   P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
   P proposals      pseudonyms with pending proposals (zset) HANDOFF_TTL, expired entries dropped when read
@@ -22,15 +24,21 @@ Deleting a texter keeps one key that names nobody, so a Twilio retry of the conf
 same answer and changes nothing:
   P g:<digest>     replies to a MessageSid that deleted a texter   DEDUPE_TTL
                    (Redis Cluster: P g:{<tag>}:<digest>, the tag chosen to share the texter's slot)
+Every applied MessageSid is also marked in a key that names nobody, so a captured request replayed
+after a deletion, or after the texter's own keys expired, is answered with nothing and stores nothing:
+  P m:<digest>     "1"                                      REPLAY_TTL (7 days); cluster: as g
 Not about any one texter (names no number; pseudonyms appear only in their short form):
   P users          volunteer and staff accounts (hash email -> JSON)      no expiry
   P settings       staff settings: office hours, templates... (hash)      no expiry
   P audit          who claimed, replied, revealed, closed (stream)        entries older than AUDIT_TTL trimmed
-  P lf:<kind>:<d>  failed logins per account or address (digest d)        the rate-limit window
+  P lf:{login}:<kind>:<d>  login attempts per account+address or address   the rate-limit window
+                   (digest d; counted before the password is checked, given back on success)
   P notify         on-call SMS sent recently                              the notification interval
   P probe          written by the health probe (a write, not a PING)     10 seconds
   P report:<day>   counters for staff reports (hash field -> count; see   REPORTS_TTL after the day's
                    bot/reports/figures.py), day YYYY-MM-DD in the office's zone   last count
+  P words:<day>    words of messages not understood (bot/reports/       LANGUAGE_TTL after the day's
+                   unknown_words.py); a deletion subtracts the texter's      last count
 The handoff record's fields: status (waiting|claimed|closed), lang, topic, channel, created, updated
 (the texter's last message), number (encrypted), claimed_by, claimed_at, closed; first_claim and
 first_reply hold the `created` of the handoff whose first claim / first volunteer message was counted
@@ -64,7 +72,7 @@ from bot.storage.proposals import ProposalRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
-FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q")  # per-texter keys whose names need no MessageSid
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w")  # per-texter keys whose names need no MessageSid
 DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
 _SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
@@ -81,6 +89,7 @@ class Loaded:
     lang: str = None
     opted_out: bool = False
     handoff_status: str = None
+    forgotten: bool = False  # a duplicate of the message that deleted the texter
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Changes:
     thread: list = None      # JSON-able entries to append to the thread
     forget: bool = False     # delete everything about the texter instead of saving
     report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
+    words: tuple = None      # (day, {field: increment}): words not understood (bot/reports/unknown_words.py)
 
 
 class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
@@ -110,24 +120,27 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
         self._claim = redis.register_script(lua._CLAIM)
         self._release = redis.register_script(lua._RELEASE)
         self._append = redis.register_script(lua._APPEND)
-        self._failure = redis.register_script(lua._FAILURE)
+        self._attempt = redis.register_script(lua._ATTEMPT)
+        self._succeeded = redis.register_script(lua._SUCCEEDED)
         self._first_reply = redis.register_script(lua._FIRST_REPLY)
         self._anonymise = redis.register_script(lua._ANONYMISE)
+        self._uncount = redis.register_script(lua._UNCOUNT)
         self._outbox_forget = redis.register_script(lua._OUTBOX_FORGET)
 
     def key(self, kind, h, suffix=""):
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
         return f"{self.prefix}{kind}:{{{h}}}{suffix}"
 
-    def gone_key(self, h, sid):
-        """Return the key that remembers a MessageSid that deleted texter h, without naming h.
+    def gone_key(self, h, sid, kind="g"):
+        """Return the key that remembers a MessageSid that deleted texter h (kind g), or any MessageSid
+        applied for h (kind m), without naming h.
 
         On Redis Cluster the scripts may only touch one slot, so the key gets a hash tag of the same
         slot as h's keys, taken from a table of tags that name no one (a slot is shared by many texters).
         """
         if not self.cluster:
-            return f"{self.prefix}g:{_seen(sid)}"
-        return f"{self.prefix}g:{{{_slot_tag(key_slot(self.key('s', h).encode()))}}}:{_seen(sid)}"
+            return f"{self.prefix}{kind}:{_seen(sid)}"
+        return f"{self.prefix}{kind}:{{{_slot_tag(key_slot(self.key('s', h).encode()))}}}:{_seen(sid)}"
 
     def load(self, h, sid, count=True):
         """Return what is known of texter h, or the cached reply when sid was already answered.
@@ -136,8 +149,10 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
         """
         k = self.key
         found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
-                                 self.gone_key(h, sid)],
+                                 self.gone_key(h, sid), self.gone_key(h, sid, "m")],
                            args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
+        if found[0] == 4:
+            return Loaded(duplicate=True, replies=json.loads(found[1]), forgotten=True)
         if found[0] == 1:
             return Loaded(duplicate=True, replies=json.loads(found[1]))
         if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
@@ -159,16 +174,19 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
         k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
         keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h),
-                self.gone_key(h, sid)]
-        counts = []
-        if changes.report and changes.report[1] and not self.cluster:  # cluster: see count()
-            keys.append(self.report_key(changes.report[0]))
-            counts = [str(x) for pair in changes.report[1].items() for x in pair]
+                self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h)]
+        report, words = changes.report or (None, {}), changes.words or (None, {})
+        day = report[0] or words[0] or ""
+        counts = [str(x) for pair in (report[1] or {}).items() for x in pair]
+        word_counts = [str(x) for pair in (words[1] or {}).items() for x in pair]
+        if day and not self.cluster:  # cluster: the day's keys are in other slots, see count()
+            keys += [self.report_key(day), self.words_key(day)]
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
                 changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
                 json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
                 "1" if changes.forget else "0", len(fields) // 2, _seen(sid), len(counts) // 2, ttl["reports"],
-                *fields, *counts,
+                len(word_counts) // 2, ttl["words"], day, ttl["replay"],
+                *fields, *counts, *word_counts,
                 *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
         result = self._commit(keys=keys, args=args)
         if result[0] == 0:
@@ -194,6 +212,7 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
         otherwise by SCAN (O(keys in the database); deletions are rare).
         """
         keys = {self.key(kind, h) for kind in FIXED_KINDS} | set(self._keys_of(h))
+        self.uncount_words(self.redis.hgetall(self.key("w", h)))
         removed = self.redis.delete(*keys)
         self.drop_from_lists(h)
         pipe = self.redis.pipeline(transaction=False)

@@ -25,6 +25,7 @@ class Replies(list):
 
     node = None
     lang = None
+    forgotten = False  # the message deleted the texter (or is a retry of the one that did)
 
 
 class Busy(Exception):
@@ -64,8 +65,11 @@ class Conversations:
             if loaded.limited:
                 return self._slow_down(script, h, loaded, inbound)
             if loaded.duplicate:
-                log.info("duplicate message", extra={"texter": short_name(h)})
-                return Replies(loaded.replies)
+                answer = Replies(loaded.replies)
+                answer.forgotten = loaded.forgotten
+                # A retry of the message that deleted the texter names nobody (see _forget).
+                log.info("duplicate message", extra={} if loaded.forgotten else {"texter": short_name(h)})
+                return answer
             state = State.from_json(loaded.state)
             state.lang = loaded.lang if loaded.lang in script.languages else None
             state.opted_out = loaded.opted_out
@@ -77,17 +81,21 @@ class Conversations:
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
             if self.reports is not None:
                 counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
-                counts = {**counts, **unknown_words.tally(result, inbound.text, h)}
-                zone = (script.office_hours or {}).get("timezone")
-                changes.report = (self.reports.day(now, zone), counts) if counts else None
+                # Counted where this texter's own key lists them too, so BORRAR takes them back out.
+                words = unknown_words.tally(result, inbound.text, h)
+                day = self.reports.day(now, (script.office_hours or {}).get("timezone"))
+                changes.report = (day, counts) if counts else None
+                changes.words = (day, words) if words else None
             _in_time(deadline)
             outcome, replies = self.store.commit(h, sid, loaded, result.state.to_json(), result.replies,
                                                  changes)
-            if outcome == "ok" and changes.report and self.store.cluster:
-                self._count_apart(h, changes.report, deadline)
+            if outcome == "ok" and (changes.report or changes.words) and self.store.cluster:
+                self._count_apart(h, changes.report, changes.words, deadline)
             if outcome == "ok" and changes.forget:
                 self._forget(h, received)
-                return result.replies
+                answer = Replies(result.replies)
+                answer.forgotten = True  # the webhook's log line names no texter for this one
+                return answer
             if outcome == "ok":
                 handoff = changes.handoff or {}
                 urgent = handoff.get("urgent") == "1"  # danger written: on-call told at once, queued or not
@@ -128,7 +136,7 @@ class Conversations:
         text = script.text(script.engine_text("slow_down"), lang)
         return [sms_safe(text, script.sms.get("fold_accents", True)) if inbound.channel == SMS else text]
 
-    def _count_apart(self, h, report, deadline):
+    def _count_apart(self, h, report, words, deadline):
         """Add a step's report counters after its commit (Redis Cluster: see bot/storage/store.py).
 
         Best effort: the step is saved already, and a lost count must not cost the texter a reply.
@@ -137,7 +145,7 @@ class Conversations:
             log.warning("report counts dropped: out of time", extra={"texter": short_name(h)})
             return
         try:
-            self.store.count(report)
+            self.store.count(report, words)
         except (redis.RedisError, OSError) as exc:
             log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
 

@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import metrics
+from bot.logs import Throttle
 from bot.conversation.engine import SMS, WHATSAPP, Inbound
 from bot.twilio import ids
 from bot.twilio.intake import Unavailable
@@ -17,6 +18,9 @@ from bot.storage.privacy import short_name
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
+# A client sending forged requests must not fill the log: one line a minute at most, with the count
+# (every refusal is counted in helpline_webhook_bad_signatures_total).
+BAD_SIGNATURE_LINES = Throttle(60.0)
 
 # Statuses Twilio documents for status callbacks; anything else is acknowledged and ignored.
 KNOWN_STATUSES = frozenset({"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving",
@@ -44,13 +48,22 @@ def check_signature():
         return _plain("TWILIO_AUTH_TOKEN is not set: this webhook refuses every request until it is.", 503)
     signature = request.headers.get("X-Twilio-Signature")
     if not signature:
+        _refused_signature()
         return _plain("Missing X-Twilio-Signature.", 401)
     url = signed_url(settings.PUBLIC_BASE_URL)
     algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
     if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.form, signature, algorithm):
-        log.warning("webhook signature rejected", extra={"path": request.path})
+        _refused_signature()
         return _plain("Invalid X-Twilio-Signature.", 403)
     return None
+
+
+def _refused_signature():
+    """Count a refused signature; log it, with the count since the last line, at most once a minute."""
+    metrics.BAD_SIGNATURES.inc()
+    count = BAD_SIGNATURE_LINES.hit()
+    if count:
+        log.warning("webhook signatures rejected", extra={"path": request.path, "count": count})
 
 
 def signed_url(public_base_url=""):
@@ -95,8 +108,7 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None))
-    conversations = current_app.extensions["conversations"]
-    texter = short_name(conversations.keys.pseudonym(sender))
+    texter = short_name(current_app.extensions["conversations"].keys.pseudonym(sender))
     try:
         replies = current_app.extensions["intake"].receive(sender, sid, inbound)
     except Unavailable:
@@ -108,7 +120,10 @@ def messages():
         replies = [unavailable_text(current_app.extensions["live_script"].current)]
     latency = time.perf_counter() - g.started
     metrics.LATENCY.labels("messages").observe(latency)
-    log.info("message answered", extra={"texter": texter, "channel": channel, "count": len(replies),
+    # No texter on the line of a message that deleted them: it shares its request id with "texter data
+    # deleted", and the short name would tie the two together.
+    named = {} if getattr(replies, "forgotten", False) else {"texter": texter}
+    log.info("message answered", extra={**named, "channel": channel, "count": len(replies),
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),
                                         "latency_ms": round(latency * 1000, 2)})

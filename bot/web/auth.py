@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from bot.web.accounts import MAX_PASSWORD, UI_LANGUAGES
 from bot.web.common import error_page, wants_json
+from bot.web.verifying import Busy, PasswordSlots
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -110,25 +111,34 @@ def _pair(email, address):
     return f"{email}\n{address}"
 
 
-def _too_many(email, address):
-    """Return the minutes to wait when this account failed too often from this address, or this
-    address failed too often whatever the account, else 0."""
-    store = accounts().store
-    by_pair, left_pair = store.login_failures("pair", _pair(email, address))
-    by_address, left_address = store.login_failures("address", address)
-    left = max(left_pair if by_pair >= PER_ACCOUNT_AND_ADDRESS else 0,
-               left_address if by_address >= PER_ADDRESS else 0)
+def _attempt(email, address):
+    """Count a login attempt before its password is checked; return the minutes to wait when this
+    account failed too often from this address, or this address whatever the account, else 0."""
+    left = accounts().store.login_attempt(_pair(email, address), address, PER_ACCOUNT_AND_ADDRESS,
+                                          PER_ADDRESS, WINDOW)
     return -(-left // 60) if left else 0
 
 
-def _failed(email, address):
-    """Count a failed login and record it in the audit log: the account (only when it exists, so a
-    password typed into the e-mail field is never kept) and the time, never the password."""
-    store = accounts().store
-    store.login_failure("pair", _pair(email, address), WINDOW)
-    store.login_failure("address", address, WINDOW)
+def _failed(email):
+    """Record a failed login in the audit log: the account (only when it exists, so a password typed
+    into the e-mail field is never kept) and the time, never the password."""
     known = accounts().get(email) is not None
-    store.audit("-", "login_failed", account=email if known else "unknown account")
+    accounts().store.audit("-", "login_failed", account=email if known else "unknown account")
+
+
+def password_slots():
+    """Return this worker's PasswordSlots (bot/web/verifying.py)."""
+    return current_app.extensions["password_slots"]
+
+
+def _refused(form, message, status, retry_after):
+    """Return the login page again with a message and a Retry-After."""
+    flash(message, "error")
+    form.password.data = ""
+    response = current_app.make_response((render_template("login.html", form=form, language=LanguageForm()),
+                                          status))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -142,17 +152,21 @@ def login():
     status = 200
     if form.validate_on_submit():
         email, address = form.email.data.strip().lower(), request.remote_addr or "unknown"
-        wait = _too_many(email, address)
-        if wait:
-            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait), "error")
-            return render_template("login.html", form=form, language=LanguageForm()), 429
-        account = accounts().verify(email, form.password.data)
+        try:
+            with password_slots().slot():
+                wait = _attempt(email, address)
+                if wait:
+                    return _refused(form, _("Too many failed attempts. Try again in %(minutes)d minutes.",
+                                            minutes=wait), 429, wait * 60)
+                account = accounts().verify(email, form.password.data, run=password_slots().run)
+        except Busy:
+            return _refused(form, _("Many people are logging in right now. Try again in a few seconds."), 429, 5)
         if account is None:
-            _failed(email, address)
+            _failed(email)
             flash(_("Wrong email or password, or the account is disabled."), "error")
             status = 401
         else:
-            accounts().store.clear_login_failures("pair", _pair(email, address))
+            accounts().store.login_succeeded(_pair(email, address), address)
             session.clear()
             login_user(User(account))
             session.permanent = True
@@ -195,6 +209,7 @@ def language():
 def init_auth(app):
     """Set up Flask-Login on app."""
     login_manager.init_app(app)
+    app.extensions["password_slots"] = PasswordSlots(app.config["SETTINGS"].LOGIN_SLOTS)
     login_manager.session_protection = "basic"  # "strong" would log out phones that change networks
     app.register_blueprint(bp)
 
