@@ -66,7 +66,7 @@ def test_a_case_number_as_the_very_first_message(loaded):
     assert one(texter.send("hola")).startswith("Hola.")
     english = Texter(loaded.test_client(), number="+15055550133", channel="whatsapp")
     assert "certified by DOL" in one(english.send("Can you check case H-300-25041-123456?"))
-    assert one(english.send("MENU")).startswith("Reply with a number")  # MENU answers in English
+    assert one(english.send("MENU")).startswith("Pick a number")  # MENU answers in English
 
 
 @pytest.mark.parametrize("lang, words", [

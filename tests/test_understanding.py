@@ -88,14 +88,14 @@ def test_man_in_english_stays_english(make_texter, text):
     texter = make_texter()
     texter.send(text)
     assert SCRIPT.understand(text).lang == "en"
-    assert texter.send("MENU")[0].startswith("Reply with a number")
+    assert texter.send("MENU")[0].startswith("Pick a number")
 
 
 @pytest.mark.parametrize("text, lang, menu", [
-    ("hablo mejor español", "es", "Responda con un numero"),
-    ("prefiero que me escriban en español por favor", "es", "Responda con un numero"),
+    ("hablo mejor español", "es", "Elija un numero"),
+    ("prefiero que me escriban en español por favor", "es", "Elija un numero"),
     ("k'iche' kinch'aw", "quc", "Chatz'ib'aj jun ajilab'al"),
-    ("can you write to me in english", "en", "Reply with a number"),
+    ("can you write to me in english", "en", "Pick a number"),
 ])
 def test_a_statement_of_ones_language_sets_it(make_texter, text, lang, menu):
     """Saying which language one speaks sets it (not a request for a person) and shows the main menu."""
@@ -109,7 +109,7 @@ def test_a_language_statement_later_in_the_conversation_switches(make_texter):
     texter = make_texter()
     texter.send("hola")
     texter.send("1")
-    assert texter.send("i speak english")[0].startswith("Reply with a number")
+    assert texter.send("i speak english")[0].startswith("Pick a number")
 
 
 def test_fees_already_paid_reach_the_recruitment_page():

@@ -200,7 +200,7 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
         if picked is not None:
             return picked
         if self.ctx.new_session or st.node not in script.nodes:
-            answer = self.sentence() if norm else None
+            answer = (self.sentence() or self.possible_danger()) if norm else None
             return answer if answer is not None else self.enter(script.main)
 
         node = script.nodes[st.node]
@@ -215,7 +215,8 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
                 return answered
         if norm:
             for answer in (self.sentence, lambda: self.next_page(node), self.small_talk,
-                           lambda: self.place_at_topic(node), lambda: self.carolina_at_topic(node)):
+                           lambda: self.place_at_topic(node), lambda: self.carolina_at_topic(node),
+                           self.possible_danger):
                 replies = answer()
                 if replies is not None:
                     return replies

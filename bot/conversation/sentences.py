@@ -95,14 +95,12 @@ class SentenceSteps:
         decision = self.decision()
         if decision.kind == "language":
             return self.choose_spoken(decision.intents[0])
-        line = self.danger_line() if decision.kind in ("go", "choice", None) else None
+        if decision.kind not in ("go", "choice"):
+            return None
+        line = self.danger_line()
         prefix = "\n".join(p for p in (line, prefix) if p) or None
         if decision.kind == "choice":
             return self.offer_choice(decision.intents, prefix)
-        if decision.kind != "go":
-            if line and decision.kind is None and st.lang:  # possible danger, nothing else understood
-                return self.enter(script.main, prefix=prefix)
-            return None
         intent = decision.intents[0]
         goto = script.leads[intent]
         if decision.topic and script.nodes[goto].type in ("referral", "handoff"):
@@ -117,6 +115,15 @@ class SentenceSteps:
             if place is not None:
                 return self.give_referral(node, place, prefix)
         return replies
+
+    def possible_danger(self, prefix=None):
+        """Answer a message nothing else understood in which danger is possible (or past): its danger
+        line, then the main menu; None when there is no such line."""
+        decision = self.decision()
+        if decision.kind is not None or not decision.line or not self.state.lang:
+            return None
+        line = self.danger_line()
+        return self.enter(self.script.main, prefix="\n".join(p for p in (line, prefix) if p) or None)
 
     def choose_spoken(self, lang):
         """Set the language a texter said they speak ("hablo mejor español") and show the main menu."""
@@ -162,7 +169,8 @@ class SentenceSteps:
             return None
         st.lang = lang
         self.events.append(("language", lang))
-        return self.sentence(prefix=self.t(script.engine_text("change_language")))
+        change = self.t(script.engine_text("change_language"))
+        return self.sentence(prefix=change) or self.possible_danger(prefix=change)
 
     def place_at_topic(self, node):
         """Answer a place named on a topic's page ("estoy en carolina del norte") with that topic's
