@@ -56,6 +56,23 @@ def test_handoff_record_thread_and_queue(app, texter):
     assert store.close_handoff(h, 0) and store.waiting() == []
 
 
+def test_proposals_share_the_texters_slot_expire_with_the_thread_and_are_forgotten(app, texter):
+    """A proposal lives under the texter's hash tag, no longer than the thread (closing shortens it),
+    is listed through the index, and forget() removes it and its index entry."""
+    conversations = app.extensions["conversations"]
+    for body in ("hola", "1", PERSON, "primero"):
+        texter.send(body)
+    store, h = conversations.store, conversations.keys.pseudonym(texter.address)
+    pid = store.propose(h, "primero", "es", "intents.pay", "ana")
+    assert [p["id"] for p in store.proposals()] == [pid]
+    assert 0 < store.redis.ttl(store.key("q", h)) <= store.redis.ttl(store.key("t", h))
+    if store.cluster:
+        assert len({store.redis.keyslot(k) for k in _texter_keys(store, h)}) == 1
+    assert store.close_handoff(h, 0) and 0 < store.redis.ttl(store.key("q", h)) <= store.ttl["closed"]
+    store.forget(h)
+    assert store.proposals() == [] and store.redis.zscore(f"{store.prefix}proposals", h) is None
+
+
 def test_forget_removes_every_key_of_one_texter_only(app, make_texter):
     """forget() removes every key of one texter and no other's (on the cluster: in the texter's slot)."""
     conversations = app.extensions["conversations"]

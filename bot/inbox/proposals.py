@@ -18,10 +18,8 @@ from flask_wtf import FlaskForm
 
 from bot.inbox.handoffs import Refused
 from bot.inbox.pages import inbox, refusal
-from bot.staff.example_edits import labels as example_labels
 
 bp = Blueprint("proposals", __name__, url_prefix="/inbox")
-SECTIONS = ("intents", "danger")    # what a volunteer may say a message meant
 NEAREST = 3
 _READINGS = OrderedDict()           # (model, text) -> Reading: the thread is drawn again every few seconds
 _KEPT = 512
@@ -65,8 +63,7 @@ def reading(text):
 def choices():
     """Return [(section, [labels])] a volunteer may propose, from the script in force."""
     script = current_app.extensions["live_script"].get()
-    found = example_labels({"spec": script.spec})
-    return [(section, found[section]) for section in SECTIONS]
+    return [("intents", sorted(script.intent_labels)), ("danger", sorted(script.danger_pages))]
 
 
 @bp.app_context_processor

@@ -41,9 +41,9 @@ class HandoffRecords:
             pipe = self.redis.pipeline(transaction=False)
             pipe.zrem(f"{self.prefix}queue", h)
             pipe.zrem(f"{self.prefix}claimed", h)
-            self.shorten_proposals(h, self.ttl["closed"], pipe)  # proposals never outlive the thread
             self._count(pipe, report)
             pipe.execute()
+            self.shorten_proposals(h, self.ttl["closed"])  # proposals never outlive the thread
         return bool(closed)
 
     def claim(self, h, who, now, report=None):

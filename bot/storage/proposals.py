@@ -30,6 +30,14 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 return ttl
 """
 
+# Make the proposals expire within ARGV[1] seconds, never later than they would (EXPIRE LT is Redis 7).
+_SHORTEN = """
+local ttl = redis.call('TTL', KEYS[1])
+if ttl == -2 then return 0 end
+if ttl == -1 or ttl > tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1
+"""
+
 
 class ProposalRecords:
     """Pending proposals: stored beside the texter's thread, listed for staff, deleted on decision."""
@@ -108,6 +116,8 @@ class ProposalRecords:
         pipe.delete(self.key("q", h))
         pipe.zrem(self._proposals_index(), h)
 
-    def shorten_proposals(self, h, seconds, pipe):
-        """Add to pipe what makes texter h's proposals expire within seconds (the thread was closed)."""
-        pipe.expire(self.key("q", h), int(seconds), lt=True)
+    def shorten_proposals(self, h, seconds):
+        """Make texter h's proposals expire within seconds (the thread was closed)."""
+        if getattr(self, "_shorten", None) is None:
+            self._shorten = self.redis.register_script(_SHORTEN)
+        self._shorten(keys=[self.key("q", h)], args=[int(seconds)])
