@@ -69,8 +69,8 @@ def test_handoff_waits_for_a_volunteer_until_closed():
     session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
     assert session.handoff == "waiting" and session.log[-1] == ["note", "handoff", None]
     session = talk(session, "necesito ayuda")
-    assert [line[:2] for line in session.log[-4:]] == [
-        ["texter", "necesito ayuda"], ["why", "help 1.02: 'necesito ayuda' (es)\ndecision: go help"],
+    assert [line[:2] for line in session.log[-5:]] == [
+        ["texter", "necesito ayuda"], ["why", "help 1.02: 'necesito ayuda' (es)"], ["decision", ["go", ["help"], None]],
         ["bot", "Recibimos su mensaje. Una persona le va a contestar aqui pronto. Escriba MENU para volver, o "
                 "EMERGENCIA si hay peligro."], ["note", "kept"]]
     closed = simulator.close_handoff(SCRIPT, session)
@@ -127,8 +127,22 @@ def test_the_simulator_shows_why_a_sentence_was_understood():
     session = talk(simulator.start("draft", lang="es"), "hola", "mi patron no me paga las horas extras")
     why = next(text for who, text, _ in reversed(session.log) if who == "why")
     assert why.splitlines()[0].startswith("pay 1.") and "'no me pagan' (es)" in why
-    assert why.splitlines()[-1] == "decision: go pay"
+    assert "decision" not in why
+    decided = next(text for who, text, _ in reversed(session.log) if who == "decision")
+    assert decided == ["go", ["pay"], None]
     assert session.node == "pay"
+
+
+def test_the_simulator_says_a_menu_number_was_followed():
+    """A menu number the bot handled is never shown as "not understood" (issue 22, defect 5)."""
+    session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
+    decided = [text for who, text, _ in session.log if who == "decision"]
+    assert decided[-1] == ["option", ["person"], None]
+    session = talk(simulator.start("draft"), "hola", "1")  # the language menu's number
+    decided = [text for who, text, _ in session.log if who == "decision"]
+    assert decided[-1][0] == "option"
+    session = talk(simulator.start("draft", lang="es"), "hola", "xyzzy qwerty")
+    assert [text for who, text, _ in session.log if who == "decision"][-1][0] is None
 
 
 def test_danger_while_waiting_is_urgent_in_the_simulator():

@@ -88,3 +88,4 @@ class Result:
     events: list
     node: str = None
     why: list = field(default_factory=list)
+    decided: tuple = None  # (kind, intents, topic): kind "option" for a menu number or word it handled

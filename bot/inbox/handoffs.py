@@ -179,11 +179,16 @@ class Inbox:
 
     def reveal(self, h, user):
         """Return the texter's number (an explicit action, audited)."""
+        number = self.number(h, user)
+        self.store.audit(user.email, "reveal", short_name(h))
+        return number
+
+    def number(self, h, user):
+        """Return the texter's number to a person who may reveal it (the page after Reveal; not audited)."""
         record = self._mine(h, user, staff_may=True)
         address = self._address(record)
         if not address:
             raise Refused("no_number")
-        self.store.audit(user.email, "reveal", short_name(h))
         return bare_number(address)
 
     def prepare(self, text, channel):

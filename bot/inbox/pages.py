@@ -3,7 +3,8 @@ import hashlib
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,6 +15,7 @@ from wtforms.validators import Length
 from bot.conversation import hours
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
+from bot.web.prg import refused, taken
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
@@ -120,22 +122,19 @@ def lists():
     return fragment("_lists.html", waiting=waiting, mine=mine, others=others, action=ActionForm())
 
 
-def _page(h, status=200, error=None, revealed=None):
-    """Render a conversation page (with an error sentence or the revealed number)."""
+def _page(h, status=200, revealed=None):
+    """Render a conversation page (after a refused action: its status, the sentence flashed)."""
     try:
         view = inbox().view(h, current_user.account)
     except Refused as exc:
         code, message = refusal(exc)
-        if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
-            code, message = status, error
+        if status != 200:  # e.g. a claim lost to someone else: say that, not "not yours"
+            flashed = get_flashed_messages(category_filter=["error"])
+            code, message = status, (flashed[0] if flashed else message)
         return error_page(code, message, back=(url_for(".index"), _("Back to the inbox")), kept_for=h)
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
-    if error is not None and request.form.get("body"):
-        reply.body.data = request.form["body"]  # keep what the volunteer wrote
     summary = view.summary
     template_ready = bool(inbox().template_for(summary.lang)) if summary.channel == "whatsapp" else False
-    if error:
-        flash(error, "error")
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
                            mine=summary.claimed_by == current_user.email, revealed=revealed,
                            template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
@@ -145,8 +144,16 @@ def _page(h, status=200, error=None, revealed=None):
 @bp.get("/c/<h>")
 @login_required
 def conversation(h):
-    """Show one conversation: its thread, and what the volunteer can do."""
-    return _page(_checked(h))
+    """Show one conversation: its thread, and what the volunteer can do (the number once, after Reveal)."""
+    h = _checked(h)
+    status, _fields = taken()
+    revealed = None
+    if session.pop("revealed", None) == h:
+        try:
+            revealed = inbox().number(h, current_user.account)
+        except Refused:
+            revealed = None
+    return _page(h, status=status, revealed=revealed)
 
 
 @bp.get("/c/<h>/thread")
@@ -172,7 +179,8 @@ def _act(h, action):
         status, message = refusal(exc)
         if exc.reason == "not_found":
             abort(404, message)
-        return _page(h, status=status, error=message)
+        flash(message, "error")
+        return refused(url_for(".conversation", h=h), status, fields={})
 
 
 def _back(h, message=None, category="info"):
@@ -207,7 +215,11 @@ def release(h):
 @login_required
 def reveal(h):
     """Show the texter's full number once (recorded in the audit log)."""
-    return _act(h, lambda h: _page(h, revealed=inbox().reveal(h, current_user.account)))
+    def run(h):
+        inbox().reveal(h, current_user.account)  # audited here, once; the page after the redirect shows it
+        session["revealed"] = h
+        return redirect(url_for(".conversation", h=h) + "#number", code=303)
+    return _act(h, run)
 
 
 @bp.post("/c/<h>/reply")

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.web.accounts import UI_LANGUAGES
+from bot.web.display import init_display
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -126,6 +127,7 @@ def init_web(app, settings):
     app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime,
                                  format_timedelta=format_timedelta)
     app.after_request(security_headers)
+    init_display(app)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_error):

@@ -64,6 +64,41 @@ function nearBottom(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
 }
 
+function focusKey(container) {
+  // Where keyboard focus is inside a refreshed part, said so that it survives the refresh: the
+  // element's id, else its card (data-texter) and its place among the card's controls.
+  const active = document.activeElement;
+  if (!active || active === document.body || !container.contains(active)) return null;
+  if (container === active) return { self: true };
+  if (active.id) return { id: active.id };
+  const card = active.closest("[data-texter]");
+  if (!card) return null;
+  const controls = Array.from(card.querySelectorAll("a, button, input, select, textarea, [tabindex]"));
+  return { texter: card.dataset.texter, index: controls.indexOf(active) };
+}
+
+function restoreFocus(container, key) {
+  if (!key || key.self) return;
+  let target = null;
+  if (key.id) target = document.getElementById(key.id);
+  else {
+    const card = Array.from(container.querySelectorAll("[data-texter]")).find((c) => c.dataset.texter === key.texter);
+    if (card) target = card.querySelectorAll("a, button, input, select, textarea, [tabindex]")[key.index] || card.querySelector("a, button");
+  }
+  if (target) target.focus({ preventScroll: true });
+  else container.focus?.({ preventScroll: true });
+}
+
+function announceNew(container, before) {
+  // Screen readers hear each new message of the texter once (the thread itself is not live: it is
+  // replaced whole at each refresh).
+  const out = document.getElementById("announce");
+  if (!out) return;
+  const fresh = Array.from(container.querySelectorAll(".msg.in .text")).slice(before);
+  if (!fresh.length) return;
+  out.textContent = fresh.map((t) => fill(container.dataset.announceOne, { text: t.textContent })).join(" ");
+}
+
 function poll(container) {
   let etag = null;
   const every = parseInt(container.dataset.every || "4000", 10);
@@ -87,9 +122,15 @@ function poll(container) {
     etag = response.headers.get("ETag");
     const html = await response.text();
     const stick = nearBottom(container);
+    const focus = focusKey(container);
+    const before = container.querySelectorAll(".msg.in").length;
     container.innerHTML = html;
+    restoreFocus(container, focus);
     const fresh = container.querySelector("[data-status]");
-    if (container.id === "lists") showCounts(container);
+    if (container.id === "lists") {
+      showCounts(container);
+      document.dispatchEvent(new CustomEvent("helpline:lists", { detail: container }));
+    } else announceNew(container, before);
     if (pageStatus && fresh && fresh.dataset.status !== pageStatus.dataset.status) {
       window.location.reload(); // claimed, released or closed elsewhere: the buttons change
       return;
@@ -100,6 +141,11 @@ function poll(container) {
   document.addEventListener("visibilitychange", tick);
 }
 
+function plural(lists, name, n) {
+  // The page gives each sentence in its singular and plural form, {n} filled here.
+  return fill(n === 1 ? lists.dataset[name + "One"] : lists.dataset[name], { n });
+}
+
 function showCounts(lists) {
   // The tab's title says how many are waiting (urgent ones first), so a volunteer in another tab sees it.
   const counts = lists.querySelector("#counts");
@@ -107,7 +153,7 @@ function showCounts(lists) {
   const waiting = parseInt(counts.dataset.waiting || "0", 10);
   const urgent = parseInt(counts.dataset.urgent || "0", 10);
   let prefix = "";
-  if (urgent) prefix = `(${fill(lists.dataset.titleUrgent, { urgent })} · ${waiting}) `;
+  if (urgent) prefix = `(${plural(lists, "titleUrgent", urgent)}, ${plural(lists, "titleWaiting", waiting)}) `;
   else if (waiting) prefix = `(${waiting}) `;
   document.title = prefix + lists.dataset.title;
 }
@@ -245,7 +291,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const compose = document.getElementById("compose");
   if (compose) {
     // On a phone the reply box must be in view, under the newest messages, without scrolling.
-    compose.scrollIntoView({ block: "end" });
+    // The page is laid out to fit the screen (body.fit); scroll only where it still does not fit.
+    if (compose.getBoundingClientRect().bottom > window.innerHeight) compose.scrollIntoView({ block: "end" });
     compose.addEventListener("submit", () => {
       // One click, one message: the server refuses a second send of the same form anyway.
       setTimeout(() => { document.getElementById("send").disabled = true; }, 0);

@@ -7,20 +7,27 @@ function bindUploads(root) {
       var status = document.getElementById("upload-status");
       if (!window.XMLHttpRequest || !window.DOMParser || !bar) { return; }
       event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      if (button.disabled) { return; }
+      button.disabled = true;  // one click, one import: a second click must not import the file again
       var xhr = new XMLHttpRequest();
       bar.hidden = false;
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
-        status.textContent = bar.value < 100 ? "Uploading… " + bar.value + "%" : "Importing…";
+        status.textContent = bar.value < 100 ? status.dataset.uploading.replace("{n}", bar.value) : status.dataset.importing;
       };
       xhr.onload = function () {
         var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
         var main = page.querySelector("main");
-        if (!main) { status.textContent = "The server answered " + xhr.status + ": reload the page."; return; }
+        if (!main) {
+          status.textContent = status.dataset.answered.replace("{status}", xhr.status);
+          button.disabled = false;
+          return;
+        }
         document.querySelector("main").replaceWith(main);
         bindUploads(main);
       };
-      xhr.onerror = function () { status.textContent = "The upload failed: check the connection and try again."; };
+      xhr.onerror = function () { status.textContent = status.dataset.failed; button.disabled = false; };
       xhr.open("POST", form.action || window.location.href);
       xhr.send(new FormData(form));
     });

@@ -1,0 +1,30 @@
+"""How the pages show what people wrote and when: bidi controls neutralised, times with their zone."""
+import re
+
+from flask_babel import format_datetime
+
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks (U+200E, U+200F,
+# U+061C): a texter's right-to-left override would show the volunteer reversed words. The page sets
+# each message's direction from its own letters (dir="auto") instead.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def bidi_clean(text):
+    """Return text without bidirectional controls (shown inside an element with dir="auto")."""
+    return BIDI_CONTROLS.sub("", str(text or ""))
+
+
+def when(moment, pattern="short"):
+    """Return a date and time in the office's zone, with the zone said (EST, or GMT-05:00)."""
+    if moment is None:
+        return ""
+    zone = format_datetime(moment, "z")
+    if not zone or zone[0] in "+-0123456789":
+        zone = format_datetime(moment, "ZZZZ")
+    return f"{format_datetime(moment, pattern)} {zone}"
+
+
+def init_display(app):
+    """Give the templates the bidi_clean filter and the when() global."""
+    app.jinja_env.filters["bidi_clean"] = bidi_clean
+    app.jinja_env.globals["when"] = when
