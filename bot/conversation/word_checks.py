@@ -1,6 +1,7 @@
 """Check the script's words: menu keywords and the sentence matcher's words, wherever a texter writing
 one would be sent elsewhere than staff meant (run by checks.check_script)."""
 from bot.conversation.problem import Problem
+from bot.conversation.wording import N_
 from bot.conversation.textmatch import normalize
 
 
@@ -21,15 +22,20 @@ def check_keywords(script):
                     hidden = script.match_global(key)
                     if hidden is not None and (hidden.goto, hidden.set_language) != (option.goto, option.set_language):
                         out.append(Problem("warning", f"node[{node.id}].{word_lang}",
-                                           f"keyword {word!r} is taken by the global word of "
-                                           f"{hidden.words}: texters writing it never reach option {i}"))
+                                           N_("keyword %(word)s is taken by the global word of %(words)s: "
+                                              "texters writing it never reach option %(n)s", word=repr(word),
+                                              words=hidden.words, n=i)))
                     first = seen.setdefault(key, (i, word, word_lang))
                     if first[0] == i or (node.id, key, first[0], i) in reported:
                         continue
                     reported.add((node.id, key, first[0], i))
                     where = f"node[{node.id}].{word_lang}"
-                    out.append(Problem("error", where, f"keyword {word!r} picks options {first[0]} and {i}"
-                                       + (f" ({first[1]!r} in {first[2]})" if first[1] != word else "")))
+                    if first[1] != word:
+                        message = N_("keyword %(word)s picks options %(a)s and %(b)s (%(first)s in %(lang)s)",
+                                     word=repr(word), a=first[0], b=i, first=repr(first[1]), lang=first[2])
+                    else:
+                        message = N_("keyword %(word)s picks options %(a)s and %(b)s", word=repr(word), a=first[0], b=i)
+                    out.append(Problem("error", where, message))
     return out
 
 
@@ -40,7 +46,8 @@ def check_sentence_words(script):
     for lang, phrase, intents in script.matcher.shared():
         names = ", ".join(tids.get(i, i) for i in intents)
         out.append(Problem("warning", f"text[{tids.get(intents[0], intents[0])}].{lang}",
-                           f"{phrase!r} is claimed by {names}: a sentence with it is read as both"))
+                           N_("%(phrase)s is claimed by %(names)s: a sentence with it is read as both",
+                              phrase=repr(phrase), names=names)))
     for intent, tid in tids.items():
         lead = script.leads.get(intent) or (script.danger_goto if intent == "danger" else None)
         for lang in script.languages:
@@ -49,9 +56,10 @@ def check_sentence_words(script):
                 if hidden is not None and hidden.goto != lead and not (intent == "danger" and hidden.goto ==
                                                                        script.danger_goto):
                     out.append(Problem("warning", f"text[{tid}].{lang}",
-                                       f"{phrase!r} alone is taken by the global word of {hidden.words}"))
+                                       N_("%(phrase)s alone is taken by the global word of %(words)s",
+                                          phrase=repr(phrase), words=hidden.words)))
     for lang, danger, longer, intent in script.matcher.hidden_danger():
         out.append(Problem("warning", f"text[{tids.get(intent, intent)}].{lang}",
-                           f"{longer!r} contains the danger words {danger!r}: a sentence with it is not "
-                           f"read as danger"))
+                           N_("%(longer)s contains the danger words %(danger)s: a sentence with it is not "
+                              "read as danger", longer=repr(longer), danger=repr(danger))))
     return out

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases, import_debarred
 from bot.jobs.reader import Refused
+from bot.conversation.wording import N_
 
 jobs_cli = AppGroup("jobs", help="DOL's H-2A/H-2B disclosure data and debarment lists, for 'check a job offer'.")
 
@@ -81,18 +82,20 @@ def status_command():
 def status_lines(status):
     """Return the status as lines of text."""
     if not status:
-        return ["No job data loaded: texters who send a case number are told so. "
-                "Import DOL's files with 'flask --app bot jobs import PATH'."]
+        return [N_("No job data loaded: texters who send a case number are told so. "
+                   "Import DOL's files with 'flask --app bot jobs import PATH'.")]
     out = []
     for slot in ("h2a", "h2b", "debarred"):
         info = status.get(slot)
-        name = PROGRAM_NAMES.get(slot, "Debarment list")
+        name = PROGRAM_NAMES.get(slot) or N_("Debarment list")
         if not info:
-            out.append(f"{name}: not loaded")
+            out.append(N_("%(name)s: not loaded", name=name))
             continue
-        out.append(f"{name}: {counted(info.get('rows', 0), 'entry' if slot == 'debarred' else 'case')} from "
-                   f"{info.get('file', '?')}" + (f", data of {info['data_date']}" if info.get("data_date") else "")
-                   + f", imported {info.get('imported', '?')}" + (f" by {info['who']}" if info.get("who") else ""))
+        date = N_(", data of %(date)s", date=info["data_date"]) if info.get("data_date") else ""
+        who = N_(" by %(who)s", who=info["who"]) if info.get("who") else ""
+        out.append(N_("%(name)s: %(count)s from %(file)s%(date)s, imported %(when)s%(who)s", name=name,
+                      count=counted(info.get("rows", 0), "entry" if slot == "debarred" else "case"),
+                      file=info.get("file", "?"), date=date, when=info.get("imported", "?"), who=who))
         if info.get("missing"):
-            out.append("  no column for: " + ", ".join(info["missing"]))
+            out.append(N_("  no column for: %(fields)s", fields=", ".join(info["missing"])))
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.jobs import casenum, columns
 from bot.jobs.columns import as_date, as_number, as_text
 from bot.jobs.reader import Refused, Rows
+from bot.conversation.wording import N_
 from bot.jobs.records import encode_case, name_key, pack
 
 PROGRAMS = ("h2a", "h2b")
@@ -34,24 +35,30 @@ class Report:
 
     def lines(self):
         """Return the report as sentences, one a line."""
-        out = [f"{self.file}: {counted(self.rows, 'case' if self.kind == 'cases' else 'entry')} imported"
-               + (f" as {PROGRAM_NAMES.get(self.program, self.program)}" if self.program else "")
-               + (f", data of {self.data_date}" if self.data_date else "") + f" in {self.seconds:.1f} s."]
+        program = N_(" as %(program)s", program=PROGRAM_NAMES.get(self.program, self.program)) if self.program else ""
+        date = N_(", data of %(date)s", date=self.data_date) if self.data_date else ""
+        out = [N_("%(file)s: %(count)s imported%(program)s%(date)s in %(seconds)s s.", file=self.file,
+                  count=counted(self.rows, "case" if self.kind == "cases" else "entry"), program=program,
+                  date=date, seconds=f"{self.seconds:.1f}")]
         if self.cols is not None:
             for name, (_, header) in self.cols.used.items():
-                out.append(f"  {name:<10} <- column {header!r}")
+                out.append(N_("  %(field)s <- column %(header)s", field=f"{name:<10}", header=repr(header)))
             if self.cols.missing:
-                out.append("  no column found for: " + ", ".join(self.cols.missing)
-                           + " (left blank in answers)")
+                out.append(N_("  no column found for: %(fields)s (left blank in answers)",
+                              fields=", ".join(self.cols.missing)))
         if self.skipped:
-            out.append(f"  {self.skipped} rows skipped without a readable "
-                       f"{'case number' if self.kind == 'cases' else 'name'} (rows "
-                       + ", ".join(map(str, self.skipped_examples)) + ("..." if self.skipped > 5 else "") + ")")
+            rows = ", ".join(map(str, self.skipped_examples)) + ("..." if self.skipped > 5 else "")
+            if self.kind == "cases":
+                out.append(N_("  %(n)s rows skipped without a readable case number (rows %(rows)s)",
+                              n=self.skipped, rows=rows))
+            else:
+                out.append(N_("  %(n)s rows skipped without a readable name (rows %(rows)s)", n=self.skipped,
+                              rows=rows))
         if self.statuses:
-            out.append("  statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())))
+            out.append(N_("  statuses: %(list)s", list=", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))))
         if self.other_statuses:
-            out.append("  statuses shown as written (not understood): "
-                       + "; ".join(f"{k!r} {v}" for k, v in list(self.other_statuses.items())[:5]))
+            out.append(N_("  statuses shown as written (not understood): %(list)s",
+                          list="; ".join(f"{k!r} {v}" for k, v in list(self.other_statuses.items())[:5])))
         return out
 
     def as_info(self, who=""):
@@ -65,10 +72,10 @@ class Report:
 
 
 def counted(n, noun):
-    """Return "1 case", "2 cases", "1 entry", "3 entries"."""
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+    """Return "1 case", "2 cases", "1 entry", "3 entries" (each a Message, translated on the page)."""
+    if noun == "entry":
+        return N_("1 entry") if n == 1 else N_("%(n)s entries", n=n)
+    return N_("1 case") if n == 1 else N_("%(n)s cases", n=n)
 
 
 def _header(rows_iter, fields):
@@ -81,7 +88,7 @@ def _header(rows_iter, fields):
         if len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen or not any(c not in (None, "") for row in seen for c in row):
-        raise Refused("The file is empty: it has no rows.")
+        raise Refused(N_("The file is empty: it has no rows."))
     cols = columns.recognise(seen[0], fields)
     raise Refused(cols.refusal())
 
@@ -148,7 +155,7 @@ def import_cases(path, data, program=None, data_date=None, progress=None, max_by
         data.write_cases(gen, batch)
         report.rows = sum(statuses.values())
         if not report.rows:
-            raise Refused(f"{report.file} has column names but no case rows: nothing was imported.")
+            raise Refused(N_("%(file)s has column names but no case rows: nothing was imported.", file=report.file))
         report.program = program or _program_from_name(report.file) or (
             "h2b" if prefixes["H400"] > prefixes["H300"] + prefixes["C"] else "h2a")
         report.statuses, report.other_statuses = dict(statuses), dict(others.most_common(20))
@@ -228,7 +235,7 @@ def import_debarred(path, data, program=None, progress=None, who=""):
         if progress and len(entries) % 500 == 0:
             progress(rows.done, rows.total)
     if not entries:
-        raise Refused(f"{report.file} has column names but no entries: nothing was imported.")
+        raise Refused(N_("%(file)s has column names but no entries: nothing was imported.", file=report.file))
     report.rows = len(entries)
     report.data_date = datetime.date.today().isoformat()
     gen = data.new_generation()

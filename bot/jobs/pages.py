@@ -25,8 +25,8 @@ def no_store(response):
 
 
 def _page(status=200, **context):
-    data = current_app.extensions["jobs"].data
-    return render_template("admin/jobs.html", lines=status_lines(data.status()), max_mb=MAX_BYTES // 2**20,
+    loaded = current_app.extensions["jobs"].data.status()
+    return render_template("admin/jobs.html", lines=status_lines(loaded) if loaded else [], max_mb=MAX_BYTES // 2**20,
                            **context), status
 
 
@@ -66,7 +66,7 @@ def upload():
         else:
             report = import_debarred(path, data, program=program, who=who)
     except Refused as exc:
-        return _page(400, error=str(exc))
+        return _page(400, error=exc.args[0] if exc.args else str(exc))
     finally:
         if os.path.exists(path):
             os.unlink(path)

@@ -7,9 +7,11 @@ from bot.staff import directory_pages as admin_directory
 from bot.staff import simulator_pages as admin_simulator
 from bot.staff import version_pages as admin_versions
 from bot.staff.edits import MAX_TEXT, EditError, keyword_ids, review_languages
+from bot.web.wording import say
 from bot.web import prg
 from bot.web.prg import taken
-from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who
+from bot.staff.pages import (blocking_errors, draft_status, init_pages, say_new_errors, scripts, status_of,
+                             view_of, who)
 from bot.staff.service import DRAFT, PUBLISHED
 
 bp = Blueprint("script", __name__, url_prefix="/script")
@@ -74,6 +76,7 @@ def save_text(tid, lang):
     if value is None:
         abort(400)
     service = scripts()
+    before = blocking_errors()
     try:
         if tid in keyword_ids({"spec": service.script(DRAFT).spec}):
             service.set_keywords(tid, lang, value, by=who(), expected=was)
@@ -81,6 +84,8 @@ def save_text(tid, lang):
             service.set_text(tid, lang, value, by=who(), expected=was)
     except EditError as exc:
         return _refused_text(tid, exc, posted={lang: value})
+    if say_new_errors(before):  # a keyword that clashes, a placeholder dropped: said now, not at publish
+        return redirect(url_for(".text", tid=tid) + f"#lang-{lang}", code=303)
     return _saved(tid, lang, _l("Saved in the draft. Publish to put it in force."))
 
 
@@ -115,7 +120,7 @@ def _refused_text(tid, exc, posted=None):
     """Send the browser to the text's page with the refusal in it and what was typed (post, redirect, get)."""
     if not view_of(DRAFT).knows(tid):
         abort(404)
-    fields = {"error": str(exc)}
+    fields = {"error": say(exc)}
     for lang, value in (posted or {}).items():
         fields.update(lang=lang, text=value)
     anchor = f"#lang-{next(iter(posted))}" if posted else ""

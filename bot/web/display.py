@@ -3,6 +3,8 @@ import re
 
 from flask_babel import format_datetime
 
+from bot.web.wording import say, sentences
+
 # Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks (U+200E, U+200F,
 # U+061C): a texter's right-to-left override would show the volunteer reversed words. The page sets
 # each message's direction from its own letters (dir="auto") instead.
@@ -25,6 +27,6 @@ def when(moment, pattern="short"):
 
 
 def init_display(app):
-    """Give the templates the bidi_clean filter and the when() global."""
+    """Give the templates the bidi_clean filter and the when(), say() and sentences() globals."""
     app.jinja_env.filters["bidi_clean"] = bidi_clean
-    app.jinja_env.globals["when"] = when
+    app.jinja_env.globals.update(when=when, say=say, sentences=sentences)
