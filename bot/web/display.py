@@ -1,7 +1,10 @@
 """How the pages show what people wrote and when: bidi controls neutralised, times with their zone."""
+import hashlib
 import re
 
+from flask import current_app
 from flask_babel import format_datetime
+from flask_login import current_user
 
 from bot.web.wording import say, sentences
 
@@ -26,7 +29,20 @@ def when(moment, pattern="short"):
     return f"{format_datetime(moment, pattern)} {zone}"
 
 
+def session_mark():
+    """Return a short mark of the account's current session token ('' when logged out).
+
+    The browser keeps unsent replies under this mark: when staff end the sessions (a lost phone) the
+    token changes, and the next page loaded after logging in again drops the drafts of the old one."""
+    account = getattr(current_user, "account", None) if current_user and current_user.is_authenticated else None
+    token = getattr(account, "sessions", "") or ""
+    if not token:
+        return ""
+    secret = str(current_app.config.get("SECRET_KEY", ""))
+    return hashlib.sha256(f"{secret}:drafts:{token}".encode()).hexdigest()[:16]
+
+
 def init_display(app):
     """Give the templates the bidi_clean filter and the when(), say() and sentences() globals."""
     app.jinja_env.filters["bidi_clean"] = bidi_clean
-    app.jinja_env.globals.update(when=when, say=say, sentences=sentences)
+    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, session_mark=session_mark)

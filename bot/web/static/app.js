@@ -176,10 +176,35 @@ function store(storage, key, value) {
   }
 }
 
+function openTargetedDetails() {
+  // A link to a folded node (#node-pay, #text-pay.intro) opens it, so the link lands on what it names.
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  for (let el = target; el; el = el.parentElement) if (el.tagName === "DETAILS") el.open = true;
+  target.scrollIntoView();
+}
+
+function dropDraftsOfOtherSessions() {
+  // Drafts belong to the session they were typed in: once staff end the sessions (a lost phone), the
+  // next page after logging in again carries another mark, and the old session's drafts are deleted.
+  const mark = document.documentElement.dataset.session;
+  if (!mark) return; // logged out: the login page keeps them until someone logs in
+  try {
+    Object.keys(window.localStorage).filter((k) => k.startsWith("helpline-reply:")).forEach((k) => {
+      const kept = stored(window.localStorage, k);
+      if (!kept || kept.session !== mark) window.localStorage.removeItem(k);
+    });
+  } catch (e) {
+    // storage disabled: nothing was kept
+  }
+}
+
 function keepReply(page) {
   // A volunteer's reply survives a reload, a hand-back or a lost claim: it stays in localStorage (on
-  // this device only) until the server has taken it, and the volunteer is told what happened.
+  // this device only, marked with the session) until the server has taken it, and the volunteer is told.
   const key = "helpline-reply:" + page.dataset.h;
+  const session = document.documentElement.dataset.session || "";
   const kept = stored(window.localStorage, key);
   const box = document.getElementById("body");
   const notice = document.getElementById("kept-notice");
@@ -195,7 +220,7 @@ function keepReply(page) {
         notice.hidden = false;
       }
     }
-    store(window.localStorage, key, { text: box.value });
+    store(window.localStorage, key, { text: box.value, session });
   } else if (kept && kept.text && !box) {
     const shown = document.getElementById("kept");
     const text = document.getElementById("kept-text");
@@ -214,10 +239,10 @@ function keepReply(page) {
   }
   if (box) {
     box.addEventListener("input", () => {
-      store(window.localStorage, key, box.value.trim() ? { text: box.value } : null);
+      store(window.localStorage, key, box.value.trim() ? { text: box.value, session } : null);
     });
     box.form.addEventListener("submit", () => {
-      if (box.value.trim()) store(window.localStorage, key, { text: box.value, sending: true });
+      if (box.value.trim()) store(window.localStorage, key, { text: box.value, sending: true, session });
     });
   }
 }
@@ -273,6 +298,18 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const lists = document.getElementById("lists");
   if (lists) showCounts(lists);
+  dropDraftsOfOtherSessions();
+  openTargetedDetails();
+  window.addEventListener("hashchange", openTargetedDetails);
+  const openAll = document.getElementById("open-all");
+  if (openAll) {
+    const openWords = openAll.textContent;
+    openAll.addEventListener("click", () => {
+      const folded = Array.from(document.querySelectorAll("details.node")).some((d) => !d.open);
+      document.querySelectorAll("details.node").forEach((d) => { d.open = folded; });
+      openAll.textContent = folded ? openAll.dataset.close : openWords;
+    });
+  }
   const page = document.querySelector(".conversation[data-h]");
   if (page) keepReply(page);
   keepEdits();
