@@ -64,6 +64,7 @@ class Inbound:
     channel: str = SMS
     media: int = 0
     opt_out_type: str = None
+    attachments: tuple = ()  # ((path at Twilio, content type), ...): kept with a message for a volunteer
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,31 @@ def thread(h):
     return fragment("_thread.html", view=view, s=view.summary)
 
 
+@bp.get("/c/<h>/media/<sid>/<int:n>")
+@login_required
+def media(h, sid, n):
+    """Send a texter's photo, voice note or PDF, fetched from Twilio with the account's credentials (the
+    page never holds Twilio's address); only the types the inbox shows, at most 16 MB."""
+    client = current_app.extensions.get("media")
+    try:
+        path, kind = inbox().attachment(_checked(h), current_user.account, sid[:64], n)
+    except Refused as exc:
+        abort(refusal(exc)[0], refusal(exc)[1])
+    if client is None:
+        abort(404, _("Files are kept at Twilio, and Twilio is not set up here."))
+    try:
+        _sent_type, data = client.fetch(path)
+    except Exception:  # noqa: BLE001 - too large, gone, or Twilio unreachable: said in words
+        return error_page(502, _("Twilio did not give the file (it may be too large, deleted, or Twilio is "
+                                 "not answering). Try again in a moment."), kept_for=h)
+    response = make_response(data)
+    response.headers["Content-Type"] = kind.split(";")[0]  # one of the types the inbox shows, never Twilio's
+    disposition = "attachment" if kind.startswith("application/") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{sid[:34]}-{n}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _act(h, action):
     """Run an action from a posted button; on refusal show the page with the reason and a 4xx."""
     h = _checked(h)

@@ -58,6 +58,7 @@ from bot.storage import lua
 from bot.storage.accounts import AccountRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
+from bot.storage.media import MediaRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
@@ -92,7 +93,7 @@ class Changes:
     report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
 
 
-class Store(HandoffRecords, ReportCounters, AccountRecords):
+class Store(HandoffRecords, ReportCounters, AccountRecords, MediaRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
     def __init__(self, redis, prefix, ttl, rate_limit=0):

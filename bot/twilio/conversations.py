@@ -86,8 +86,12 @@ class Conversations:
             if outcome == "ok" and changes.report and self.store.cluster:
                 self._count_apart(h, changes.report, deadline)
             if outcome == "ok" and changes.forget:
+                self.store.media_now(h)  # its photos and voice notes are deleted at Twilio by the sweep
                 self._forget(h, received)
                 return result.replies
+            if outcome == "ok" and inbound.attachments and any(k == "handoff_message" for k, _ in result.events):
+                self.store.schedule_media(h, [path for path, _ in inbound.attachments],
+                                          now.timestamp() + self.store.ttl["handoff"])
             if outcome == "ok":
                 handoff = changes.handoff or {}
                 urgent = handoff.get("urgent") == "1"  # danger written: on-call told at once, queued or not
@@ -187,6 +191,8 @@ class Conversations:
                     entry["cut"] = len(text)
                 if data["media"]:
                     entry["media"] = data["media"]
+                if inbound.attachments:
+                    entry["attachments"] = [list(a) for a in inbound.attachments]
                 thread.append(entry)
                 changes.handoff = {**(changes.handoff or {}), "updated": at, "channel": inbound.channel}
             elif kind == "urgent":

@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import metrics
 from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.twilio import media as twilio_media
 from bot.twilio import ids
 from bot.twilio.intake import Unavailable
 from bot.storage.privacy import short_name
@@ -94,7 +95,7 @@ def messages():
     channel = WHATSAPP if sender.lower().startswith("whatsapp:") else SMS
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
-                      opt_out_type=(form.get("OptOutType") or None))
+                      opt_out_type=(form.get("OptOutType") or None), attachments=twilio_media.attachments(form))
     conversations = current_app.extensions["conversations"]
     texter = short_name(conversations.keys.pseudonym(sender))
     try:

@@ -19,7 +19,8 @@ csrf = CSRFProtect()
 babel = Babel()
 
 # No inline script or style anywhere: everything comes from /static on this host.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+       "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
