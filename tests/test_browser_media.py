@@ -72,3 +72,36 @@ def test_a_photo_and_a_voice_note_from_a_texter_are_shown_and_played(live, brows
     ana.wait_for_function("() => document.querySelector('#thread .attachments audio').currentTime > 0.2")
     assert abs(audio.evaluate("a => a.duration") - 1.0) < 0.1
     assert ana.problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_ready_answer_is_inserted_in_kiche_for_a_kiche_texter(live, browse, size):
+    """A K'iche' texter; a volunteer (Spanish pages) searches "salarios" and inserts the K'iche' text in the
+    reply box, edits it, and sends it: Twilio gets the K'iche' words."""
+    from bot.conversation.script import load_script
+    base, fake = live["base"], live["fake"]
+    email = f"quc-{size}-{uuid.uuid4().hex[:4]}@example.org"
+    live["app"].extensions["accounts"].add(email, "volunteer", "correct horse battery staple", langs=["quc", "es"])
+    number = "+1505553" + str(uuid.uuid4().int)[:4]
+    for body in ("hola", "2", PERSON, "to'b'anik"):
+        text(base, number, body)
+    h = live["keys"].pseudonym(number)
+    page = browse(size)
+    log_in(page, base, email)
+    page.goto(f"{base}/inbox/c/{h}")
+    page.click("#claim")
+    page.wait_for_selector("#compose")
+    page.locator("#ready summary").click()
+    page.fill("#q", "salarios")
+    page.locator("#ready button[type=submit]").click()
+    page.wait_for_selector("#answers")
+    quc = load_script("locales").text("pay.complaint", "quc")
+    page.locator("#answers li", has_text=quc[:30]).first.get_by_role("button").click()
+    assert page.input_value("#body") == quc
+    page.locator("#body").press("End")
+    page.locator("#body").type(" Maltyox.")
+    before = len(fake.messages)
+    page.click("#send")
+    sent = fake.wait_for(before + 1)[-1]
+    assert sent["to"] == number and sent["body"].startswith(quc[:40]) and sent["body"].endswith("Maltyox.")
+    assert page.problems == []

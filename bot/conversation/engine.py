@@ -306,3 +306,10 @@ def render_node(script, node_id, lang):
         now=datetime.datetime.now(datetime.timezone.utc)))
     node = script.nodes.get(node_id)
     return "\n\n".join(work.parts(node)) if node is not None else ""
+
+
+def render_entry(script, entry, lang, country="US"):
+    """Return a directory entry as the bot words it in lang (a volunteer's ready answer)."""
+    work = _Step(script, State(lang=lang), Inbound("", WHATSAPP), Context(
+        now=datetime.datetime.now(datetime.timezone.utc)))
+    return work.directory_line(entry, country)

@@ -6,6 +6,7 @@ import uuid
 from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, make_response, redirect,
                    render_template, request, session, url_for)
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,6 +14,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from bot.conversation import hours
+from bot.inbox import answers
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
 from bot.web.prg import refused, taken
@@ -135,7 +137,12 @@ def _page(h, status=200, revealed=None):
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
     summary = view.summary
     template_ready = bool(inbox().template_for(summary.lang)) if summary.channel == "whatsapp" else False
+    query = (request.args.get("q") or "").strip()[:100]
+    found = None
+    if query and summary.claimed_by == current_user.email:
+        found = answers.search(current_app.extensions["live_script"].get(), query, str(get_locale()), summary.lang)
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
+                           query=query, answers=found,
                            mine=summary.claimed_by == current_user.email, revealed=revealed,
                            template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
                            max_reply=MAX_REPLY), status

@@ -325,6 +325,16 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  document.querySelectorAll("[data-insert]").forEach((button) => {
+    // A ready answer goes into the reply box (after what is there), to be edited before sending.
+    button.addEventListener("click", () => {
+      const reply = document.getElementById("body");
+      if (!reply) return;
+      reply.value = reply.value.trim() ? reply.value.trimEnd() + "\n" + button.dataset.insert : button.dataset.insert;
+      reply.dispatchEvent(new Event("input"));
+      reply.focus();
+    });
+  });
   const compose = document.getElementById("compose");
   if (compose) {
     // On a phone the reply box must be in view, under the newest messages, without scrolling.
