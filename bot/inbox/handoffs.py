@@ -123,22 +123,24 @@ class Inbox:
         now = self.clock()
         statuses = self.store.statuses(h)
         since = int(record.get("created") or 0)
-        lines = []
+        lines, history = [], []
         for entry in self.store.thread(h):
-            if int(entry.get("at") or 0) < since:
-                continue  # an earlier handoff of the same texter, closed before this one began
+            earlier = int(entry.get("at") or 0) < since  # an earlier handoff of the same texter, closed
+            if earlier and entry.get("dir") == "bot":
+                continue
             direction = entry.get("dir", "event")
             status_text = statuses.get(entry.get("sid"), entry.get("status", "")) if direction == "out" else ""
             text = entry.get("text", "")
             if direction == "event":
                 text = entry.get("event", "")
-            lines.append(Line(at=_time(entry.get("at")), dir=direction, text=text, status=status_text,
+            (history if earlier else lines).append(Line(at=_time(entry.get("at")), dir=direction, text=text, status=status_text,
                               by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
                               media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
-                              template=entry.get("template", ""), sid=entry.get("sid", ""),
+                              template=entry.get("template", ""), sid=entry.get("sid", ""), to=entry.get("to", ""),
                               attachments=[(t, kind_of(t)) for _, t in entry.get("attachments") or ()]))
         address = self._address(record)
-        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address))
+        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address),
+                    history=history)
 
     def attachment(self, h, user, sid, n):
         """Return (path at Twilio, content type) of a texter's file the user may see, or refuse."""

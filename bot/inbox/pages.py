@@ -14,7 +14,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from bot.conversation import hours
-from bot.inbox import answers
+from bot.inbox import answers, colleagues
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
 from bot.web.prg import refused, taken
@@ -39,6 +39,8 @@ REFUSALS = {
                               "them to write back.")),
     "no_template": (409, _l("No WhatsApp template is set up. Staff can add one on the admin page.")),
     "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
+    "no_colleague": (400, _l("Choose a colleague who can take this conversation (active, speaking the "
+                             "texter's language).")),
 }
 # What a failed send tells the volunteer (nothing is retried blindly).
 SEND_ERRORS = {
@@ -141,8 +143,11 @@ def _page(h, status=200, revealed=None):
     found = None
     if query and summary.claimed_by == current_user.email:
         found = answers.search(current_app.extensions["live_script"].get(), query, str(get_locale()), summary.lang)
+    can_pass = summary.status == "claimed" and (summary.claimed_by == current_user.email or current_user.is_staff)
+    others = colleagues.colleagues_for(inbox(), current_app.extensions["accounts"], h, current_user.account) \
+        if can_pass else []
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
-                           query=query, answers=found,
+                           query=query, answers=found, colleagues=others, max_note=colleagues.MAX_NOTE,
                            mine=summary.claimed_by == current_user.email, revealed=revealed,
                            template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
                            max_reply=MAX_REPLY), status
@@ -286,5 +291,27 @@ def close(h):
         if sent is not None and not sent.ok:
             flash(send_error(sent), "error")
         flash(_l("Conversation closed. The texter is back with the bot."), "info")
+        return redirect(url_for(".index"), code=303)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/note")
+@login_required
+def note(h):
+    """Add a note for colleagues (never sent to the texter)."""
+    def run(h):
+        colleagues.add_note(inbox(), h, current_user.account, request.form.get("note", ""))
+        return redirect(url_for(".conversation", h=h) + "#thread", code=303)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/transfer")
+@login_required
+def transfer(h):
+    """Pass the conversation to a named colleague (audited)."""
+    def run(h):
+        target = colleagues.transfer(inbox(), current_app.extensions["accounts"], h, current_user.account,
+                                     request.form.get("to", ""))
+        flash(_("The conversation is now %(who)s's.", who=target.email), "info")
         return redirect(url_for(".index"), code=303)
     return _act(h, run)

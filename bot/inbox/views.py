@@ -59,6 +59,7 @@ class Line:
     cut: int = 0
     template: str = ""
     sid: str = ""
+    to: str = ""              # a transfer's receiver
     attachments: list = field(default_factory=list)  # [(content type, kind: image/audio/pdf/None)]
 
 
@@ -74,6 +75,7 @@ class View:
     summary: Summary
     lines: list = field(default_factory=list)
     masked: str = ""
+    history: list = field(default_factory=list)  # earlier, closed conversations of the texter (read only)
 
 
 def time_of(ts):
