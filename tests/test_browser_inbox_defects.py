@@ -181,3 +181,34 @@ def test_job_upload_button_is_disabled_while_uploading(live, browse, tmp_path):
     assert sam.evaluate("document.querySelector('form[data-progress] button').disabled") is True
     sam.locator("#report").wait_for()
     assert len(posts) == 1
+
+
+RECORD_NOTIFICATIONS = """
+window.shown = [];
+window.Notification = class {
+  constructor(title, options) { window.shown.push({title, options}); }
+  static get permission() { return window.notificationPermission || "default"; }
+  static requestPermission() { window.asked = (window.asked || 0) + 1; window.notificationPermission = "granted";
+                               return Promise.resolve("granted"); }
+};
+"""
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_notification_for_a_new_urgent_conversation(live, browse, size):
+    """Alerts are asked for on a click (never on load); then a new urgent conversation gives a
+    notification naming it as urgent."""
+    base = live["base"]
+    ana = browse(size)
+    ana.add_init_script(RECORD_NOTIFICATIONS)
+    log_in(ana, base, volunteer(live, "alerts"))
+    assert ana.evaluate("window.asked || 0") == 0  # nothing asked on load
+    ana.click("#alerts-on")
+    ana.wait_for_function("() => window.asked === 1")
+    assert "alertas están activas" in ana.inner_text("#alerts-state")
+    number = waiting(base, urgent=True)
+    name = short_name(live["keys"].pseudonym(number))
+    ana.wait_for_function("() => window.shown.length > 0", timeout=20000)
+    shown = ana.evaluate("window.shown")
+    assert any(name in n["title"] and n["title"].startswith("Urgente") for n in shown), shown
+    assert ana.problems == []

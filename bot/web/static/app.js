@@ -104,7 +104,7 @@ function poll(container) {
   const every = parseInt(container.dataset.every || "4000", 10);
   const pageStatus = container.closest("[data-status]");
   async function tick() {
-    if (document.hidden) return;
+    if (document.hidden && !(container.id === "lists" && window.helplineAlertsOn)) return;
     let response;
     try {
       const headers = { "X-Requested-With": "fetch" };
@@ -156,6 +156,71 @@ function showCounts(lists) {
   if (urgent) prefix = `(${plural(lists, "titleUrgent", urgent)}, ${plural(lists, "titleWaiting", waiting)}) `;
   else if (waiting) prefix = `(${waiting}) `;
   document.title = prefix + lists.dataset.title;
+}
+
+// --- Alerts: a sound and a notification for a new waiting conversation, at once for an urgent one ---
+function waitingCards(lists) {
+  return Array.from(lists.querySelectorAll("#waiting > li[data-texter]")).map((card) => ({
+    name: card.dataset.texter, urgent: card.classList.contains("urgent") }));
+}
+
+function beep(audio, urgent) {
+  // A short tone (two for urgent), made here: no sound file, nothing from other sites.
+  if (!audio) return;
+  [0, urgent ? 0.35 : null].filter((t) => t !== null).forEach((start) => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = urgent ? 880 : 660;
+    gain.gain.value = 0.15;
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + start);
+    osc.stop(audio.currentTime + start + 0.25);
+  });
+}
+
+function alerts(lists) {
+  // Opt-in: the permission is asked when the volunteer clicks, never on load; the choice is kept in
+  // this browser. Only while the inbox is open.
+  const box = document.getElementById("alerts");
+  const button = document.getElementById("alerts-on");
+  const state = document.getElementById("alerts-state");
+  if (!box || !button) return;
+  box.hidden = false;
+  let audio = null;
+  let on = false;
+  let seen = new Set(waitingCards(lists).map((c) => c.name));
+  function start() {
+    on = true;
+    window.helplineAlertsOn = true; // the inbox keeps refreshing in a background tab, to alert
+    try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+    button.hidden = true;
+    const allowed = !("Notification" in window) || Notification.permission === "granted";
+    state.textContent = allowed ? box.dataset.on : box.dataset.denied;
+    try { window.localStorage.setItem("helpline-alerts", "on"); } catch (e) { /* kept for this page only */ }
+  }
+  let kept = null;
+  try { kept = window.localStorage.getItem("helpline-alerts"); } catch (e) { kept = null; }
+  if (kept === "on" && "Notification" in window && Notification.permission === "granted") start();
+  button.addEventListener("click", () => {
+    if ("Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission().then(start, start);
+    } else start();
+  });
+  document.addEventListener("helpline:lists", () => {
+    const cards = waitingCards(lists);
+    const fresh = cards.filter((c) => !seen.has(c.name));
+    seen = new Set(cards.map((c) => c.name));
+    if (!on || !fresh.length) return;
+    const urgent = fresh.filter((c) => c.urgent);
+    const first = urgent[0] || fresh[0];
+    beep(audio, urgent.length > 0);
+    if ("Notification" in window && Notification.permission === "granted") {
+      const words = fill(urgent.length ? box.dataset.urgent : box.dataset.new, { name: first.name });
+      try {
+        new Notification(words, { tag: "helpline-" + first.name, requireInteraction: urgent.length > 0 });
+      } catch (e) { /* some phones allow notifications only from a service worker: the sound stays */ }
+    }
+  });
 }
 
 // --- What a person typed is kept in this browser until it is saved or sent -------------------------
@@ -297,7 +362,10 @@ document.addEventListener("DOMContentLoaded", () => {
     showCost(box, out);
   }
   const lists = document.getElementById("lists");
-  if (lists) showCounts(lists);
+  if (lists) {
+    showCounts(lists);
+    alerts(lists);
+  }
   dropDraftsOfOtherSessions();
   openTargetedDetails();
   window.addEventListener("hashchange", openTargetedDetails);
