@@ -66,3 +66,16 @@ def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio
     assert "primera vez: mi pago" in history and "segunda vez" not in history
     thread = page[page.index('id="thread"'):]
     assert "segunda vez" in thread and "primera vez" not in thread
+
+
+def test_the_words_that_asked_for_a_person_are_in_the_thread(twilio_app, web, fake_twilio):
+    """A texter asks for a person in a sentence: the volunteer reads that sentence, marked as the request."""
+    texter = Texter(twilio_app.test_client(), "+15055550904")
+    texter.send("hola")
+    texter.send("1")
+    texter.send("quiero hablar con una persona, mi patron me quito el pasaporte")
+    h = pseudonym(twilio_app, texter)
+    record = twilio_app.extensions["conversations"].store.handoff(h)
+    assert record.get("status") == "waiting", record
+    page = web("ana").get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert "Pidió una persona con estas palabras:" in page and "me quito el pasaporte" in page

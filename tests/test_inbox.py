@@ -258,7 +258,10 @@ def test_a_second_handoff_shows_only_its_own_thread(twilio_app, web, texter):
     texter.send(PERSON)
     texter.send("segundo asunto")
     page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
-    assert "segundo asunto" in page and "primer asunto" not in page
+    thread = page[page.index('id="thread"'):]
+    assert "segundo asunto" in thread and "primer asunto" not in thread
+    history = page[page.index('id="history"'):page.index('id="thread"')]  # the earlier one: collapsed, read only
+    assert "primer asunto" in history and "<details" in page[page.index('id="history"') - 40:]
 
 
 def test_unknown_conversation_is_a_404(web):

@@ -60,6 +60,7 @@ class Line:
     template: str = ""
     sid: str = ""
     to: str = ""              # a transfer's receiver
+    asked: bool = False       # the texter's message that asked for a person
     attachments: list = field(default_factory=list)  # [(content type, kind: image/audio/pdf/None)]
 
 

@@ -184,6 +184,10 @@ class Conversations:
                                    "urgent": "1" if data.get("urgent") else "0"}
                 for node_id in data["trail"][:-1]:
                     thread.append({"at": at, "dir": "bot", "text": render_node(script, node_id, data["lang"])})
+                exact = result.decided and result.decided[0] == "option"  # a menu number says nothing more
+                if (inbound.text or "").strip() and not exact:  # the words with which they asked for a person
+                    thread.append({"at": at, "dir": "in", "sid": sid, "asked": 1,
+                                   "text": inbound.text[:MAX_STORED_CHARS]})
             elif kind == "handoff_message":
                 text = data["text"] or ""
                 entry = {"at": at, "dir": "in", "sid": sid, "text": text[:MAX_STORED_CHARS]}
