@@ -22,7 +22,10 @@ LEAKS = ["waiting for", "SMS segments", "injury", "housing", "recruitment", "tra
          "after", "changed", "office_hours", "text[", "reviewed", "needs review"]
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "data-confirm", "alt", "data-kept-waiting",
                       "data-kept-claimed", "data-kept-closed", "data-kept-restored", "data-sms", "data-sms-one",
-                      "data-title", "data-title-urgent")
+                      "data-title", "data-title-urgent", "data-title-urgent-one", "data-title-waiting",
+                      "data-title-waiting-one", "data-announce-one", "data-new", "data-urgent", "data-on",
+                      "data-denied", "data-uploading", "data-importing", "data-answered", "data-failed",
+                      "data-close")
 
 
 def english_ui_strings():
