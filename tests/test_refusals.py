@@ -156,3 +156,16 @@ def test_job_data_refusal_is_spanish_on_a_spanish_page(eva, tmp_path):
     assert page.status_code == 400
     assert "Este archivo no tiene columna de estado del caso" in text_of(page)
     assert re.search(r"No hay datos de empleos cargados", text_of(page))
+
+
+def test_the_language_menu_of_a_page_answered_to_a_post_leads_back_to_a_get_page(twilio_app, web):
+    """A refusal shown in place (a restore refused) offers the language menu with the page the form was
+    on as the way back, never the POST-only address (which would be a 405)."""
+    sam = web("sam")
+    sam.get("/admin/script/history")
+    page = sam.client.post("/admin/script/history/1/restore", data={"csrf_token": sam.csrf, "note": "n" * 501},
+                           headers={"Referer": "http://localhost/admin/script/history"})
+    assert page.status_code == 400
+    assert 'name="next" value="/admin/script/history"' in page.get_data(as_text=True)
+    back = sam.post("/language", {"lang": "es", "next": "/admin/script/history"})
+    assert back.status_code == 302 and sam.get(back.location).status_code == 200

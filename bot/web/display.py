@@ -2,7 +2,9 @@
 import hashlib
 import re
 
-from flask import current_app
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -42,7 +44,19 @@ def session_mark():
     return hashlib.sha256(f"{secret}:drafts:{token}".encode()).hexdigest()[:16]
 
 
+def page_address():
+    """Return where the page-language menu comes back to: this page, or for a page answered to a POST
+    (a refusal shown in place) the page the form was on, so changing the language never re-posts (405)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("inbox.index")
+
+
 def init_display(app):
     """Give the templates the bidi_clean filter and the when(), say() and sentences() globals."""
     app.jinja_env.filters["bidi_clean"] = bidi_clean
-    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, session_mark=session_mark)
+    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, session_mark=session_mark,
+                                 page_address=page_address)
