@@ -72,7 +72,7 @@ def test_types_the_inbox_does_not_open_are_never_fetched(twilio_app, web, fake_t
     sid = re.search(r'/inbox/c/\w+/media/(\w+)/1', page)[1]
     assert ana.get(f"/inbox/c/{h}/media/{sid}/0").status_code == 404  # the vCard
     too_big = ana.get(f"/inbox/c/{h}/media/{sid}/1")
-    assert too_big.status_code == 502 and "too large" in too_big.get_data(as_text=True)
+    assert too_big.status_code == 502 and "demasiado grande" in too_big.get_data(as_text=True)
     assert len(fake_twilio.fetched) == 1  # only the PDF was asked for
 
 
@@ -102,4 +102,17 @@ def test_a_closed_threads_media_is_deleted_when_the_thread_expires(twilio_app, w
     assert media.sweep(store, client, now=now) == 0 and fake_twilio.deleted == []
     store.redis.delete(store.key("t", h))  # CLOSED_TTL passed: Redis expired the thread
     assert media.sweep(store, client, now=now + store.ttl["closed"] + 10) == 1
+    assert fake_twilio.deleted == [url[len("https://api.twilio.com"):]]
+
+
+def test_the_apps_sweeper_deletes_due_media(twilio_app, fake_twilio, waiting):
+    """The sweeper the app starts (held by the app) deletes a texter's media after BORRAR in one round."""
+    texter, h = waiting
+    [url] = send_media(texter, fake_twilio, ("image/png", PNG))
+    texter.send("BORRAR")
+    texter.send("BORRAR")
+    sweeper = twilio_app.extensions["media_sweeper"]
+    assert sweeper in media.Sweeper._all  # registered with the process's thread
+    sweeper.store.redis.delete(f"{sweeper.store.prefix}media-sweep")
+    sweeper.round()
     assert fake_twilio.deleted == [url[len("https://api.twilio.com"):]]

@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 
 import requests
 
@@ -88,25 +89,35 @@ def sweep(store, client, now=None):
 
 
 class Sweeper:
-    """A daemon thread that sweeps every SWEEP_EVERY seconds (one process at a time, by a Redis lock)."""
+    """Sweeps one store every SWEEP_EVERY seconds (one process at a time, by a Redis lock). Every Sweeper
+    of a process shares one daemon thread (tests make many apps; a deployment makes one per worker)."""
+
+    _all = weakref.WeakSet()
+    _thread = None
+    _lock = threading.Lock()
 
     def __init__(self, store, client, every=SWEEP_EVERY):
         self.store, self.client, self.every = store, client, every
-        self.wake = threading.Event()
-        self._thread = None
 
     def start(self):
-        """Start the thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="media-sweep", daemon=True)
-            self._thread.start()
+        """Register this store with the process's sweeping thread (started once)."""
+        with Sweeper._lock:
+            Sweeper._all.add(self)
+            if Sweeper._thread is None:
+                Sweeper._thread = threading.Thread(target=Sweeper._run, name="media-sweep", daemon=True)
+                Sweeper._thread.start()
 
-    def _run(self):
+    def round(self):
+        """Sweep once if no other process is sweeping this store now."""
+        try:
+            if self.store.redis.set(f"{self.store.prefix}media-sweep", "1", nx=True, ex=max(self.every - 5, 1)):
+                sweep(self.store, self.client)
+        except Exception as exc:  # noqa: BLE001 - Redis away: the next round tries again
+            log.warning("media sweep failed: %s", type(exc).__name__)
+
+    @staticmethod
+    def _run():
         while True:
-            self.wake.wait(self.every)
-            self.wake.clear()
-            try:
-                if self.store.redis.set(f"{self.store.prefix}media-sweep", "1", nx=True, ex=max(self.every - 5, 1)):
-                    sweep(self.store, self.client)
-            except Exception as exc:  # noqa: BLE001 - Redis away: the next round tries again
-                log.warning("media sweep failed: %s", type(exc).__name__)
+            time.sleep(SWEEP_EVERY)
+            for sweeper in list(Sweeper._all):
+                sweeper.round()
