@@ -28,6 +28,7 @@ from bot.twilio.livescript import LiveScript
 from bot.storage.privacy import Keys
 from bot.inbox.handoffs import Inbox
 from bot.inbox.notify import OnCall
+from bot.twilio.media import MediaClient, Sweeper
 from bot.twilio.outbound import make_sender
 from bot.storage.connection import connect, embedded_url, revive_embedded
 from bot.reports.figures import Reports
@@ -65,7 +66,13 @@ def _services(app, settings, store, keys, get_script, spool):
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
                           templates=staff_settings.templates, reports=reports,
                           template_texts=staff_settings.template_texts)
-    return {"conversations": conversations, "staff_settings": staff_settings, "sender": sender,
+    media = sweeper = None
+    if settings.twilio_sending:  # without Twilio there is no media to fetch or delete
+        media = MediaClient(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_URL,
+                            timeout=settings.TWILIO_TIMEOUT)
+        sweeper = Sweeper(store, media)  # held here: the process's sweeping thread holds it weakly
+        sweeper.start()
+    return {"media": media, "media_sweeper": sweeper, "conversations": conversations, "staff_settings": staff_settings, "sender": sender,
             "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports, "jobs": jobs}
 
 

@@ -83,8 +83,8 @@ def _read_password():
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--lang", "langs", type=click.Choice(SPOKEN), multiple=True,
               help="A language the person speaks with texters (repeat for several; default es).")
-@click.option("--ui", "ui_lang", type=click.Choice(UI_LANGUAGES), default="es", show_default=True,
-              help="Language of the web pages.")
+@click.option("--ui", "ui_lang", type=click.Choice(UI_LANGUAGES), default=None,
+              help="Language of the web pages (default: the first --lang the pages have, else es).")
 @click.option("--phone", default="", help="Phone number for on-call SMS, like +15055550123.")
 @click.option("--on-call", is_flag=True, help="Send this person an SMS when someone is waiting.")
 def users_add(email, role, langs, ui_lang, phone, on_call):

@@ -307,13 +307,23 @@ class WebUser:
         return response
 
     def post(self, path, data=None, csrf=True, **kwargs):
-        """POST a form with the CSRF token of the last page (fetching /login first if needed)."""
+        """POST a form with the CSRF token of the last page (fetching /login first if needed).
+
+        A refusal answers with a 303 to a page that carries its status (post, redirect, get): that page
+        is returned then, as a browser would show it; .posted is the POST's own response."""
         data = dict(data or {})
         if csrf and "csrf_token" not in data:
             if self.csrf is None:
                 self.get("/login")
             data["csrf_token"] = self.csrf
-        return self.client.post(path, data=data, **kwargs)
+        response = self.client.post(path, data=data, **kwargs)
+        if response.status_code == 303 and not kwargs.get("follow_redirects"):
+            with self.client.session_transaction() as session:
+                refused = session.get("refused")
+            if refused:
+                posted, response = response, self.get(response.location)
+                response.posted = posted
+        return response
 
     def login(self, email, password=PASSWORD):
         """Log in; return the response."""

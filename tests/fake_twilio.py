@@ -1,7 +1,9 @@
 """A local stand-in for Twilio's Messages API, so the real twilio client can be tested end to end.
 
 It records every POST to /2010-04-01/Accounts/<sid>/Messages.json and answers as Twilio documents:
-201 with the message resource, or an error status with Twilio's JSON error body. Tests plan failures
+201 with the message resource, or an error status with Twilio's JSON error body. It also holds inbound
+media (add_media gives a MediaUrl; GET answers its bytes to the account's credentials) and records every
+DELETE of a media resource (.deleted), as Twilio's REST API deletes them. Tests plan failures
 (429, 5xx, 21610, 63016) and stalls (for timeouts), and can send the delivery status callbacks that
 Twilio would send, signed with the auth token.
 """
@@ -34,6 +36,7 @@ class FakeTwilio:
     def __init__(self, token, account_sid=ACCOUNT_SID):
         self.token, self.account_sid = token, account_sid
         self.requests, self.messages = [], []
+        self.media, self.deleted, self.fetched = {}, [], []
         self._plan = collections.deque()
         self._lock = threading.Lock()
         fake = self
@@ -44,6 +47,12 @@ class FakeTwilio:
 
             def do_POST(self):
                 fake._handle(self)
+
+            def do_GET(self):
+                fake._media(self, delete=False)
+
+            def do_DELETE(self):
+                fake._media(self, delete=True)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -62,11 +71,47 @@ class FakeTwilio:
             self._plan.extend(answers)
 
     def reset(self):
-        """Forget recorded requests and planned answers."""
+        """Forget recorded requests, media and planned answers."""
         with self._lock:
             self.requests.clear()
             self.messages.clear()
             self._plan.clear()
+            self.media.clear()
+            self.deleted.clear()
+            self.fetched.clear()
+
+    def add_media(self, content_type, data, message_sid=None):
+        """Hold a file as Twilio holds an inbound message's media; return its MediaUrl (Twilio's host)."""
+        message_sid = message_sid or "MM" + uuid.uuid4().hex
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/ME{uuid.uuid4().hex}"
+        with self._lock:
+            self.media[path] = (content_type, data)
+        return "https://api.twilio.com" + path
+
+    def _media(self, handler, delete):
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.token}".encode()).decode()
+        path = handler.path[:-len(".json")] if delete and handler.path.endswith(".json") else handler.path
+        if handler.headers.get("Authorization") != expected:
+            return self._reply(handler, 401, {"code": 20003, "message": "Authenticate", "status": 401})
+        with self._lock:
+            held = self.media.get(path)
+            if delete:
+                self.deleted.append(path)
+                self.media.pop(path, None)
+            elif held:
+                self.fetched.append(path)
+        if held is None:
+            return self._reply(handler, 404, {"code": 20404, "message": "Not found", "status": 404})
+        if delete:
+            handler.send_response(204)
+            handler.end_headers()
+            return None
+        handler.send_response(200)
+        handler.send_header("Content-Type", held[0])
+        handler.send_header("Content-Length", str(len(held[1])))
+        handler.end_headers()
+        handler.wfile.write(held[1])
+        return None
 
     def _reply(self, handler, status, payload):
         body = json.dumps(payload).encode()

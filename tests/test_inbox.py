@@ -170,11 +170,14 @@ def test_reveal_is_explicit_and_audited(twilio_app, web, texter):
     assert ana.post(f"/inbox/c/{h}/reveal").status_code == 409  # claim first
     ana.post(f"/inbox/c/{h}/claim")
     assert texter.number not in ana.get(f"/inbox/c/{h}").get_data(as_text=True)
-    response = ana.post(f"/inbox/c/{h}/reveal")
-    assert response.status_code == 200 and texter.number in response.get_data(as_text=True)
+    response = ana.post(f"/inbox/c/{h}/reveal")  # post, redirect, get: a reload never reveals again
+    assert response.status_code == 303 and response.location.startswith(f"/inbox/c/{h}")
+    assert texter.number in ana.get(response.location).get_data(as_text=True)
+    assert texter.number not in ana.get(f"/inbox/c/{h}").get_data(as_text=True)  # the reload: masked
     log = twilio_app.extensions["accounts"].store.audit_log()
     assert log[0]["action"] == "reveal" and log[0]["who"] == "ana@example.org"
     assert log[0]["texter"] == short_name(h)
+    assert [e["action"] for e in log].count("reveal") == 1
     assert web("ben").post(f"/inbox/c/{h}/reveal").status_code == 403  # not Ben's conversation
 
 
@@ -255,7 +258,10 @@ def test_a_second_handoff_shows_only_its_own_thread(twilio_app, web, texter):
     texter.send(PERSON)
     texter.send("segundo asunto")
     page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
-    assert "segundo asunto" in page and "primer asunto" not in page
+    thread = page[page.index('id="thread"'):]
+    assert "segundo asunto" in thread and "primer asunto" not in thread
+    history = page[page.index('id="history"'):page.index('id="thread"')]  # the earlier one: collapsed, read only
+    assert "primer asunto" in history and "<details" in page[page.index('id="history"') - 40:]
 
 
 def test_unknown_conversation_is_a_404(web):

@@ -190,7 +190,7 @@ def test_bad_input_gets_a_clear_4xx(twilio_app, web, draft, method, path, form, 
     rev = draft.draft().rev
     response = sam.get(path) if method == "GET" else sam.post(path, form_of(twilio_app, form))
     assert response.status_code == status, response.get_data(as_text=True)[:800]
-    assert words in response.get_data(as_text=True)
+    assert words.lower() in response.get_data(as_text=True).lower()  # the page starts sentences with a capital
     assert draft.draft().rev == rev and [v.number for v in draft.history()] == [2, 1]
 
 
@@ -198,7 +198,7 @@ def test_wrong_language_po_file_is_refused(twilio_app, web, draft):
     """A K'iche' file uploaded as English is refused, saying which language the file is for."""
     response = web("sam").post("/admin/script/files", {"lang": "en", "file": (io.BytesIO(po_file(twilio_app, "quc")),
                                                                              "quc.po")})
-    assert response.status_code == 400 and "this file is for" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "This file is for K&#39;iche&#39;, not English" in response.get_data(as_text=True)
 
 
 def test_oversized_upload_is_refused_before_it_is_read(twilio_app, web, draft):

@@ -168,7 +168,7 @@ def test_phone_number_change_is_checked_published_seen_and_restored(twilio_app, 
     sam.post("/admin/script/directory/cdm", cdm_form(scripts, "1-855-234-9698"))
     publish = page_text(sam.get("/admin/script/publish"))
     assert "None: the draft can be published." in publish
-    assert 'directory[cdm]</a> <span class="meta">phones</span> <del>1-855-234-9699 (call, US); ' in publish
+    assert 'Directory: cdm</a> <span class="meta">Phones</span> <del>1-855-234-9699 (call, US); ' in publish
     assert "<ins>1-855-234-9698 (call, US); 800-590-1773 (call, MX)" in publish
     published = sam.post("/admin/script/publish", {"note": "CDM's new number", "expected_head": "1"})
     assert published.status_code == 303 and published.location.endswith("/admin/script/history")
@@ -248,7 +248,7 @@ def test_translators_files_download_and_upload(scripts, sam):
     write_po(out, catalog, width=76)
     uploaded = sam.post("/admin/script/files", {"lang": "en", "file": (io.BytesIO(out.getvalue()), "en.po")})
     page = page_text(uploaded)
-    assert uploaded.status_code == 200 and "text[main.intro].en" in page and "Main menu, from the translator." in page
+    assert uploaded.status_code == 200 and "main.intro (English)" in page and "Main menu, from the translator." in page
     assert scripts.bundle()["catalogs"]["en"]["main.intro"]["text"] == "Main menu, from the translator."
     assert b"Main menu, from the translator." in sam.get("/admin/script/files/en.po").data
     assert b"Main menu, from the translator." not in sam.get("/admin/script/files/en.po?version=published").data

@@ -69,9 +69,9 @@ def test_handoff_waits_for_a_volunteer_until_closed():
     session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
     assert session.handoff == "waiting" and session.log[-1] == ["note", "handoff", None]
     session = talk(session, "necesito ayuda")
-    assert [line[0] for line in session.log[-4:]] == ["texter", "why", "bot", "note"]
-    assert session.log[-3][1].splitlines()[0].startswith("intent help ")  # read, but kept for the volunteer
-    assert [line[:2] for line in session.log[-4:] if line[0] != "why"] == [
+    assert [line[0] for line in session.log[-5:]] == ["texter", "why", "decision", "bot", "note"]
+    assert session.log[-4][1].splitlines()[0].startswith("intent help ")  # read, but kept for the volunteer
+    assert [line[:2] for line in session.log[-5:] if line[0] not in ("why", "decision")] == [
         ["texter", "necesito ayuda"],
         ["bot", "Recibimos su mensaje. Una persona le va a contestar aqui pronto. Escriba MENU para volver, o "
                 "EMERGENCIA si hay peligro."], ["note", "kept"]]
@@ -130,10 +130,24 @@ def test_the_simulator_shows_why_a_sentence_was_understood():
     why = next(text for who, text, _ in reversed(session.log) if who == "why")
     lines = why.splitlines()
     assert lines[0].startswith("intent pay 0.") and lines[1].startswith("  weighed: ")  # the n-grams that weighed
-    assert "decision: go pay" in lines and "danger none" in why and "language es" in why
+    assert "danger none" in why and "language es" in why and "decision" not in why
     nearest = [line for line in lines if line.startswith("  like: ")]
     assert len(nearest) == 3 and "(pay" in nearest[0]  # the nearest examples, the first about pay
+    decided = next(text for who, text, _ in reversed(session.log) if who == "decision")
+    assert decided == ["go", ["pay"], None]
     assert session.node == "pay"
+
+
+def test_the_simulator_says_a_menu_number_was_followed():
+    """A menu number the bot handled is never shown as "not understood" (issue 22, defect 5)."""
+    session = talk(simulator.start("draft", lang="es"), "hola", PERSON)
+    decided = [text for who, text, _ in session.log if who == "decision"]
+    assert decided[-1] == ["option", ["person"], None]
+    session = talk(simulator.start("draft"), "hola", "1")  # the language menu's number
+    decided = [text for who, text, _ in session.log if who == "decision"]
+    assert decided[-1][0] == "option"
+    session = talk(simulator.start("draft", lang="es"), "hola", "xyzzy qwerty")
+    assert [text for who, text, _ in session.log if who == "decision"][-1][0] is None
 
 
 def test_danger_while_waiting_is_urgent_in_the_simulator():

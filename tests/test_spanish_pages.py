@@ -15,10 +15,17 @@ LEAKS = ["waiting for", "SMS segments", "injury", "housing", "recruitment", "tra
          "volunteer", "texter", "Claim", "Yours", "Waiting", "findings", "Log out", "unknown language",
          "no topic", "claimed", "release", "reveal", "login_failed", "end_sessions", "call", "whatsapp",
          "Monday", "closed", "timezone", "Warning", "missing", "stale", "not yet reviewed",
-         "Conflict", "Not Found", "Forbidden", "segment(s)"]
+         "Conflict", "Not Found", "Forbidden", "segment(s)",
+         # issue 22: change lists, history, simulator trace, job data, audit
+         "translated from", "none", "system", "first version", "shipped in locales", "decision:", "not loaded",
+         "imported", "rows", "column", "cases", "entries", "Uploading", "jobs_import", "not understood",
+         "after", "changed", "office_hours", "text[", "reviewed", "needs review"]
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "data-confirm", "alt", "data-kept-waiting",
                       "data-kept-claimed", "data-kept-closed", "data-kept-restored", "data-sms", "data-sms-one",
-                      "data-title", "data-title-urgent")
+                      "data-title", "data-title-urgent", "data-title-urgent-one", "data-title-waiting",
+                      "data-title-waiting-one", "data-announce-one", "data-new", "data-urgent", "data-on",
+                      "data-denied", "data-uploading", "data-importing", "data-answered", "data-failed",
+                      "data-close")
 
 
 def english_ui_strings():
@@ -72,6 +79,31 @@ def spanish(twilio_app, web, fake_twilio):
     web().post("/login", {"email": "ana@example.org", "password": "wrong password!"})
     scripts = twilio_app.extensions["scripts"]
     scripts.set_text("main.intro", "es", "Menú principal renovado. Responda con un número:", by="eva")
+    scripts.publish("eva", "Primera prueba")  # history: a second version, changes against the first
+    scripts.set_text("main.intro", "es", "Menú principal, otra vez. Responda con un número:", by="eva")
+    scripts.mark_reviewed("main.intro", "quc", by="eva", reviewed=True)
+    draft = scripts.bundle("draft")
+    office = dict(draft["spec"]["office_hours"])
+    scripts.set_office_hours({**office, "days": {**office.get("days", {}), "sat": "10:00-12:00"}}, by="eva")
+    entry = dict(next(iter(draft["directory"])))
+    scripts.set_directory_entry({**entry, "topics": ["pay"], "languages": ["es", "en"]}, by="eva")
+    import io
+    import jobfiles as jf
+    path = twilio_app.instance_path + "-h2a.csv"
+    jf.write_csv(path, jf.H2A_HEADERS, jf.SAMPLE_H2A)
+    with open(path, "rb") as fh:
+        eva.jobs_page = eva.post("/admin/jobs", {"kind": "cases", "program": "h2a",
+                                                 "file": (io.BytesIO(fh.read()), "H-2A_FY2025.csv")},
+                                 content_type="multipart/form-data").get_data(as_text=True)
+    eva.get("/admin/script/simulator/")
+    started = eva.post("/admin/script/simulator/", {"action": "start", "version": "draft", "lang": "es",
+                                                     "channel": "sms"}).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', started)[1]
+    for body in ("hola", "1", "mi patron no me paga"):
+        page = eva.post("/admin/script/simulator/", {"action": "send", "token": token, "body": body}
+                        ).get_data(as_text=True)
+        token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    eva.simulator_page = page
     eva.h = h
     return eva
 
@@ -88,6 +120,9 @@ def pages(eva):
     for path in paths:
         yield path, eva.get(path).get_data(as_text=True)
     yield "/inbox/lists", eva.get("/inbox/lists").get_data(as_text=True)
+    yield "/admin/jobs (after an upload)", eva.jobs_page
+    yield "/admin/jobs", eva.get("/admin/jobs").get_data(as_text=True)
+    yield "simulator (a conversation)", eva.simulator_page
     anonymous = eva.app.test_client()
     for path in ("/login", "/nowhere"):
         yield f"{path} (logged out)", anonymous.get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)

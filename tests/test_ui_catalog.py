@@ -15,7 +15,7 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 def _source_messages():
     """Return every page text in bot/ (Python _ and _l, Jinja templates)."""
     method_map = [("**/translations/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}  # N_: the staff messages (bot/conversation/wording.py)
     return {message[0] if isinstance(message, tuple) else message  # a plural: its singular names it
             for _, _, message, _, _ in extract_from_dir(BOT, method_map, keywords=keywords)}
 

@@ -9,6 +9,7 @@ import datetime
 from bot.conversation import hours
 from bot.conversation import phones
 from bot.conversation.problem import Problem
+from bot.conversation.wording import N_
 from bot.conversation.script import NODE_TYPES
 from bot.conversation.text_checks import (  # noqa: F401 (the checks' API: callers import these from here)
     check_phones_in_texts, check_sms, check_texts, describe_chars, sms_report, text_ids)
@@ -37,14 +38,15 @@ def _structure(script):
     for name in ("start", "main", "stuck"):
         target = getattr(script, name)
         if target is not None and target not in nodes:
-            out.append(Problem("error", f"script.{name}", f"points to unknown node {target!r}"))
+            out.append(Problem("error", f"script.{name}", N_("points to unknown node %(node)s", node=repr(target))))
     for node in nodes.values():
         if node.type not in NODE_TYPES:
-            out.append(Problem("error", f"node[{node.id}]", f"unknown type {node.type!r} (use {', '.join(NODE_TYPES)})"))
+            out.append(Problem("error", f"node[{node.id}]", N_("unknown type %(type)s (use %(use)s)", type=repr(node.type),
+                                                                    use=", ".join(NODE_TYPES))))
         if not node.text:
-            out.append(Problem("error", f"node[{node.id}]", "has no text"))
+            out.append(Problem("error", f"node[{node.id}]", N_("has no text")))
         if node.type in ("menu", "language") and not node.options:
-            out.append(Problem("error", f"node[{node.id}]", "a menu needs options"))
+            out.append(Problem("error", f"node[{node.id}]", N_("a menu needs options")))
         for i, option in enumerate(node.options, start=1):
             out += _target(script, f"node[{node.id}].options[{i}]", option)
     for i, option in enumerate(script.globals, start=1):
@@ -60,11 +62,12 @@ def _structure(script):
         todo += [o.goto or script.main for o in nodes[nid].options if (o.goto or script.main) in nodes]
     for nid in nodes:
         if nid not in reachable:
-            out.append(Problem("error", f"node[{nid}]", "unreachable: no option, global word or understood intent leads here"))
+            out.append(Problem("error", f"node[{nid}]",
+                               N_("unreachable: no option, global word or understood intent leads here")))
     try:
         hours.parse_hours(script.office_hours)
     except ValueError as exc:
-        out.append(Problem("error", "office_hours", str(exc)))
+        out.append(Problem("error", "office_hours", exc.args[0] if exc.args else str(exc)))
     return out
 
 
@@ -75,16 +78,17 @@ def _target(script, where, option):
     """Check that an option leads somewhere that exists."""
     if option.action:
         if option.action not in GLOBAL_ACTIONS:
-            return [Problem("error", where, f"unknown action {option.action!r} (use {', '.join(GLOBAL_ACTIONS)})")]
+            return [Problem("error", where, N_("unknown action %(action)s (use %(use)s)",
+                                                 action=repr(option.action), use=", ".join(GLOBAL_ACTIONS)))]
         return []
     if option.set_language:
         if option.set_language not in script.languages:
-            return [Problem("error", where, f"unknown language {option.set_language!r}")]
+            return [Problem("error", where, N_("unknown language %(lang)s", lang=repr(option.set_language)))]
         return []
     if not option.goto:
-        return [Problem("error", where, "needs goto, set_language or action")]
+        return [Problem("error", where, N_("needs goto, set_language or action"))]
     if option.goto not in script.nodes:
-        return [Problem("error", where, f"points to unknown node {option.goto!r}")]
+        return [Problem("error", where, N_("points to unknown node %(node)s", node=repr(option.goto)))]
     return []
 
 
@@ -98,9 +102,9 @@ def _stable_numbers(script):
             for number, other in enumerate(after.options if after else (), start=1):
                 if other.label in numbers and numbers[other.label] != number:
                     out.append(Problem("warning", f"node[{after.id}]",
-                                       f"option {other.label} is {number} here but {numbers[other.label]} on "
-                                       f"{node.id}, the page before: texters who remember the number pick "
-                                       f"something else"))
+                                       N_("option %(label)s is %(n)s here but %(before)s on %(node)s, the page "
+                                          "before: texters who remember the number pick something else",
+                                          label=other.label, n=number, before=numbers[other.label], node=node.id)))
     return out
 
 
@@ -111,20 +115,20 @@ def _directory(script, today):
         where = f"directory[{entry.get('id', i)}]"
         reachable = entry.get("phones") or entry.get("web") or (entry.get("nationality") and entry.get("hours"))
         if not entry.get("name") or not reachable:  # a consulate with no verified number says what to do
-            out.append(Problem("error", where, "needs a name and at least one phone or web address"))
+            out.append(Problem("error", where, N_("needs a name and at least one phone or web address")))
         countries = _countries(script, entry)
         for n, phone in enumerate(entry.get("phones") or (), start=1):
             if not isinstance(phone, dict):
-                out.append(Problem("error", f"{where}.phones[{n}]", "is not a mapping of number, kind, from"))
+                out.append(Problem("error", f"{where}.phones[{n}]", N_("is not a mapping of number, kind, from")))
                 continue
             out += [Problem(level, f"{where}.phones[{n}]", message)
                     for level, message in phones.directory_phone_problems(phone, countries)]
         checked = entry.get("checked")
         if not isinstance(checked, datetime.date):
-            out.append(Problem("warning", where, "no 'checked' date" if not checked else
-                               f"'checked' is not a date like 2026-01-31: {checked!r}"))
+            out.append(Problem("warning", where, N_("no 'checked' date") if not checked else
+                               N_("'checked' is not a date like 2026-01-31: %(x)s", x=repr(checked))))
         elif today - checked > STALE_AFTER:
-            out.append(Problem("warning", where, f"last checked {checked.isoformat()}, over a year ago"))
+            out.append(Problem("warning", where, N_("last checked %(day)s, over a year ago", day=checked.isoformat())))
     return out
 
 

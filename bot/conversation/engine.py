@@ -45,6 +45,7 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
         self.norm = normalize(inbound.text)
         self.events = []
         self.why = []
+        self.exact = None  # the option a menu number or word chose (the decision shown to staff)
 
     # -- replies ----------------------------------------------------------------------------------
 
@@ -195,9 +196,11 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
         if st.lang is None:
             return self.choose_language(option)
         if option is not None:
+            self.exact = option.goto or option.set_language
             return self.choose(option)
         picked = self.pick_choice(choice) if choice else None
         if picked is not None:
+            self.exact = self.state.node
             return picked
         if self.ctx.new_session or st.node not in script.nodes:
             answer = (self.sentence() or self.possible_danger()) if norm else None
@@ -208,6 +211,7 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
             return self.send(self.parts(node), page=st.page + 1, lead=st.lead)
         number = script.match_option(node.id, st.lang, norm) if norm else None
         if number is not None:
+            self.exact = node.options[number - 1].goto or node.options[number - 1].set_language
             return self.choose(node.options[number - 1])
         if node.type == "referral" and norm:
             answered = self.referral_reply(node)
@@ -255,10 +259,13 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
         """Handle a texter with no language yet: a language name or menu number, else the greeting."""
         st, script = self.state, self.script
         if option is not None and option.set_language:
+            self.exact = option.set_language
             return self.choose(option)
         if st.node == script.start and not self.ctx.new_session:
             number = script.match_option(script.start, None, self.norm) if self.norm else None
             if number is not None:
+                option = script.nodes[script.start].options[number - 1]
+                self.exact = option.set_language or option.goto
                 return self.choose(script.nodes[script.start].options[number - 1])
             answered = self.first_words() if self.norm else None
             if answered is not None:
@@ -292,8 +299,14 @@ def step(script, state, inbound, ctx):
     # An employer search's picks last one message, whatever it says (nothing looked up is kept).
     work = _Step(script, dataclasses.replace(state, trail=list(state.trail), picks=[]), inbound, ctx)
     replies = work.run()
+    if work.exact:
+        decided = ("option", (work.exact,), None)
+    elif work._decision is not None:
+        decided = (work._decision.kind, tuple(work._decision.intents), work._decision.topic)
+    else:
+        decided = None
     return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
-                  node=work.state.node, why=work.why)
+                  node=work.state.node, why=work.why, decided=decided)
 
 
 def render_node(script, node_id, lang):
@@ -302,3 +315,10 @@ def render_node(script, node_id, lang):
         now=datetime.datetime.now(datetime.timezone.utc)))
     node = script.nodes.get(node_id)
     return "\n\n".join(work.parts(node)) if node is not None else ""
+
+
+def render_entry(script, entry, lang, country="US"):
+    """Return a directory entry as the bot words it in lang (a volunteer's ready answer)."""
+    work = _Step(script, State(lang=lang), Inbound("", WHATSAPP), Context(
+        now=datetime.datetime.now(datetime.timezone.utc)))
+    return work.directory_line(entry, country)

@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 
+from bot.conversation.wording import N_
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SPANS = 6  # shifts a day: more is a typing mistake (or a flood of copies)
 END_OF_DAY = datetime.time.max  # "24:00": open until midnight
@@ -17,18 +19,20 @@ def parse_hours(office_hours):
     try:
         tz = ZoneInfo(office_hours.get("timezone", "UTC"))
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
-        raise ValueError(f"office_hours.timezone: unknown time zone {office_hours.get('timezone')!r}") from exc
+        raise ValueError(N_("office_hours.timezone: unknown time zone %(tz)s",
+                            tz=repr(office_hours.get("timezone")))) from exc
     shifts = {}
     for day, spans in (office_hours.get("days") or {}).items():
         if day not in DAYS:
-            raise ValueError(f"office_hours.days: unknown day {day!r} (use {', '.join(DAYS)})")
+            raise ValueError(N_("office_hours.days: unknown day %(day)s (use %(use)s)", day=repr(day), use=", ".join(DAYS)))
         spans = sorted(_span(s) for s in str(spans).split(",") if s.strip())
         if len(spans) > MAX_SPANS:
-            raise ValueError(f"office_hours.days.{day}: {len(spans)} ranges (at most {MAX_SPANS})")
+            raise ValueError(N_("office_hours.days.%(day)s: %(n)s ranges (at most %(max)s)", day=day, n=len(spans),
+                                    max=MAX_SPANS))
         for (start, end), (next_start, next_end) in zip(spans, spans[1:]):
             if next_start < end:
-                raise ValueError(f"office_hours.days.{day}: {_show(start, end)} and {_show(next_start, next_end)} "
-                                 "overlap")
+                raise ValueError(N_("office_hours.days.%(day)s: %(first)s and %(second)s overlap", day=day,
+                                    first=_show(start, end), second=_show(next_start, next_end)))
         shifts[DAYS.index(day)] = spans
     return tz, shifts
 
@@ -50,11 +54,11 @@ def _span(text):
         start_text, end_text = text.split("-")
         start, end = time_of_day(start_text), time_of_day(end_text)
         if start == END_OF_DAY:
-            raise ValueError("24:00 ends a day")
+            raise ValueError(N_("24:00 ends a day"))
     except ValueError as exc:
-        raise ValueError(f"office_hours: {text!r} is not like 09:00-17:00") from exc
+        raise ValueError(N_("office_hours: %(text)s is not like 09:00-17:00", text=repr(text))) from exc
     if end <= start:
-        raise ValueError(f"office_hours: {text!r} ends before it starts")
+        raise ValueError(N_("office_hours: %(text)s ends before it starts", text=repr(text)))
     return start, end
 
 

@@ -18,6 +18,8 @@ import re
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
+from bot.conversation.wording import N_
+
 DIAL_REGIONS = {"US": "US", "MX": "MX"}
 _PHONE_IN_TEXT = re.compile(r"(?<![\w+.\-/])(\+?\(?\d{1,4}\)?(?:[ .\-]\(?\d{1,4}\)?){1,5})(?![\w\-/]|[.,]\d)")
 _GROUP = re.compile(r"\d+")
@@ -56,25 +58,27 @@ def directory_phone_problems(phone, countries):
     number = str(phone.get("number") or "").strip()
     dial_from = phone.get("from", "US")
     if not number:
-        return [("error", "has no number")]
+        return [("error", N_("has no number"))]
     if dial_from in DIAL_REGIONS:
         region = DIAL_REGIONS[dial_from]
         if valid_in(number, region):
             return []
-        return [("error", f"{number!r} is not a phone number phonenumbers can read when dialled from "
-                          f"{region}")]
+        return [("error", N_("%(number)s is not a phone number phonenumbers can read when dialled from "
+                             "%(region)s", number=repr(number), region=region))]
     if number.startswith("+"):
-        return [] if valid_in(number, None) else [("error", f"{number!r} is not a valid international number")]
+        return [] if valid_in(number, None) else [("error", N_("%(number)s is not a valid international number",
+                                                                               number=repr(number)))]
     regions = [c for c in countries if c != "US"] + (["US"] if "US" in countries else [])
     for region in regions:
         if valid_in(number, region):
             written = international(number, region)
             if written:
-                return [("warning", f"{number!r} cannot be dialled as written from another country; write "
-                                    f"it with its country code: {written}")]
+                return [("warning", N_("%(number)s cannot be dialled as written from another country; write "
+                                       "it with its country code: %(written)s", number=repr(number), written=written))]
             return []
-    return [("error", f"{number!r} is not a phone number in any country the entry serves "
-                      f"({', '.join(regions) or 'none'}); write it with its country code (+...)")]
+    return [("error", N_("%(number)s is not a phone number in any country the entry serves (%(regions)s); "
+                         "write it with its country code (+...)", number=repr(number),
+                         regions=", ".join(regions) or "none"))]
 
 
 def numbers_in_text(text):
@@ -95,5 +99,5 @@ def text_number_problem(number, regions):
     """Return an error message for a number in a text valid in none of regions, else None."""
     if any(valid_in(number, region) for region in regions):
         return None
-    return (f"{number!r} is not a phone number phonenumbers can read in "
-            f"{', '.join(regions)}; check the digits or write it with its country code (+...)")
+    return N_("%(number)s is not a phone number phonenumbers can read in %(regions)s; check the digits or "
+              "write it with its country code (+...)", number=repr(number), regions=", ".join(regions))

@@ -67,6 +67,7 @@ class Inbound:
     channel: str = SMS
     media: int = 0
     opt_out_type: str = None
+    attachments: tuple = ()  # ((path at Twilio, content type), ...): kept with a message for a volunteer
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,4 @@ class Result:
     events: list
     node: str = None
     why: list = field(default_factory=list)
+    decided: tuple = None  # (kind, intents, topic): kind "option" for a menu number or word it handled

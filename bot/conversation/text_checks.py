@@ -6,6 +6,7 @@ import unicodedata
 from bot.conversation import phones
 from bot.conversation.engine import render_node
 from bot.conversation.problem import Problem
+from bot.conversation.wording import N_
 from bot.conversation.sms import non_gsm7_chars, segments, sms_safe
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -35,29 +36,29 @@ def check_texts(script):
         present = {lang: script.catalogs.get(lang, {}).get(tid) for lang in script.languages}
         present = {lang: e for lang, e in present.items() if e is not None and e.text}
         if not present:
-            out.append(Problem("error", f"text[{tid}]", "missing in every language"))
+            out.append(Problem("error", f"text[{tid}]", N_("missing in every language")))
             continue
         names = {lang: set(_PLACEHOLDER.findall(e.text)) for lang, e in present.items()}
         for lang, entry in present.items():
             try:
                 entry.text % {name: "x" for name in names[lang]}
             except (KeyError, ValueError, TypeError):
-                out.append(Problem("error", f"text[{tid}].{lang}", "a % sign that is not a placeholder like "
-                                   "%(when)s: write %% for a percent sign"))
+                out.append(Problem("error", f"text[{tid}].{lang}", N_("a %% sign that is not a placeholder like "
+                                   "%%(when)s: write %%%% for a percent sign")))
         if len({frozenset(v) for v in names.values()}) > 1:
             detail = "; ".join(f"{lang}: {sorted(v) or 'none'}" for lang, v in names.items())
-            out.append(Problem("error", f"text[{tid}]", f"placeholders differ between languages ({detail})"))
+            out.append(Problem("error", f"text[{tid}]", N_("placeholders differ between languages (%(detail)s)", detail=detail)))
         for lang in script.languages:
             entry = present.get(lang)
             if entry is None:
                 _, used = script.resolve(tid, lang)
-                out.append(Problem("warning", f"text[{tid}].{lang}", f"missing: texters get the {used} text"))
+                out.append(Problem("warning", f"text[{tid}].{lang}", N_("missing: texters get the %(lang)s text", lang=used)))
                 continue
             if script.is_stale(tid, lang):
-                out.append(Problem("warning", f"text[{tid}].{lang}", "stale: the Spanish source changed since "
-                                   "this translation was made"))
+                out.append(Problem("warning", f"text[{tid}].{lang}", N_("stale: the Spanish source changed since "
+                                   "this translation was made")))
             if entry.needs_review:
-                out.append(Problem("warning", f"text[{tid}].{lang}", "not yet reviewed by a native speaker"))
+                out.append(Problem("warning", f"text[{tid}].{lang}", N_("not yet reviewed by a native speaker")))
     return out
 
 
@@ -82,17 +83,17 @@ def check_sms(script):
     out, budget = [], int(script.sms.get("max_segments", 3))
     for tid, lang, encoding, count, odd in sms_report(script):
         if encoding != "GSM-7":
-            out.append(Problem("warning", f"text[{tid}].{lang}", f"not GSM-7 in SMS because of "
-                               f"{describe_chars(odd)}: each segment holds 70 characters instead of 160"))
+            out.append(Problem("warning", f"text[{tid}].{lang}", N_("not GSM-7 in SMS because of %(chars)s: each segment holds 70 "
+                                                        "characters instead of 160", chars=describe_chars(odd))))
         if count > budget:
-            out.append(Problem("warning", f"text[{tid}].{lang}", f"{count} SMS segments (budget {budget})"))
+            out.append(Problem("warning", f"text[{tid}].{lang}", N_("%(n)s SMS segments (budget %(budget)s)", n=count, budget=budget)))
     menu_budget = int(script.sms.get("main_menu_max_segments", budget))
     for lang in script.languages:
         text = sms_safe(render_node(script, script.main, lang), script.sms.get("fold_accents", True))
         count = segments(text)[1]
         if count > menu_budget:
             out.append(Problem("warning", f"node[{script.main}].{lang}",
-                               f"main menu is {count} SMS segments (budget {menu_budget})"))
+                               N_("main menu is %(n)s SMS segments (budget %(budget)s)", n=count, budget=menu_budget)))
     return out
 
 

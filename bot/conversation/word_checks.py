@@ -2,6 +2,7 @@
 elsewhere than staff meant, and the examples the understanding models learn from (run by
 checks.check_script)."""
 from bot.conversation.problem import Problem
+from bot.conversation.wording import N_
 from bot.conversation.textmatch import normalize
 from bot.conversation.understanding import examples
 
@@ -25,15 +26,20 @@ def check_keywords(script):
                     hidden = script.match_global(key)
                     if hidden is not None and (hidden.goto, hidden.set_language) != (option.goto, option.set_language):
                         out.append(Problem("warning", f"node[{node.id}].{word_lang}",
-                                           f"keyword {word!r} is taken by the global word of "
-                                           f"{hidden.words}: texters writing it never reach option {i}"))
+                                           N_("keyword %(word)s is taken by the global word of %(words)s: "
+                                              "texters writing it never reach option %(n)s", word=repr(word),
+                                              words=hidden.words, n=i)))
                     first = seen.setdefault(key, (i, word, word_lang))
                     if first[0] == i or (node.id, key, first[0], i) in reported:
                         continue
                     reported.add((node.id, key, first[0], i))
                     where = f"node[{node.id}].{word_lang}"
-                    out.append(Problem("error", where, f"keyword {word!r} picks options {first[0]} and {i}"
-                                       + (f" ({first[1]!r} in {first[2]})" if first[1] != word else "")))
+                    if first[1] != word:
+                        message = N_("keyword %(word)s picks options %(a)s and %(b)s (%(first)s in %(lang)s)",
+                                     word=repr(word), a=first[0], b=i, first=repr(first[1]), lang=first[2])
+                    else:
+                        message = N_("keyword %(word)s picks options %(a)s and %(b)s", word=repr(word), a=first[0], b=i)
+                    out.append(Problem("error", where, message))
     return out
 
 
@@ -43,13 +49,13 @@ def check_understanding(script):
     out = []
     for intent, goto in script.leads.items():
         if goto not in script.nodes:
-            out.append(Problem("error", f"understand.intents.{intent}", f"leads to unknown node {goto!r}"))
+            out.append(Problem("error", f"understand.intents.{intent}", N_("leads to unknown node %(node)s", node=repr(goto))))
     for kind, goto in script.danger_pages.items():
         if goto not in script.nodes:
-            out.append(Problem("error", f"understand.danger.{kind}", f"leads to unknown node {goto!r}"))
+            out.append(Problem("error", f"understand.danger.{kind}", N_("leads to unknown node %(node)s", node=repr(goto))))
     for intent, lang in script.language_intents.items():
         if lang not in script.languages:
-            out.append(Problem("error", f"understand.languages.{intent}", f"unknown language {lang!r}"))
+            out.append(Problem("error", f"understand.languages.{intent}", N_("unknown language %(lang)s", lang=repr(lang))))
     for where, message in examples.problems(script.examples, script.intent_labels, set(script.danger_pages),
                                             script.languages):
         level = "warning" if message.startswith("unknown label") else "error"
@@ -62,6 +68,7 @@ def check_understanding(script):
                 found = counted.get((lang, section, label), 0)
                 if found < FEW_EXAMPLES:
                     out.append(Problem("warning", f"examples.{lang}.{section}.{label}",
-                                       f"{found} example(s): messages in this language about it may not be "
-                                       f"understood (at least {FEW_EXAMPLES} wanted)"))
+                                       N_("%(found)s example(s): messages in this language about it may not be "
+                                          "understood (at least %(wanted)s wanted)", found=found,
+                                          wanted=FEW_EXAMPLES)))
     return out

@@ -21,7 +21,8 @@ from bot.conversation.engine import SMS, WHATSAPP
 from bot.storage.privacy import bare_number, short_name
 from bot.conversation.sms import segments, sms_safe
 from bot.inbox.views import (  # noqa: F401 (the service's API: pages import these from here)
-    CLOSING_TEXT, WINDOW, Line, Refused, Summary, View, closing_text_id, mask, time_of as _time, window_open)
+    CLOSING_TEXT, WINDOW, Line, Refused, Summary, View, closing_text_id, kind_of, mask, time_of as _time,
+    window_open)
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1600  # Twilio's limit on a message body
@@ -122,21 +123,36 @@ class Inbox:
         now = self.clock()
         statuses = self.store.statuses(h)
         since = int(record.get("created") or 0)
-        lines = []
+        lines, history = [], []
         for entry in self.store.thread(h):
-            if int(entry.get("at") or 0) < since:
-                continue  # an earlier handoff of the same texter, closed before this one began
+            earlier = int(entry.get("at") or 0) < since  # an earlier handoff of the same texter, closed
+            if earlier and entry.get("dir") == "bot":
+                continue
             direction = entry.get("dir", "event")
             status_text = statuses.get(entry.get("sid"), entry.get("status", "")) if direction == "out" else ""
             text = entry.get("text", "")
             if direction == "event":
                 text = entry.get("event", "")
-            lines.append(Line(at=_time(entry.get("at")), dir=direction, text=text, status=status_text,
+            (history if earlier else lines).append(Line(at=_time(entry.get("at")), dir=direction, text=text, status=status_text,
                               by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
                               media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
-                              template=entry.get("template", "")))
+                              template=entry.get("template", ""), sid=entry.get("sid", ""), to=entry.get("to", ""),
+                              asked=bool(entry.get("asked")),
+                              attachments=[(t, kind_of(t)) for _, t in entry.get("attachments") or ()]))
         address = self._address(record)
-        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address))
+        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address),
+                    history=history)
+
+    def attachment(self, h, user, sid, n):
+        """Return (path at Twilio, content type) of a texter's file the user may see, or refuse."""
+        self.view(h, user)  # the same rule as reading the thread
+        since = int(self._record(h).get("created") or 0)
+        for entry in self.store.thread(h):
+            if entry.get("sid") == sid and entry.get("dir") == "in" and int(entry.get("at") or 0) >= since:
+                files = entry.get("attachments") or ()
+                if 0 <= n < len(files) and kind_of(files[n][1]):
+                    return files[n][0], files[n][1]
+        raise Refused("not_found")
 
     # -- acting -----------------------------------------------------------------------------------
 
@@ -179,11 +195,16 @@ class Inbox:
 
     def reveal(self, h, user):
         """Return the texter's number (an explicit action, audited)."""
+        number = self.number(h, user)
+        self.store.audit(user.email, "reveal", short_name(h))
+        return number
+
+    def number(self, h, user):
+        """Return the texter's number to a person who may reveal it (the page after Reveal; not audited)."""
         record = self._mine(h, user, staff_may=True)
         address = self._address(record)
         if not address:
             raise Refused("no_number")
-        self.store.audit(user.email, "reveal", short_name(h))
         return bare_number(address)
 
     def prepare(self, text, channel):

@@ -3,8 +3,10 @@ import hashlib
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,8 +14,10 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from bot.conversation import hours
+from bot.inbox import answers, colleagues
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
+from bot.web.prg import refused, taken
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -44,6 +48,8 @@ REFUSALS = {
                               "them to write back.")),
     "no_template": (409, _l("No WhatsApp template is set up. Staff can add one on the admin page.")),
     "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
+    "no_colleague": (400, _l("Choose a colleague who can take this conversation (active, speaking the "
+                             "texter's language).")),
 }
 # What a failed send tells the volunteer (nothing is retried blindly).
 SEND_ERRORS = {
@@ -129,23 +135,28 @@ def lists():
     return fragment("_lists.html", waiting=waiting, mine=mine, others=others, action=ActionForm())
 
 
-def _page(h, status=200, error=None, revealed=None):
-    """Render a conversation page (with an error sentence or the revealed number)."""
+def _page(h, status=200, revealed=None):
+    """Render a conversation page (after a refused action: its status, the sentence flashed)."""
     try:
         view = inbox().view(h, current_user.account)
     except Refused as exc:
         code, message = refusal(exc)
-        if error is not None:  # e.g. a claim lost to someone else: say that, not "not yours"
-            code, message = status, error
+        if status != 200:  # e.g. a claim lost to someone else: say that, not "not yours"
+            flashed = get_flashed_messages(category_filter=["error"])
+            code, message = status, (flashed[0] if flashed else message)
         return error_page(code, message, back=(url_for(".index"), _("Back to the inbox")), kept_for=h)
     reply = ReplyForm(formdata=None, token=uuid.uuid4().hex)
-    if error is not None and request.form.get("body"):
-        reply.body.data = request.form["body"]  # keep what the volunteer wrote
     summary = view.summary
     template_ready = bool(inbox().template_for(summary.lang)) if summary.channel == "whatsapp" else False
-    if error:
-        flash(error, "error")
+    query = (request.args.get("q") or "").strip()[:100]
+    found = None
+    if query and summary.claimed_by == current_user.email:
+        found = answers.search(current_app.extensions["live_script"].get(), query, str(get_locale()), summary.lang)
+    can_pass = summary.status == "claimed" and (summary.claimed_by == current_user.email or current_user.is_staff)
+    others = colleagues.colleagues_for(inbox(), current_app.extensions["accounts"], h, current_user.account) \
+        if can_pass else []
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
+                           query=query, answers=found, colleagues=others, max_note=colleagues.MAX_NOTE,
                            mine=summary.claimed_by == current_user.email, revealed=revealed,
                            template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
                            max_reply=MAX_REPLY), status
@@ -154,8 +165,16 @@ def _page(h, status=200, error=None, revealed=None):
 @bp.get("/c/<h>")
 @login_required
 def conversation(h):
-    """Show one conversation: its thread, and what the volunteer can do."""
-    return _page(_checked(h))
+    """Show one conversation: its thread, and what the volunteer can do (the number once, after Reveal)."""
+    h = _checked(h)
+    status, _fields = taken()
+    revealed = None
+    if session.pop("revealed", None) == h:
+        try:
+            revealed = inbox().number(h, current_user.account)
+        except Refused:
+            revealed = None
+    return _page(h, status=status, revealed=revealed)
 
 
 @bp.get("/c/<h>/thread")
@@ -170,6 +189,31 @@ def thread(h):
     return fragment("_thread.html", view=view, s=view.summary)
 
 
+@bp.get("/c/<h>/media/<sid>/<int:n>")
+@login_required
+def media(h, sid, n):
+    """Send a texter's photo, voice note or PDF, fetched from Twilio with the account's credentials (the
+    page never holds Twilio's address); only the types the inbox shows, at most 16 MB."""
+    client = current_app.extensions.get("media")
+    try:
+        path, kind = inbox().attachment(_checked(h), current_user.account, sid[:64], n)
+    except Refused as exc:
+        abort(refusal(exc)[0], refusal(exc)[1])
+    if client is None:
+        abort(404, _("Files are kept at Twilio, and Twilio is not set up here."))
+    try:
+        _sent_type, data = client.fetch(path)
+    except Exception:  # noqa: BLE001 - too large, gone, or Twilio unreachable: said in words
+        return error_page(502, _("Twilio did not give the file (it may be too large, deleted, or Twilio is "
+                                 "not answering). Try again in a moment."), kept_for=h)
+    response = make_response(data)
+    response.headers["Content-Type"] = kind.split(";")[0]  # one of the types the inbox shows, never Twilio's
+    disposition = "attachment" if kind.startswith("application/") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{sid[:34]}-{n}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _act(h, action):
     """Run an action from a posted button; on refusal show the page with the reason and a 4xx."""
     h = _checked(h)
@@ -181,7 +225,8 @@ def _act(h, action):
         status, message = refusal(exc)
         if exc.reason == "not_found":
             abort(404, message)
-        return _page(h, status=status, error=message)
+        flash(message, "error")
+        return refused(url_for(".conversation", h=h), status, fields={})
 
 
 def _back(h, message=None, category="info"):
@@ -216,7 +261,11 @@ def release(h):
 @login_required
 def reveal(h):
     """Show the texter's full number once (recorded in the audit log)."""
-    return _act(h, lambda h: _page(h, revealed=inbox().reveal(h, current_user.account)))
+    def run(h):
+        inbox().reveal(h, current_user.account)  # audited here, once; the page after the redirect shows it
+        session["revealed"] = h
+        return redirect(url_for(".conversation", h=h) + "#number", code=303)
+    return _act(h, run)
 
 
 @bp.post("/c/<h>/reply")
@@ -251,5 +300,27 @@ def close(h):
         if sent is not None and not sent.ok:
             flash(send_error(sent), "error")
         flash(_l("Conversation closed. The texter is back with the bot."), "info")
+        return redirect(url_for(".index"), code=303)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/note")
+@login_required
+def note(h):
+    """Add a note for colleagues (never sent to the texter)."""
+    def run(h):
+        colleagues.add_note(inbox(), h, current_user.account, request.form.get("note", ""))
+        return redirect(url_for(".conversation", h=h) + "#thread", code=303)
+    return _act(h, run)
+
+
+@bp.post("/c/<h>/transfer")
+@login_required
+def transfer(h):
+    """Pass the conversation to a named colleague (audited)."""
+    def run(h):
+        target = colleagues.transfer(inbox(), current_app.extensions["accounts"], h, current_user.account,
+                                     request.form.get("to", ""))
+        flash(_("The conversation is now %(who)s's.", who=target.email), "info")
         return redirect(url_for(".index"), code=303)
     return _act(h, run)

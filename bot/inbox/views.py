@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from bot.conversation.state import WHATSAPP
 from bot.storage.privacy import bare_number
 
+# What the inbox shows of a texter's media, and how: images inline, audio in a player, PDFs as a link;
+# other types are named but never fetched (bot/inbox/pages.py's media route refuses them).
+SHOWN = {"image/jpeg": "image", "image/png": "image", "image/gif": "image", "image/webp": "image",
+         "audio/ogg": "audio", "audio/mpeg": "audio", "audio/mp4": "audio", "audio/aac": "audio",
+         "audio/amr": "audio", "audio/webm": "audio", "audio/wav": "audio", "audio/x-wav": "audio",
+         "application/pdf": "pdf"}
 WINDOW = datetime.timedelta(hours=24)  # WhatsApp's customer-service window after the texter's last message
 CLOSING_TEXT = "handoff.closing"
 
@@ -52,6 +58,15 @@ class Line:
     media: int = 0
     cut: int = 0
     template: str = ""
+    sid: str = ""
+    to: str = ""              # a transfer's receiver
+    asked: bool = False       # the texter's message that asked for a person
+    attachments: list = field(default_factory=list)  # [(content type, kind: image/audio/pdf/None)]
+
+
+def kind_of(content_type):
+    """Return how the inbox shows a content type: image, audio, pdf, or None (not shown)."""
+    return SHOWN.get((content_type or "").split(";")[0].strip().lower())
 
 
 @dataclass
@@ -61,6 +76,7 @@ class View:
     summary: Summary
     lines: list = field(default_factory=list)
     masked: str = ""
+    history: list = field(default_factory=list)  # earlier, closed conversations of the texter (read only)
 
 
 def time_of(ts):

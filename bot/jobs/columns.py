@@ -11,6 +11,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from bot.conversation.wording import N_
+
 # field: (required, names...). Required fields: without them a row cannot be looked up or named.
 CASE_FIELDS = {
     "case": (True, "CASE_NUMBER",                       # E1
@@ -82,8 +84,8 @@ DEBARRED_FIELDS = {
             "DEBARMENT_PERIOD_END"),
 }
 
-REQUIRED_WORDS = {"case": "case number", "status": "case status", "employer": "employer name",
-                  "name": "name", "start": "start of the debarment"}
+REQUIRED_WORDS = {"case": N_("case number"), "status": N_("case status"), "employer": N_("employer name"),
+                  "name": N_("name"), "start": N_("start of the debarment")}
 _RUNS = re.compile(r"[^A-Z0-9]+")
 
 
@@ -109,9 +111,13 @@ class Columns:
     def refusal(self):
         """Return the sentence that refuses a file without its required columns."""
         names = [REQUIRED_WORDS.get(f, f) for f in self.required_missing]
-        wanted = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        return (f"This file has no {wanted} column, so it cannot be imported. Check that it is DOL's "
-                "disclosure file (or debarment list) as published, with its first row of column names.")
+        if len(names) > 1:
+            wanted = N_("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
+        else:
+            wanted = names[0] if names else ""
+        return N_("This file has no %(wanted)s column, so it cannot be imported. Check that it is DOL's "
+                  "disclosure file (or debarment list) as published, with its first row of column names.",
+                  wanted=wanted)
 
 
 def recognise(headers, fields):

@@ -4,6 +4,8 @@ import io
 import os
 import zipfile
 
+from bot.conversation.wording import N_
+
 MAX_BYTES = 200 * 1024 * 1024  # a year's H-2A file is far smaller; past this, it is not DOL's file
 # A workbook is a zip: a small .xlsx can inflate to gigabytes ("zip bomb"). Before openpyxl reads a byte,
 # the parts' declared sizes are added up (zipfile never inflates a part past its declared size) and the
@@ -74,12 +76,13 @@ class Rows:
         try:
             self.size = os.path.getsize(path)
         except OSError:
-            raise Refused(f"{self.name}: no such file.") from None
+            raise Refused(N_("%(file)s: no such file.", file=self.name)) from None
         if self.size == 0:
-            raise Refused(f"{self.name} is empty.")
+            raise Refused(N_("%(file)s is empty.", file=self.name))
         if self.size > max_bytes:
-            raise Refused(f"{self.name} is {self.size // 2**20} MB; files over {max_bytes // 2**20} MB are "
-                          "refused (a year of DOL's disclosure data is much smaller).")
+            raise Refused(N_("%(file)s is %(mb)s MB; files over %(max)s MB are refused (a year of DOL's "
+                             "disclosure data is much smaller).", file=self.name, mb=self.size // 2**20,
+                             max=max_bytes // 2**20))
         with open(path, "rb") as fh:
             head = fh.read(8)
         if head.startswith(b"PK"):
@@ -89,7 +92,7 @@ class Rows:
             raise Refused(f"{self.name} is a PDF: DOL's disclosure data is an Excel .xlsx file (a debarment list's "
                           "PDF is imported as a debarment list: flask --app bot jobs debarred).")
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise Refused(f"{self.name} is an old Excel .xls file: open it and save it as .xlsx or CSV.")
+            raise Refused(N_("%(file)s is an old Excel .xls file: open it and save it as .xlsx or CSV.", file=self.name))
         else:
             self.kind = "csv"
         self.total, self.unit = (self.size, "bytes") if self.kind == "csv" else (None, "rows")
@@ -124,7 +127,7 @@ class Rows:
                     self.done = raw.count
                     yield tuple(row)
             except csv.Error as exc:
-                raise Refused(f"{self.name} is not a CSV file that can be read ({exc}).") from None
+                raise Refused(N_("%(file)s is not a CSV file that can be read (%(why)s).", file=self.name, why=exc)) from None
         self.done = self.size
 
     def _xlsx(self):
@@ -132,7 +135,8 @@ class Rows:
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise Refused(f"{self.name} is not an Excel .xlsx file that can be read ({type(exc).__name__}).") \
+            raise Refused(N_("%(file)s is not an Excel .xlsx file that can be read (%(why)s).", file=self.name,
+                             why=type(exc).__name__)) \
                 from None
         try:
             sheet = self._data_sheet(book)

@@ -6,17 +6,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from bot.staff.change_words import DAY_NAMES  # noqa: F401 (the settings page imports it from here)
 from bot.staff.directory_edits import DIAL_FROM, PHONE_KINDS
 from bot.staff.edits import EditError
 from bot.conversation import hours as office_hours
 from bot.conversation.hours import DAYS, MAX_SPANS
+from bot.web.wording import say, sentences
+from bot.web import prg
+from bot.web.prg import taken
 from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who
 from bot.staff.service import DRAFT, PUBLISHED
 
 bp = Blueprint("directory", __name__, url_prefix="/script")
 init_pages(bp)
-DAY_NAMES = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
-             "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday")}
 BLANK_PHONES = 2     # empty phone rows offered under an entry's numbers (no script needed to add one)
 _LIST = re.compile(r"[,\s]+")
 
@@ -57,13 +59,20 @@ def _entry_page(entry, new=False, error=None, code=200):
 
 @bp.get("/directory/new")
 def new():
-    """Show an empty entry form."""
+    """Show an empty entry form (after a refusal: what was typed, and every reason)."""
+    status, kept = taken()
+    if kept:
+        entry_id = kept.get("id", "").strip()
+        return _entry_page(_from_form(kept, {"id": entry_id}), new=True, error=kept.getlist("error"), code=status)
     return _entry_page({}, new=True)
 
 
 @bp.get("/directory/<entry_id>")
 def entry(entry_id):
-    """Show one entry's form, with what the checks say about it."""
+    """Show one entry's form, with what the checks say about it (after a refusal: what was typed)."""
+    status, kept = taken()
+    if kept:
+        return _entry_page(_from_form(kept, _find(entry_id)), error=kept.getlist("error"), code=status)
     return _entry_page(_find(entry_id))
 
 
@@ -103,7 +112,9 @@ def _save(entry, new):
     try:
         scripts().set_directory_entry(entry, by=who())
     except EditError as exc:
-        return _entry_page(entry, new=new, error=str(exc), code=status_of(exc))
+        page = url_for(".new") if new else url_for(".entry", entry_id=entry["id"])
+        return prg.refused(page, status_of(exc), [*request.form.items(multi=True),
+                                                  *(("error", s) for s in sentences(exc))])
     view = view_of(DRAFT)
     errors = [p for p in view.directory_problems(entry["id"]) if p.level == "error"]
     if errors:
@@ -120,8 +131,8 @@ def create():
     entry_id = request.form.get("id", "").strip()
     entry = _from_form(request.form, {"id": entry_id})
     if any(e.get("id") == entry_id for e in _entries()):
-        return _entry_page(entry, new=True, error=_l("An entry with this id exists already: choose another id."),
-                           code=409)
+        return prg.refused(url_for(".new"), 409, [*request.form.items(multi=True), (
+            "error", str(_l("An entry with this id exists already: choose another id.")))])
     return _save(entry, new=True)
 
 
@@ -153,7 +164,12 @@ def _hours_page(office, error=None, code=200):
 
 @bp.get("/hours")
 def hours():
-    """Show the draft's office hours, and the published ones if they differ."""
+    """Show the draft's office hours, and the published ones if they differ (after a refusal: what was typed)."""
+    status, kept = taken()
+    if kept:
+        office = {"timezone": kept.get("timezone", ""),
+                  "days": {day: kept.get(day, "") for day in DAYS if kept.get(day, "").strip()}}
+        return _hours_page(office, error=kept.get("error"), code=status)
     return _hours_page(scripts().script(DRAFT).office_hours)
 
 
@@ -188,11 +204,11 @@ def save_hours():
               "days": {day: request.form.get(day, "") for day in DAYS if request.form.get(day, "").strip()}}
     problem = hours_problem(office["days"])
     if problem:
-        return _hours_page(office, error=problem, code=400)
+        return prg.refused(url_for(".hours"), 400, [*request.form.items(multi=True), ("error", problem)])
     try:
         scripts().set_office_hours(office, by=who())
     except EditError as exc:
-        return _hours_page(office, error=str(exc), code=status_of(exc))
+        return prg.refused(url_for(".hours"), status_of(exc), [*request.form.items(multi=True), ("error", say(exc))])
     current_app.extensions["staff_settings"].forget_legacy_office_hours()
     flash(_l("Office hours saved in the draft. Publish to put them in force."), "info")
     return redirect(url_for(".hours"), code=303)

@@ -1,6 +1,7 @@
 """Edits to the staff's draft, one kind each (a mixin of ScriptService, whose _edit applies them)."""
 from bot.staff import directory_edits, edits, example_edits
 from bot.staff.errors import Conflict
+from bot.conversation.wording import N_
 
 
 class DraftEdits:
@@ -62,4 +63,4 @@ def _expect(bundle, text_id, lang, expected):
         return
     current = (bundle["catalogs"].get(lang, {}).get(text_id) or {}).get("text", "")
     if current != edits.clean_text(expected):
-        raise Conflict(f"someone changed the {lang} text of {text_id} meanwhile; look at it again")
+        raise Conflict(N_("someone changed the %(lang)s text of %(tid)s meanwhile; look at it again", lang=lang, tid=text_id))

@@ -12,6 +12,7 @@ from bot.conversation.bundle import entry_dict
 from bot.conversation.checks import text_ids
 from bot.conversation.script import REVIEW_FLAG, ScriptError, build_script
 from bot.conversation.textmatch import normalize
+from bot.conversation.wording import N_
 
 MAX_TEXT = 1600            # ten SMS segments: longer belongs in several texts
 MAX_WORD = 60
@@ -22,7 +23,14 @@ _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
 
 
 class EditError(ValueError):
-    """An edit cannot be made; the message says why."""
+    """An edit cannot be made; the message says why (messages: every reason, when there are several)."""
+
+    def __init__(self, message, *more):
+        super().__init__(message)
+        self.messages = [message, *more]
+
+    def __str__(self):
+        return "; ".join(str(m) for m in self.messages)
 
 
 def review_languages(bundle):
@@ -34,7 +42,7 @@ def check_language(bundle, lang):
     """Raise EditError unless lang is one of the script's languages."""
     languages = bundle["spec"].get("languages") or ()
     if lang not in languages:
-        raise EditError(f"unknown language {lang!r} (use {', '.join(languages)})")
+        raise EditError(N_("unknown language %(lang)s (use %(use)s)", lang=repr(lang), use=", ".join(languages)))
 
 
 def known_text_ids(bundle):
@@ -65,15 +73,15 @@ def keyword_ids(bundle):
 def clean_text(text, limit=MAX_TEXT):
     """Return text with Windows line ends and surrounding blanks removed, or raise EditError."""
     if not isinstance(text, str):
-        raise EditError("a text must be a string")
+        raise EditError(N_("a text must be a string"))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip()
     refuse_hidden(text)
     if len(text) > limit:
-        raise EditError(f"text too long: {len(text)} characters (at most {limit})")
+        raise EditError(N_("text too long: %(n)s characters (at most %(max)s)", n=len(text), max=limit))
     return text
 
 
-def refuse_hidden(text, field="the text"):
+def refuse_hidden(text, field=None):
     """Raise EditError naming the first control character or bidi override in text, and where it is."""
     found = _FORBIDDEN.search(text)
     if found is None:
@@ -81,9 +89,11 @@ def refuse_hidden(text, field="the text"):
     char = found.group()
     name = unicodedata.name(char, "") or {"\x00": "NULL", "\x07": "BELL", "\x1b": "ESCAPE"}.get(char, "control character")
     before = text[max(found.start() - 20, 0):found.start()].split("\n")[-1]
-    where = f'after "{before}"' if before else "at the start of a line" if found.start() else "at the start"
-    raise EditError(f"{field} holds an invisible character that is not allowed: U+{ord(char):04X} {name}, "
-                    f"character {found.start() + 1} ({where}). Delete it and save again.")
+    where = (N_('after "%(before)s"', before=before) if before else N_("at the start of a line") if found.start()
+             else N_("at the start"))
+    raise EditError(N_("%(field)s holds an invisible character that is not allowed: %(char)s, character %(n)s "
+                       "(%(where)s). Delete it and save again.", field=field or N_("the text"),
+                       char=f"U+{ord(char):04X} {name}", n=found.start() + 1, where=where))
 
 
 def set_text(bundle, text_id, lang, text, reviewed=None):
@@ -94,7 +104,7 @@ def set_text(bundle, text_id, lang, text, reviewed=None):
     """
     check_language(bundle, lang)
     if text_id not in known_text_ids(bundle):
-        raise EditError(f"unknown text id {text_id!r}")
+        raise EditError(N_("unknown text id %(tid)s", tid=repr(text_id)))
     text = clean_text(text)
     source_lang = bundle["spec"]["source_language"]
     catalog = bundle["catalogs"].setdefault(lang, {})
@@ -124,7 +134,7 @@ def mark_reviewed(bundle, text_id, lang, reviewed=True):
     check_language(bundle, lang)
     entry = bundle["catalogs"].get(lang, {}).get(text_id)
     if not entry or not entry.get("text"):
-        raise EditError(f"there is no {lang} text {text_id!r} to review")
+        raise EditError(N_("there is no %(lang)s text %(tid)s to review", lang=lang, tid=repr(text_id)))
     flags = set(entry.get("flags", ()))
     if reviewed:
         flags.discard(REVIEW_FLAG)
@@ -139,7 +149,7 @@ def set_comment(bundle, text_id, lang, comment):
     """Set the staff comment (and fact citation) shown with lang's text of text_id; one line a line."""
     check_language(bundle, lang)
     if text_id not in known_text_ids(bundle):
-        raise EditError(f"unknown text id {text_id!r}")
+        raise EditError(N_("unknown text id %(tid)s", tid=repr(text_id)))
     lines = [line.strip() for line in clean_text(comment, 2000).split("\n") if line.strip()]
     catalog = bundle["catalogs"].setdefault(lang, {})
     entry = catalog.get(text_id)
@@ -168,20 +178,20 @@ def add_note(bundle, text_id, lang, note, by):
 def set_keywords(bundle, text_id, lang, words):
     """Set the words that pick an option (or a global command) in lang: a list or "a, b, c"."""
     if text_id not in keyword_ids(bundle):
-        raise EditError(f"{text_id!r} is not a keyword list")
+        raise EditError(N_("%(tid)s is not a keyword list", tid=repr(text_id)))
     if isinstance(words, str):
         words = words.split(",")
     if not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
-        raise EditError("keywords must be a list of words")
+        raise EditError(N_("keywords must be a list of words"))
     kept, seen = [], set()
     for word in words:
         word = " ".join(word.split())
         if not word:
             continue
         if len(word) > MAX_WORD:
-            raise EditError(f"keyword too long: {word[:20]!r}... (at most {MAX_WORD} characters)")
+            raise EditError(N_("keyword too long: %(word)s... (at most %(max)s characters)", word=repr(word[:20]), max=MAX_WORD))
         if not normalize(word):
-            raise EditError(f"keyword {word!r} has no letters or digits")
+            raise EditError(N_("keyword %(word)s has no letters or digits", word=repr(word)))
         if normalize(word) not in seen:
             seen.add(normalize(word))
             kept.append(word)

@@ -1,5 +1,6 @@
 """What the script service refuses with: each an EditError whose message staff can read."""
 from bot.staff.edits import EditError
+from bot.conversation.wording import N_
 
 PUBLISHED, DRAFT = "published", "draft"  # the two versions named rather than numbered
 
@@ -18,7 +19,8 @@ class CheckFailed(EditError):
     def __init__(self, problems):
         self.problems = problems
         errors = [p for p in problems if p.level == "error"]
-        super().__init__(f"{len(errors)} error(s) block publishing: " + "; ".join(str(p) for p in errors[:5]))
+        super().__init__(N_("%(n)s error(s) block publishing: %(first)s", n=len(errors),
+                            first="; ".join(str(p) for p in errors[:5])))
 
 
 
@@ -27,7 +29,7 @@ def version_number(value):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise NotFound(f"no version {value!r}") from None
+        raise NotFound(N_("no version %(n)s", n=repr(value))) from None
     if number < 1:
-        raise NotFound(f"no version {number}")
+        raise NotFound(N_("no version %(n)s", n=number))
     return number

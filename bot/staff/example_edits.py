@@ -5,6 +5,7 @@ Examples are kept as bundle["examples"][lang][section][label] = [messages] (see
 bot/conversation/understanding/examples.py); the next publish retrains the models from them.
 """
 from bot.conversation.script import ScriptError, build_script
+from bot.conversation.wording import N_
 from bot.conversation.understanding.examples import MAX_TEXT, SECTIONS
 from bot.staff.edits import EditError, check_language, refuse_hidden
 
@@ -34,9 +35,9 @@ def check_place(bundle, lang, section, label):
     """Raise EditError unless lang, section and label name a place examples may be kept."""
     check_language(bundle, lang)
     if section not in SECTIONS:
-        raise EditError(f"unknown section {section!r} (use {', '.join(SECTIONS)})")
+        raise EditError(N_("unknown section %(x)s (use %(use)s)", x=repr(section), use=", ".join(SECTIONS)))
     if label not in labels(bundle)[section]:
-        raise EditError(f"unknown label {label!r} in {section}")
+        raise EditError(N_("unknown label %(x)s in %(s)s: choose one from the list", x=repr(label), s=section))
 
 
 def examples_of(bundle, lang, section, label):
@@ -49,7 +50,7 @@ def clean_examples(lines):
     if isinstance(lines, str):
         lines = lines.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not isinstance(lines, (list, tuple)) or not all(isinstance(line, str) for line in lines):
-        raise EditError("examples must be messages, one a line")
+        raise EditError(N_("examples must be messages, one a line"))
     kept, seen = [], set()
     for number, line in enumerate(lines, start=1):
         line = line.replace("\t", " ").strip()
@@ -57,12 +58,13 @@ def clean_examples(lines):
             continue
         refuse_hidden(line, f"line {number}")
         if len(line) > MAX_TEXT:
-            raise EditError(f"line {number}: an example is too long: {len(line)} characters (at most {MAX_TEXT})")
+            raise EditError(N_("line %(n)s: the example is too long: %(c)s characters (at most %(m)s)", n=number,
+                               c=len(line), m=MAX_TEXT))
         if line.casefold() not in seen:
             seen.add(line.casefold())
             kept.append(line)
     if len(kept) > MAX_LINES:
-        raise EditError(f"too many examples: {len(kept)} (at most {MAX_LINES} under one label)")
+        raise EditError(N_("too many examples: %(n)s (at most %(m)s under one label)", n=len(kept), m=MAX_LINES))
     return kept
 
 
@@ -85,9 +87,9 @@ def set_examples(bundle, lang, section, label, lines):
 def add_example(bundle, lang, section, label, text):
     """Add one message under a label in a language (nothing changes when it is already there)."""
     if not isinstance(text, str) or not text.strip():
-        raise EditError("the example is empty: write the message as an example")
+        raise EditError(N_("the example is empty: write the message as an example"))
     if "\n" in text.strip() or "\r" in text.strip():
-        raise EditError("an example is one line: join the lines or keep the part that matters")
+        raise EditError(N_("an example is one line: join the lines or keep the part that matters"))
     check_place(bundle, lang, section, label)
     set_examples(bundle, lang, section, label, examples_of(bundle, lang, section, label) + [text])
 

@@ -12,6 +12,7 @@ from bot.staff import edits
 from bot.staff import po
 from bot.staff.edits import EditError
 from bot.staff.errors import DRAFT, PUBLISHED, Conflict, NotFound, version_number as _number
+from bot.conversation.wording import N_
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -78,7 +79,7 @@ class ScriptFiles:
         """
         paths = sorted(glob.glob(os.path.join(directory, "version-*.json")))
         if not paths:
-            raise NotFound(f"no version-*.json files in {directory}")
+            raise NotFound(N_("no version-*.json files in %(dir)s", dir=directory))
         versions, seen = [], set()
         for path in paths:
             data = _read_json(path)
@@ -87,9 +88,9 @@ class ScriptFiles:
                 number = _number(record["number"])
                 build_script(bundle)
             except (KeyError, TypeError, ScriptError, EditError) as exc:
-                raise EditError(f"{os.path.basename(path)}: not a script version ({exc})") from None
+                raise EditError(N_("%(file)s: not a script version (%(why)s)", file=os.path.basename(path), why=exc)) from None
             if number in seen:
-                raise EditError(f"{os.path.basename(path)}: version {number} appears twice")
+                raise EditError(N_("%(file)s: version %(n)s appears twice", file=os.path.basename(path), n=number))
             seen.add(number)
             record.update(number=number, fingerprint=fingerprint(bundle))
             versions.append((record, encode(bundle)))
@@ -99,10 +100,10 @@ class ScriptFiles:
             try:
                 draft = encode({**data["draft"], "bundle": data["bundle"]})
             except (KeyError, TypeError) as exc:
-                raise EditError(f"draft.json: not a draft ({exc})") from None
+                raise EditError(N_("draft.json: not a draft (%(why)s)", why=exc)) from None
         held = len(self.store.log())
         if held and not replace:
-            raise Conflict(f"Redis already holds {held} version(s); import with --replace to discard them")
+            raise Conflict(N_("Redis already holds %(n)s version(s); import with --replace to discard them", n=held))
         self.store.replace_all(versions, draft)
         self._bundles.clear()
         self._changed()
@@ -123,4 +124,4 @@ def _read_json(path):
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
     except (OSError, ValueError) as exc:
-        raise EditError(f"{os.path.basename(path)}: cannot be read ({exc})") from None
+        raise EditError(N_("%(file)s: cannot be read (%(why)s)", file=os.path.basename(path), why=exc)) from None

@@ -1,13 +1,15 @@
 """Common ground of the staff's script pages: who may open them, the service, errors as statuses."""
 import datetime
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, flash, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bot.conversation.checks import describe_chars
 from bot.staff.edits import EditError
 from bot.staff.review import review_count
-from bot.staff.messages import say
+from bot.staff import change_words
+from bot.web.wording import say, sentences
 from bot.staff.view import ScriptView, finding_kind, place, shown_value
 from bot.staff.service import DRAFT, CheckFailed, Conflict, NotFound
 from bot.web.common import error_page
@@ -46,6 +48,23 @@ def view_of(which=DRAFT):
     return ScriptView(service.script(which), service.check(which))
 
 
+def blocking_errors():
+    """Return the draft's error findings as a set of sentences (to compare before and after a save)."""
+    return {str(p) for p in scripts().check(DRAFT) if p.level == "error"}
+
+
+def say_new_errors(before):
+    """Flash the error findings a save added (the words the publish page uses), so they are seen now."""
+    added = [p for p in scripts().check(DRAFT) if p.level == "error" and str(p) not in before]
+    if not added:
+        return False
+    flash(_l("Saved in the draft, but the checks found errors: the draft cannot be published until they are "
+             "fixed."), "error")
+    for problem in added:
+        flash(f"{change_words.where_name(problem.where)}: {say(problem.message)}", "error")
+    return True
+
+
 def audit(action, **detail):
     """Record a script action in the audit log (who and what; never a texter's data)."""
     current_app.extensions["accounts"].store.audit(who(), action, **detail)
@@ -53,7 +72,7 @@ def audit(action, **detail):
 
 def refused(exc, template, **context):
     """Return a page again with the service's refusal in it, and its status."""
-    return render_template(template, error=str(exc), **context), status_of(exc)
+    return render_template(template, error=exc, **context), status_of(exc)
 
 
 def script_link(where):
@@ -101,4 +120,6 @@ def init_pages(bp):
     bp.register_error_handler(EditError, unexpected_refusal)
     bp.context_processor(lambda: {"script_link": script_link, "shown_value": shown_value, "stamp": stamp,
                                   "finding_kind": finding_kind, "describe_chars": describe_chars,
-                                  "say": say})
+                                  "say": say, "sentences": sentences, "where_name": change_words.where_name,
+                                  "what_name": change_words.what_name, "change_value": change_words.change_value,
+                                  "version_by": change_words.version_by, "version_note": change_words.version_note})

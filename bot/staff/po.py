@@ -19,6 +19,7 @@ from babel.messages.pofile import PoFileError, normalize, read_po, unescape, wri
 from bot.conversation.bundle import DERIVED_FLAGS, entry_dict, made_from
 from bot.staff.edits import EditError, check_language, clean_text, known_text_ids
 from bot.conversation.script import build_script
+from bot.conversation.wording import N_
 
 _BRACE = re.compile(r"\{([^{}]*)\}")
 MAX_FILE = 5 * 1024 * 1024
@@ -122,13 +123,13 @@ def import_catalog(bundle, lang, data):
         if not message.id:
             continue
         if not tid:
-            skipped.append(f"msgid {message.id[:40]!r}: no msgctxt (text id); ignored")
+            skipped.append(N_("msgid %(id)s: no msgctxt (text id); ignored", id=repr(message.id[:40])))
             continue
         if tid not in known:
-            skipped.append(f"{tid}: unknown text id; ignored")
+            skipped.append(N_("%(tid)s: unknown text id; ignored", tid=tid))
             continue
         if message.pluralizable:
-            skipped.append(f"{tid}: plural forms are not used; ignored")
+            skipped.append(N_("%(tid)s: plural forms are not used; ignored", tid=tid))
             continue
         _split_previous(message)
         fuzzy = "fuzzy" in message.flags
@@ -143,16 +144,16 @@ def import_catalog(bundle, lang, data):
         try:
             text = clean_text(message.string or "")
         except EditError as exc:
-            skipped.append(f"{tid}: {exc}")
+            skipped.append(N_("%(tid)s: %(why)s", tid=tid, why=exc.args[0]))
             continue
         if not text:
-            skipped.append(f"{tid}: empty msgstr; left as it is")
+            skipped.append(N_("%(tid)s: empty msgstr; left as it is", tid=tid))
             continue
         old = target.get(tid) or {}
         if lang == source_lang:
             current = (old.get("text") or "")
             if current and message.id != current and text != current:
-                skipped.append(f"{tid}: the Spanish text changed since this file was exported; not imported")
+                skipped.append(N_("%(tid)s: the Spanish text changed since this file was exported; not imported", tid=tid))
                 continue
             made = text
         else:
@@ -192,33 +193,37 @@ def _check_quotes(data):
         line = line.strip()
         found = _KEYWORD.match(line) or _CONTINUED.match(line)
         if found and not _QUOTED.match((found.group(1) or "").strip()):
-            raise EditError(f"line {number} of this PO file has a quoted text that is not closed (a \" "
-                            "missing, or one inside the text without a \\ before it): correct it in Poedit "
-                            "or Weblate, or download the file again from this page, and upload that")
+            raise EditError(N_("line %(n)s of this PO file has a quoted text that is not closed (a \" "
+                               "missing, or one inside the text without a \\ before it): correct it in Poedit "
+                               "or Weblate, or download the file again from this page, and upload that", n=number))
 
 
 def _read(data, lang):
     """Return the Babel Catalog in data, or raise EditError saying why it cannot be read."""
     if not isinstance(data, (bytes, bytearray)):
-        raise EditError("a PO file must be given as bytes")
+        raise EditError(N_("a PO file must be given as bytes"))
     if len(data) > MAX_FILE:
-        raise EditError(f"PO file too large ({len(data)} bytes; at most {MAX_FILE})")
+        raise EditError(N_("PO file too large (%(n)s bytes; at most %(max)s)", n=len(data), max=MAX_FILE))
     _check_quotes(data)
     try:
         catalog = read_po(io.BytesIO(bytes(data)), abort_invalid=True)
     except UnicodeDecodeError:
-        raise EditError("this file is not UTF-8 text: save it as UTF-8 (Poedit and Weblate do) and upload "
-                        "it again") from None
+        raise EditError(N_("this file is not UTF-8 text: save it as UTF-8 (Poedit and Weblate do) and upload "
+                           "it again")) from None
     except PoFileError as exc:
         line = re.search(r"\bon (\d+)", str(exc))
-        where = f" near line {int(line.group(1)) + 1}" if line else ""
-        raise EditError(f"this is not a PO file that can be read{where}: download the file again from "
-                        "this page, translate it in Poedit or Weblate, and upload that") from None
+        if line:
+            raise EditError(N_("this is not a PO file that can be read near line %(n)s: download the file again "
+                               "from this page, translate it in Poedit or Weblate, and upload that",
+                               n=int(line.group(1)) + 1)) from None
+        raise EditError(N_("this is not a PO file that can be read: download the file again from this page, "
+                           "translate it in Poedit or Weblate, and upload that")) from None
     except (UnknownLocaleError, ValueError, LookupError):
-        raise EditError("this PO file's header names an unknown language or character set: download the "
-                        "file again from this page and translate that one") from None
+        raise EditError(N_("this PO file's header names an unknown language or character set: download the "
+                           "file again from this page and translate that one")) from None
     if catalog.locale is not None and catalog.locale.language != lang:
-        raise EditError(f"this file is for {catalog.locale.language!r}, not {lang!r} (see its Language header)")
+        raise EditError(N_("this file is for %(lang)s, not %(wanted)s (see its Language header)",
+                           lang=repr(catalog.locale.language), wanted=repr(lang)))
     if not len(catalog):
-        raise EditError("not a PO file of texts: it has no messages")
+        raise EditError(N_("not a PO file of texts: it has no messages"))
     return catalog

@@ -8,6 +8,7 @@ from bot.staff import records
 from bot.staff.edits import EditError
 from bot.staff.errors import PUBLISHED, CheckFailed, Conflict, NotFound, version_number as _number
 from bot.storage.versions import ANY
+from bot.conversation.wording import N_
 
 log = logging.getLogger("bot.staff.service")  # the service's logger: its log lines stay as they were
 
@@ -25,18 +26,18 @@ class Publishing:
         by, note = records.who(by), records.note(note, required=True)
         draft = self.draft()
         if draft is None:
-            raise NotFound("there is no draft to publish")
+            raise NotFound(N_("there is no draft to publish"))
         head = self.store.head()
         current = head[0] if head else None
         if expected_head is not None and _number(expected_head) != current:
-            raise Conflict(f"version {current} was published since you looked at version {expected_head}; "
-                           "look at the changes again")
+            raise Conflict(N_("version %(now)s was published since you looked at version %(seen)s; look at the "
+                              "changes again", now=current, seen=expected_head))
         if draft.base != current and not force:
-            raise Conflict(f"the draft was started from version {draft.base}, and version {current} has been "
-                           "published since: publishing the draft would undo it. Discard the draft, or "
-                           "publish anyway")
+            raise Conflict(N_("the draft was started from version %(base)s, and version %(now)s has been "
+                              "published since: publishing the draft would undo it. Discard the draft, or "
+                              "publish anyway", base=draft.base, now=current))
         if not scriptdiff.diff(self._bundle(PUBLISHED), draft.bundle):
-            raise EditError("the draft is the same as the published version: nothing to publish")
+            raise EditError(N_("the draft is the same as the published version: nothing to publish"))
         return self._publish(draft.bundle, by, note, "draft", expect_head=current, draft_rev=draft.rev,
                              base=draft.base)
 
@@ -45,7 +46,7 @@ class Publishing:
         by, number = records.who(by), _number(number)
         bundle = self._bundle(number)
         if fingerprint(bundle) == fingerprint(self._bundle(PUBLISHED)):
-            raise EditError(f"version {number} is what is published now")
+            raise EditError(N_("version %(n)s is what is published now", n=number))
         note = records.note(note) or f"restored version {number}"
         return self._publish(bundle, by, note, "restore", restored_from=number)
 
@@ -53,7 +54,7 @@ class Publishing:
         """Publish the files of locales/ (or another folder) as a new version."""
         bundle = read_bundle(directory) if directory else self.shipped
         if fingerprint(bundle) == fingerprint(self._bundle(PUBLISHED)):
-            raise EditError("the published version already is these files")
+            raise EditError(N_("the published version already is these files"))
         note = records.note(note) or "the files shipped in locales/"
         return self._publish(bundle, records.who(by), note, "files", files=fingerprint(bundle))
 
@@ -67,7 +68,7 @@ class Publishing:
         number = self.store.publish(encode(bundle), record, expect_head=expect_head,
                                     draft_rev=draft_rev, files=files)
         if number is None:
-            raise Conflict("the draft or the published version changed meanwhile; look again and retry")
+            raise Conflict(N_("the draft or the published version changed meanwhile; look again and retry"))
         log.info("script version %s published", number, extra={"source": source})
         self._changed()
         return self.info(number)

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from bot.staff.edits import EditError
+from bot.conversation.wording import N_
 
 MAX_NOTE = 500
 
@@ -50,7 +51,7 @@ def who(by):
     """Return the name of who made a change, or raise EditError."""
     by = " ".join(str(by or "").split())
     if not by or len(by) > 100:
-        raise EditError("say who makes the change (a name of at most 100 characters)")
+        raise EditError(N_("say who makes the change (a name of at most 100 characters)"))
     return by
 
 
@@ -58,7 +59,7 @@ def note(note, required=False):
     """Return a publish note, or raise EditError when it is required and missing or too long."""
     note = " ".join(str(note or "").split())
     if required and not note:
-        raise EditError("a note is needed: say what changed and why")
+        raise EditError(N_("a note is needed: say what changed and why"))
     if len(note) > MAX_NOTE:
-        raise EditError(f"the note is too long (at most {MAX_NOTE} characters)")
+        raise EditError(N_("the note is too long (at most %(n)s characters)", n=MAX_NOTE))
     return note

@@ -8,7 +8,11 @@ from bot.staff import example_pages as admin_examples
 from bot.staff import simulator_pages as admin_simulator
 from bot.staff import version_pages as admin_versions
 from bot.staff.edits import MAX_TEXT, EditError, keyword_ids, review_languages
-from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who
+from bot.web.wording import say
+from bot.web import prg
+from bot.web.prg import taken
+from bot.staff.pages import (blocking_errors, draft_status, init_pages, say_new_errors, scripts, status_of,
+                             view_of, who)
 from bot.staff.service import DRAFT, PUBLISHED
 
 bp = Blueprint("script", __name__, url_prefix="/script")
@@ -45,8 +49,12 @@ def _text_page(tid, code=200, error=None, posted=None):
 
 @bp.get("/text/<tid>")
 def text(tid):
-    """Show one text in every language, with a form per language."""
-    return _text_page(tid)
+    """Show one text in every language, with a form per language (after a refusal: it, and what was typed)."""
+    status, kept = taken()
+    if not kept:
+        return _text_page(tid, code=status)
+    posted = {kept["lang"]: kept["text"]} if kept.get("lang") and "text" in kept else None
+    return _text_page(tid, code=status, error=kept.get("error"), posted=posted)
 
 
 def _language(lang):
@@ -69,6 +77,7 @@ def save_text(tid, lang):
     if value is None:
         abort(400)
     service = scripts()
+    before = blocking_errors()
     try:
         if tid in keyword_ids({"spec": service.script(DRAFT).spec}):
             service.set_keywords(tid, lang, value, by=who(), expected=was)
@@ -76,6 +85,8 @@ def save_text(tid, lang):
             service.set_text(tid, lang, value, by=who(), expected=was)
     except EditError as exc:
         return _refused_text(tid, exc, posted={lang: value})
+    if say_new_errors(before):  # a keyword that clashes, a placeholder dropped: said now, not at publish
+        return redirect(url_for(".text", tid=tid) + f"#lang-{lang}", code=303)
     return _saved(tid, lang, _l("Saved in the draft. Publish to put it in force."))
 
 
@@ -107,6 +118,11 @@ def comment(tid, lang):
 
 
 def _refused_text(tid, exc, posted=None):
-    """Return the text's page with the refusal in it (404 for a text the script does not know)."""
-    page, _ = _text_page(tid, error=str(exc), posted=posted)
-    return page, status_of(exc)
+    """Send the browser to the text's page with the refusal in it and what was typed (post, redirect, get)."""
+    if not view_of(DRAFT).knows(tid):
+        abort(404)
+    fields = {"error": say(exc)}
+    for lang, value in (posted or {}).items():
+        fields.update(lang=lang, text=value)
+    anchor = f"#lang-{next(iter(posted))}" if posted else ""
+    return prg.refused(url_for(".text", tid=tid) + anchor, status_of(exc), fields)

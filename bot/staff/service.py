@@ -23,6 +23,7 @@ from bot.staff.files import ScriptFiles
 from bot.staff.publishing import Publishing
 from bot.staff.records import MAX_NOTE, Draft, VersionInfo  # noqa: F401 (pages import MAX_NOTE from here)
 from bot.conversation.script import ScriptError, build_script
+from bot.conversation.wording import N_
 
 
 class ScriptService(DraftEdits, ScriptFiles, Publishing):
@@ -48,7 +49,7 @@ class ScriptService(DraftEdits, ScriptFiles, Publishing):
         """Return the VersionInfo of version number, or raise NotFound."""
         record = self.store.info(_number(number))
         if record is None:
-            raise NotFound(f"no version {number}")
+            raise NotFound(N_("no version %(n)s", n=number))
         return VersionInfo.from_record(record)
 
     def history(self):
@@ -70,14 +71,14 @@ class ScriptService(DraftEdits, ScriptFiles, Publishing):
         if which == PUBLISHED:
             head = self.store.head()
             if head is None:
-                raise NotFound("nothing is published yet")
+                raise NotFound(N_("nothing is published yet"))
             which = head[0]
         info = self.info(which)
         key = (info.number, info.fingerprint)
         if key not in self._bundles:
             blob = self.store.version(info.number)
             if blob is None:
-                raise NotFound(f"version {info.number} is listed but its content is missing")
+                raise NotFound(N_("version %(n)s is listed but its content is missing", n=info.number))
             self._bundles[key] = decode(blob)
             _trim(self._bundles)
         return self._bundles[key]
@@ -146,7 +147,7 @@ class ScriptService(DraftEdits, ScriptFiles, Publishing):
             if current is None:
                 head = self.store.head()
                 if head is None:
-                    raise NotFound("nothing is published yet")
+                    raise NotFound(N_("nothing is published yet"))
                 record = {"base": head[0], "created_at": now, "created_by": by, "updated_at": now,
                           "updated_by": by, "bundle": self._bundle(head[0])}
             else:

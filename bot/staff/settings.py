@@ -6,6 +6,7 @@ webhook does not pay an extra round trip for them.
 """
 import re
 import time
+from bot.conversation.wording import N_
 
 CACHE_SECONDS = 5
 TEMPLATE_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
@@ -19,7 +20,7 @@ def check_template(sid):
     """Return a WhatsApp template's Content SID, or raise SettingsError."""
     sid = (sid or "").strip()
     if sid and not TEMPLATE_SID.match(sid):
-        raise SettingsError(f"{sid!r} is not a Content SID (HX followed by 32 hexadecimal digits)")
+        raise SettingsError(N_("%(sid)s is not a Content SID (HX followed by 32 hexadecimal digits)", sid=repr(sid)))
     return sid
 
 

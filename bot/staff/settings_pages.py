@@ -2,7 +2,8 @@
 office hours included, are bot/staff/script_pages.py's)."""
 import datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,6 +13,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from bot.staff import script_pages as admin_script
 from bot.staff.directory_pages import DAY_NAMES
 from bot.web.auth import staff_required
+from bot.web.prg import refused, taken
 from bot.conversation.hours import DAYS
 from bot.staff.settings import SettingsError, check_template
 
@@ -65,8 +67,18 @@ def _render(form, status=200):
 @bp.get("/")
 @staff_required
 def index():
-    """Show the settings, the accounts and the audit log."""
-    return _render(_settings_form())
+    """Show the settings, the accounts and the audit log (after a refusal: it, and what was typed)."""
+    status, kept = taken()
+    if not kept:
+        return _render(_settings_form(), status)
+    form = SettingsForm(formdata=kept, meta={"csrf": False})
+    if kept:
+        form.validate()
+        for name in [k for k in kept if k.startswith("error:")]:  # the service's refusals, per field
+            field = getattr(form, name[len("error:"):], None)
+            if field is not None:
+                field.errors = [*field.errors, *kept.getlist(name)]
+    return _render(form, status)
 
 
 @bp.post("/settings")
@@ -75,12 +87,18 @@ def settings():
     """Save the templates and the on-call interval."""
     form = SettingsForm()
     if not form.validate():
-        return _render(form, 400)
-    try:
-        templates = {lang: check_template(getattr(form, f"template_{lang}").data) for lang in ("es", "quc", "en")}
-    except SettingsError as exc:
-        flash(str(exc), "error")
-        return _render(form, 400)
+        return refused(url_for(".index") + "#settings", 400)
+    problems = []
+    templates = {}
+    for lang in ("es", "quc", "en"):  # every refusal at once, not the first alone
+        try:
+            templates[lang] = check_template(getattr(form, f"template_{lang}").data)
+        except SettingsError:
+            problems.append((f"error:template_{lang}", _(
+                "“%(sid)s” is not a Content SID: it is HX followed by 32 hexadecimal digits.",
+                sid=getattr(form, f"template_{lang}").data.strip())))
+    if problems:
+        return refused(url_for(".index") + "#settings", 400, [*request.form.items(multi=True), *problems])
     texts = {lang: (getattr(form, f"text_{lang}").data or "").strip() for lang in ("es", "quc", "en")}
     current_app.extensions["staff_settings"].save(
         templates={k: v for k, v in templates.items() if v}, notify_minutes=form.notify_minutes.data or 0,
@@ -99,20 +117,20 @@ def account():
     target = accounts.get(form.email.data or "") if form.validate() else None
     if target is None:
         flash(_l("No such account."), "error")
-        return _render(_settings_form(), 400)
+        return refused(url_for(".index") + "#accounts", 400, {})
     if form.action.data == "end_sessions":
         if target.email == current_user.email:
             flash(_l("Log out to end your own sessions."), "error")
-            return _render(_settings_form(), 400)
+            return refused(url_for(".index") + "#accounts", 400, {})
         accounts.end_sessions(target)
     elif form.action.data in ("disable", "enable"):
         if target.email == current_user.email:
             flash(_l("You cannot disable your own account."), "error")
-            return _render(_settings_form(), 400)
+            return refused(url_for(".index") + "#accounts", 400, {})
         accounts.update(target, disabled=form.action.data == "disable")
     elif not target.phone:
         flash(_l("This account has no phone number for on-call SMS."), "error")
-        return _render(_settings_form(), 400)
+        return refused(url_for(".index") + "#accounts", 400, {})
     else:
         accounts.update(target, on_call=form.action.data == "on_call")
     accounts.store.audit(current_user.email, form.action.data, account=target.email)

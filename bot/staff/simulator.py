@@ -34,7 +34,8 @@ class Session:
     """One simulated conversation.
 
     log lines are [who, text, cost]: who is "texter", "bot", "note" (text is then a NOTES code) or "why"
-    (how the matcher read the texter's message: words found, intent, score, decision; one per line);
+    (how the matcher read the texter's message: words found, intent, score; one per line) or "decision"
+    (text is [kind, intents, topic]: what the bot did with it; kind "option" for a menu number or word);
     cost is [encoding, segments, characters] for an SMS and [None, 0, characters] for WhatsApp.
     """
 
@@ -90,8 +91,13 @@ def send(script, session, text, now, jobs=None):
                   Context(now=now, new_session=session.state is None, handoff_status=session.handoff,
                           lookup=jobs.lookup(query) if query is not None else None))
     _add(session, "texter", text)
-    if result.why:
-        _add(session, "why", "\n".join(result.why + nearest_lines(script, text)))
+    why = [line for line in result.why if not line.startswith("decision:")]
+    why += nearest_lines(script, text) if why else []
+    if why:
+        _add(session, "why", "\n".join(why))
+    if result.decided:
+        kind, intents, topic = result.decided
+        _add(session, "decision", [kind, list(intents), topic])
     for reply in result.replies:
         _add(session, "bot", reply, cost(reply, session.channel))
     session.state, session.opted_out = result.state.to_json(), result.state.opted_out

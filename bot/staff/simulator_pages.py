@@ -61,7 +61,7 @@ def act():
     try:
         session = simulator.load(request.form.get("token"), secret)
     except simulator.SimulatorError as exc:
-        return _page(code=400, error=str(exc))
+        return _page(code=400, error=exc)
     script = service.script(session.which)
     clock = current_app.extensions["conversations"].clock
     if action == "close":

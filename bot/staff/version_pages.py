@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from bot.staff.edits import EditError
 from bot.staff.po import MAX_FILE
-from bot.staff.pages import audit, draft_status, init_pages, refused, scripts, status_of, view_of, who
+from bot.staff.pages import (audit, blocking_errors, draft_status, init_pages, refused, say_new_errors, scripts,
+                             status_of, view_of, who)
 from bot.staff.service import DRAFT, MAX_NOTE, PUBLISHED, CheckFailed, NotFound
 
 bp = Blueprint("versions", __name__, url_prefix="/script")
@@ -62,7 +63,7 @@ def do_publish():
         return _publish_page(error=_l("The checks found errors: fix them in the draft, then publish."),
                              problems=exc.problems, code=422, note=note)
     except EditError as exc:
-        return _publish_page(error=str(exc), code=status_of(exc), note=note)
+        return _publish_page(error=exc, code=status_of(exc), note=note)
     audit("script_publish", version=info.number)
     flash(_l("Published version %(n)s: texters get it within seconds.", n=info.number), "info")
     return redirect(url_for(".history"), code=303)
@@ -120,7 +121,7 @@ def restore(number):
     except NotFound:
         abort(404)
     except EditError as exc:
-        return _history_page(error=str(exc), code=status_of(exc))
+        return _history_page(error=exc, code=status_of(exc))
     audit("script_restore", version=info.number, restored=number)
     flash(_l("Version %(old)s is published again, as version %(n)s.", old=number, n=info.number), "info")
     draft = service.draft()
@@ -162,10 +163,12 @@ def upload():
         return render_template("admin/script/files.html", error=_l("Choose the file's language."), **context), 400
     if upload_file is None or not upload_file.filename:
         return render_template("admin/script/files.html", error=_l("Choose a PO file to upload."), **context), 400
+    before = blocking_errors()
     try:
         report = service.import_po(lang, upload_file.read(MAX_FILE + 1), by=who())
     except EditError as exc:
         return refused(exc, "admin/script/files.html", **context)
+    say_new_errors(before)  # e.g. a translation that drops a placeholder: said now, not at publish
     audit("script_import", lang=lang, changes=len(report.changes))
     context.update(status=draft_status(), report=report)
     return render_template("admin/script/files.html", error=None, **context)

@@ -95,3 +95,15 @@ class AccountRecords:
     def outbox(self):
         """Return the local outbox, oldest first."""
         return [json.loads(e) for e in self.redis.lrange(f"{self.prefix}outbox", 0, -1)]
+
+    def keep_form(self, token, fields, seconds=900):
+        """Keep a refused form's fields for the page the browser is sent to (post, redirect, get)."""
+        self.redis.set(f"{self.prefix}form:{token}", json.dumps(fields, separators=(",", ":")), ex=seconds)
+
+    def take_form(self, token):
+        """Return (and delete) the fields kept under token, or {}."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(f"{self.prefix}form:{token}")
+        pipe.delete(f"{self.prefix}form:{token}")
+        raw, _ = pipe.execute()
+        return json.loads(raw) if raw else {}

@@ -69,6 +69,7 @@ from bot.storage.accounts import AccountRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
+from bot.storage.media import MediaRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
@@ -105,7 +106,7 @@ class Changes:
     words: tuple = None      # (day, {field: increment}): words not understood (bot/reports/unknown_words.py)
 
 
-class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords):
+class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
     def __init__(self, redis, prefix, ttl, rate_limit=0):

@@ -92,10 +92,14 @@ class Conversations:
             if outcome == "ok" and (changes.report or changes.words) and self.store.cluster:
                 self._count_apart(h, changes.report, changes.words, deadline)
             if outcome == "ok" and changes.forget:
+                self.store.media_now(h)  # its photos and voice notes are deleted at Twilio by the sweep
                 self._forget(h, received)
                 answer = Replies(result.replies)
                 answer.forgotten = True  # the webhook's log line names no texter for this one
                 return answer
+            if outcome == "ok" and inbound.attachments and any(k == "handoff_message" for k, _ in result.events):
+                self.store.schedule_media(h, [path for path, _ in inbound.attachments],
+                                          now.timestamp() + self.store.ttl["handoff"])
             if outcome == "ok":
                 handoff = changes.handoff or {}
                 urgent = handoff.get("urgent") == "1"  # danger written: on-call told at once, queued or not
@@ -188,6 +192,10 @@ class Conversations:
                                    "urgent": "1" if data.get("urgent") else "0"}
                 for node_id in data["trail"][:-1]:
                     thread.append({"at": at, "dir": "bot", "text": render_node(script, node_id, data["lang"])})
+                exact = result.decided and result.decided[0] == "option"  # a menu number says nothing more
+                if (inbound.text or "").strip() and not exact:  # the words with which they asked for a person
+                    thread.append({"at": at, "dir": "in", "sid": sid, "asked": 1,
+                                   "text": inbound.text[:MAX_STORED_CHARS]})
             elif kind == "handoff_message":
                 text = data["text"] or ""
                 entry = {"at": at, "dir": "in", "sid": sid, "text": text[:MAX_STORED_CHARS]}
@@ -195,6 +203,8 @@ class Conversations:
                     entry["cut"] = len(text)
                 if data["media"]:
                     entry["media"] = data["media"]
+                if inbound.attachments:
+                    entry["attachments"] = [list(a) for a in inbound.attachments]
                 thread.append(entry)
                 changes.handoff = {**(changes.handoff or {}), "updated": at, "channel": inbound.channel}
             elif kind == "urgent":

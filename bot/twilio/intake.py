@@ -86,7 +86,8 @@ class Intake:
     def _keep(self, h, address, sid, inbound, received):
         """Spool one message for later (the texter gets the safe reply either way)."""
         record = {"address": address, "sid": sid, "text": inbound.text, "channel": inbound.channel,
-                  "media": inbound.media, "opt_out_type": inbound.opt_out_type}
+                  "media": inbound.media, "opt_out_type": inbound.opt_out_type,
+                  "attachments": [list(a) for a in inbound.attachments]}
         try:
             kept = self.spool.put(h, record, received)
         except OSError as exc:  # e.g. the folder is read-only: the texter still gets the safe reply
@@ -108,7 +109,8 @@ class Intake:
                 self.spool.remove(entry)
                 continue
             inbound = Inbound(text=record["text"], channel=record["channel"], media=record["media"],
-                              opt_out_type=record["opt_out_type"])
+                              opt_out_type=record["opt_out_type"],
+                              attachments=tuple(tuple(a) for a in record.get("attachments") or ()))
             try:
                 self.conversations.handle(record["address"], record["sid"], inbound, received_at(entry),
                                           deadline, replay=True)

@@ -12,6 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot import metrics
 from bot.logs import Throttle
 from bot.conversation.engine import SMS, WHATSAPP, Inbound
+from bot.twilio import media as twilio_media
 from bot.twilio import ids
 from bot.twilio.intake import Unavailable
 from bot.storage.privacy import short_name
@@ -107,8 +108,9 @@ def messages():
     channel = WHATSAPP if sender.lower().startswith("whatsapp:") else SMS
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
-                      opt_out_type=(form.get("OptOutType") or None))
-    texter = short_name(current_app.extensions["conversations"].keys.pseudonym(sender))
+                      opt_out_type=(form.get("OptOutType") or None), attachments=twilio_media.attachments(form))
+    conversations = current_app.extensions["conversations"]
+    texter = short_name(conversations.keys.pseudonym(sender))
     try:
         replies = current_app.extensions["intake"].receive(sender, sid, inbound)
     except Unavailable:

@@ -104,14 +104,19 @@ class Accounts:
         """Return every account, sorted by email."""
         return sorted((self.get(email) for email in self.store.users()), key=lambda a: a.email)
 
-    def add(self, email, role, password, langs=("es",), ui_lang="es", phone="", on_call=False):
-        """Create an account, or raise AccountError saying what is wrong."""
+    def add(self, email, role, password, langs=("es",), ui_lang=None, phone="", on_call=False):
+        """Create an account, or raise AccountError saying what is wrong.
+
+        Without ui_lang the pages speak the first language the person speaks with texters that the
+        pages have (Spanish when none is)."""
         email = normalize_email(email)
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
         langs = list(dict.fromkeys(langs or ()))
         if not langs or any(lang not in SPOKEN for lang in langs):
             raise AccountError(f"languages must be among {', '.join(SPOKEN)}")
+        if ui_lang is None:
+            ui_lang = next((lang for lang in langs if lang in UI_LANGUAGES), "es")
         if ui_lang not in UI_LANGUAGES:
             raise AccountError(f"the page language must be one of {', '.join(UI_LANGUAGES)}")
         check_password(password)

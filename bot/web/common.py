@@ -13,12 +13,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.web.accounts import UI_LANGUAGES
+from bot.web.display import init_display
 
 csrf = CSRFProtect()
 babel = Babel()
 
 # No inline script or style anywhere: everything comes from /static on this host.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+       "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
@@ -126,6 +128,7 @@ def init_web(app, settings):
     app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime,
                                  format_timedelta=format_timedelta)
     app.after_request(security_headers)
+    init_display(app)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_error):

@@ -64,12 +64,47 @@ function nearBottom(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
 }
 
+function focusKey(container) {
+  // Where keyboard focus is inside a refreshed part, said so that it survives the refresh: the
+  // element's id, else its card (data-texter) and its place among the card's controls.
+  const active = document.activeElement;
+  if (!active || active === document.body || !container.contains(active)) return null;
+  if (container === active) return { self: true };
+  if (active.id) return { id: active.id };
+  const card = active.closest("[data-texter]");
+  if (!card) return null;
+  const controls = Array.from(card.querySelectorAll("a, button, input, select, textarea, [tabindex]"));
+  return { texter: card.dataset.texter, index: controls.indexOf(active) };
+}
+
+function restoreFocus(container, key) {
+  if (!key || key.self) return;
+  let target = null;
+  if (key.id) target = document.getElementById(key.id);
+  else {
+    const card = Array.from(container.querySelectorAll("[data-texter]")).find((c) => c.dataset.texter === key.texter);
+    if (card) target = card.querySelectorAll("a, button, input, select, textarea, [tabindex]")[key.index] || card.querySelector("a, button");
+  }
+  if (target) target.focus({ preventScroll: true });
+  else container.focus?.({ preventScroll: true });
+}
+
+function announceNew(container, before) {
+  // Screen readers hear each new message of the texter once (the thread itself is not live: it is
+  // replaced whole at each refresh).
+  const out = document.getElementById("announce");
+  if (!out) return;
+  const fresh = Array.from(container.querySelectorAll(".msg.in .text")).slice(before);
+  if (!fresh.length) return;
+  out.textContent = fresh.map((t) => fill(container.dataset.announceOne, { text: t.textContent })).join(" ");
+}
+
 function poll(container) {
   let etag = null;
   const every = parseInt(container.dataset.every || "4000", 10);
   const pageStatus = container.closest("[data-status]");
   async function tick() {
-    if (document.hidden) return;
+    if (document.hidden && !(container.id === "lists" && window.helplineAlertsOn)) return;
     let response;
     try {
       const headers = { "X-Requested-With": "fetch" };
@@ -87,9 +122,15 @@ function poll(container) {
     etag = response.headers.get("ETag");
     const html = await response.text();
     const stick = nearBottom(container);
+    const focus = focusKey(container);
+    const before = container.querySelectorAll(".msg.in").length;
     container.innerHTML = html;
+    restoreFocus(container, focus);
     const fresh = container.querySelector("[data-status]");
-    if (container.id === "lists") showCounts(container);
+    if (container.id === "lists") {
+      showCounts(container);
+      document.dispatchEvent(new CustomEvent("helpline:lists", { detail: container }));
+    } else announceNew(container, before);
     if (pageStatus && fresh && fresh.dataset.status !== pageStatus.dataset.status) {
       window.location.reload(); // claimed, released or closed elsewhere: the buttons change
       return;
@@ -100,6 +141,11 @@ function poll(container) {
   document.addEventListener("visibilitychange", tick);
 }
 
+function plural(lists, name, n) {
+  // The page gives each sentence in its singular and plural form, {n} filled here.
+  return fill(n === 1 ? lists.dataset[name + "One"] : lists.dataset[name], { n });
+}
+
 function showCounts(lists) {
   // The tab's title says how many are waiting (urgent ones first), so a volunteer in another tab sees it.
   const counts = lists.querySelector("#counts");
@@ -107,9 +153,74 @@ function showCounts(lists) {
   const waiting = parseInt(counts.dataset.waiting || "0", 10);
   const urgent = parseInt(counts.dataset.urgent || "0", 10);
   let prefix = "";
-  if (urgent) prefix = `(${fill(lists.dataset.titleUrgent, { urgent })} · ${waiting}) `;
+  if (urgent) prefix = `(${plural(lists, "titleUrgent", urgent)}, ${plural(lists, "titleWaiting", waiting)}) `;
   else if (waiting) prefix = `(${waiting}) `;
   document.title = prefix + lists.dataset.title;
+}
+
+// --- Alerts: a sound and a notification for a new waiting conversation, at once for an urgent one ---
+function waitingCards(lists) {
+  return Array.from(lists.querySelectorAll("#waiting > li[data-texter]")).map((card) => ({
+    name: card.dataset.texter, urgent: card.classList.contains("urgent") }));
+}
+
+function beep(audio, urgent) {
+  // A short tone (two for urgent), made here: no sound file, nothing from other sites.
+  if (!audio) return;
+  [0, urgent ? 0.35 : null].filter((t) => t !== null).forEach((start) => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = urgent ? 880 : 660;
+    gain.gain.value = 0.15;
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + start);
+    osc.stop(audio.currentTime + start + 0.25);
+  });
+}
+
+function alerts(lists) {
+  // Opt-in: the permission is asked when the volunteer clicks, never on load; the choice is kept in
+  // this browser. Only while the inbox is open.
+  const box = document.getElementById("alerts");
+  const button = document.getElementById("alerts-on");
+  const state = document.getElementById("alerts-state");
+  if (!box || !button) return;
+  box.hidden = false;
+  let audio = null;
+  let on = false;
+  let seen = new Set(waitingCards(lists).map((c) => c.name));
+  function start() {
+    on = true;
+    window.helplineAlertsOn = true; // the inbox keeps refreshing in a background tab, to alert
+    try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+    button.hidden = true;
+    const allowed = !("Notification" in window) || Notification.permission === "granted";
+    state.textContent = allowed ? box.dataset.on : box.dataset.denied;
+    try { window.localStorage.setItem("helpline-alerts", "on"); } catch (e) { /* kept for this page only */ }
+  }
+  let kept = null;
+  try { kept = window.localStorage.getItem("helpline-alerts"); } catch (e) { kept = null; }
+  if (kept === "on" && "Notification" in window && Notification.permission === "granted") start();
+  button.addEventListener("click", () => {
+    if ("Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission().then(start, start);
+    } else start();
+  });
+  document.addEventListener("helpline:lists", () => {
+    const cards = waitingCards(lists);
+    const fresh = cards.filter((c) => !seen.has(c.name));
+    seen = new Set(cards.map((c) => c.name));
+    if (!on || !fresh.length) return;
+    const urgent = fresh.filter((c) => c.urgent);
+    const first = urgent[0] || fresh[0];
+    beep(audio, urgent.length > 0);
+    if ("Notification" in window && Notification.permission === "granted") {
+      const words = fill(urgent.length ? box.dataset.urgent : box.dataset.new, { name: first.name });
+      try {
+        new Notification(words, { tag: "helpline-" + first.name, requireInteraction: urgent.length > 0 });
+      } catch (e) { /* some phones allow notifications only from a service worker: the sound stays */ }
+    }
+  });
 }
 
 // --- What a person typed is kept in this browser until it is saved or sent -------------------------
@@ -130,10 +241,35 @@ function store(storage, key, value) {
   }
 }
 
+function openTargetedDetails() {
+  // A link to a folded node (#node-pay, #text-pay.intro) opens it, so the link lands on what it names.
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  for (let el = target; el; el = el.parentElement) if (el.tagName === "DETAILS") el.open = true;
+  target.scrollIntoView();
+}
+
+function dropDraftsOfOtherSessions() {
+  // Drafts belong to the session they were typed in: once staff end the sessions (a lost phone), the
+  // next page after logging in again carries another mark, and the old session's drafts are deleted.
+  const mark = document.documentElement.dataset.session;
+  if (!mark) return; // logged out: the login page keeps them until someone logs in
+  try {
+    Object.keys(window.localStorage).filter((k) => k.startsWith("helpline-reply:")).forEach((k) => {
+      const kept = stored(window.localStorage, k);
+      if (!kept || kept.session !== mark) window.localStorage.removeItem(k);
+    });
+  } catch (e) {
+    // storage disabled: nothing was kept
+  }
+}
+
 function keepReply(page) {
   // A volunteer's reply survives a reload, a hand-back or a lost claim: it stays in localStorage (on
-  // this device only) until the server has taken it, and the volunteer is told what happened.
+  // this device only, marked with the session) until the server has taken it, and the volunteer is told.
   const key = "helpline-reply:" + page.dataset.h;
+  const session = document.documentElement.dataset.session || "";
   const kept = stored(window.localStorage, key);
   const box = document.getElementById("body");
   const notice = document.getElementById("kept-notice");
@@ -149,7 +285,7 @@ function keepReply(page) {
         notice.hidden = false;
       }
     }
-    store(window.localStorage, key, { text: box.value });
+    store(window.localStorage, key, { text: box.value, session });
   } else if (kept && kept.text && !box) {
     const shown = document.getElementById("kept");
     const text = document.getElementById("kept-text");
@@ -168,10 +304,10 @@ function keepReply(page) {
   }
   if (box) {
     box.addEventListener("input", () => {
-      store(window.localStorage, key, box.value.trim() ? { text: box.value } : null);
+      store(window.localStorage, key, box.value.trim() ? { text: box.value, session } : null);
     });
     box.form.addEventListener("submit", () => {
-      if (box.value.trim()) store(window.localStorage, key, { text: box.value, sending: true });
+      if (box.value.trim()) store(window.localStorage, key, { text: box.value, sending: true, session });
     });
   }
 }
@@ -226,7 +362,22 @@ document.addEventListener("DOMContentLoaded", () => {
     showCost(box, out);
   }
   const lists = document.getElementById("lists");
-  if (lists) showCounts(lists);
+  if (lists) {
+    showCounts(lists);
+    alerts(lists);
+  }
+  dropDraftsOfOtherSessions();
+  openTargetedDetails();
+  window.addEventListener("hashchange", openTargetedDetails);
+  const openAll = document.getElementById("open-all");
+  if (openAll) {
+    const openWords = openAll.textContent;
+    openAll.addEventListener("click", () => {
+      const folded = Array.from(document.querySelectorAll("details.node")).some((d) => !d.open);
+      document.querySelectorAll("details.node").forEach((d) => { d.open = folded; });
+      openAll.textContent = folded ? openAll.dataset.close : openWords;
+    });
+  }
   const page = document.querySelector(".conversation[data-h]");
   if (page) keepReply(page);
   keepEdits();
@@ -242,10 +393,21 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  document.querySelectorAll("[data-insert]").forEach((button) => {
+    // A ready answer goes into the reply box (after what is there), to be edited before sending.
+    button.addEventListener("click", () => {
+      const reply = document.getElementById("body");
+      if (!reply) return;
+      reply.value = reply.value.trim() ? reply.value.trimEnd() + "\n" + button.dataset.insert : button.dataset.insert;
+      reply.dispatchEvent(new Event("input"));
+      reply.focus();
+    });
+  });
   const compose = document.getElementById("compose");
   if (compose) {
     // On a phone the reply box must be in view, under the newest messages, without scrolling.
-    compose.scrollIntoView({ block: "end" });
+    // The page is laid out to fit the screen (body.fit); scroll only where it still does not fit.
+    if (compose.getBoundingClientRect().bottom > window.innerHeight) compose.scrollIntoView({ block: "end" });
     compose.addEventListener("submit", () => {
       // One click, one message: the server refuses a second send of the same form anyway.
       setTimeout(() => { document.getElementById("send").disabled = true; }, 0);

@@ -1,0 +1,81 @@
+"""Notes, transfer and history in the inbox (issue 22)."""
+import re
+
+from conftest import Texter, ask_for_person
+
+
+def pseudonym(app, texter):
+    return app.extensions["conversations"].keys.pseudonym(texter.address)
+
+
+def test_a_note_is_kept_for_colleagues_and_never_sent(twilio_app, web, fake_twilio):
+    texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550901"))
+    h = pseudonym(twilio_app, texter)
+    ana = web("ana")
+    ana.post(f"/inbox/c/{h}/claim")
+    response = ana.post(f"/inbox/c/{h}/note", {"note": "Habla de su pasaporte; le pasé el número de la línea."})
+    assert response.status_code == 303
+    page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert "Nota para colegas (no se envía):" in page and "le pasé el número" in page
+    assert "le pasé el número" in web("sam").get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert fake_twilio.messages == []  # nothing went to the texter
+    assert ana.post(f"/inbox/c/{h}/note", {"note": "  "}).status_code == 400
+    texter.send("BORRAR")
+    texter.send("BORRAR")
+    keys = twilio_app.extensions["conversations"].store.redis.keys(f"*{h}*")
+    assert keys == []  # deleted with the thread
+
+
+def test_transfer_to_a_colleague_who_speaks_the_language(twilio_app, web, fake_twilio):
+    """Sam (staff) holds an English texter; he passes it to Ben (English); Ana (Spanish only) is not
+    offered; the audit log and the thread say it; Ben finds it among his own."""
+    texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550902"), lang="3", last="help me")
+    h = pseudonym(twilio_app, texter)
+    sam = web("sam")
+    sam.post(f"/inbox/c/{h}/claim")
+    page = sam.get(f"/inbox/c/{h}").get_data(as_text=True)
+    offered = re.findall(r'<option value="([^"]+@example.org)">', page)
+    assert offered == ["ben@example.org"]
+    assert sam.post(f"/inbox/c/{h}/transfer", {"to": "ana@example.org"}).status_code == 400
+    moved = sam.post(f"/inbox/c/{h}/transfer", {"to": "ben@example.org"})
+    assert moved.status_code == 303
+    record = twilio_app.extensions["conversations"].store.handoff(h)
+    assert record["status"] == "claimed" and record["claimed_by"] == "ben@example.org"
+    audit = twilio_app.extensions["accounts"].store.audit_log()
+    assert audit[0]["action"] == "transfer" and audit[0]["account"] == "ben@example.org"
+    ben = web("ben")
+    assert 'id="mine"' in ben.get("/inbox/").get_data(as_text=True)
+    assert "passed the conversation to ben@example.org" in ben.get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert fake_twilio.messages == []
+
+
+def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio):
+    texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550903"), last="primera vez: mi pago")
+    h = pseudonym(twilio_app, texter)
+    ana = web("ana")
+    ana.post(f"/inbox/c/{h}/claim")
+    ana.post(f"/inbox/c/{h}/close")
+    clock = twilio_app.extensions["conversations"].clock
+    import datetime
+    twilio_app.extensions["conversations"].clock = lambda: clock() + datetime.timedelta(minutes=90)
+    from conftest import PERSON
+    for body in ("hola", PERSON, "segunda vez"):
+        texter.send(body)
+    page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
+    history = page[page.index('id="history"'):page.index('id="thread"')]
+    assert "primera vez: mi pago" in history and "segunda vez" not in history
+    thread = page[page.index('id="thread"'):]
+    assert "segunda vez" in thread and "primera vez" not in thread
+
+
+def test_the_words_that_asked_for_a_person_are_in_the_thread(twilio_app, web, fake_twilio):
+    """A texter asks for a person in a sentence: the volunteer reads that sentence, marked as the request."""
+    texter = Texter(twilio_app.test_client(), "+15055550904")
+    texter.send("hola")
+    texter.send("1")
+    texter.send("quiero hablar con una persona, mi patron me quito el pasaporte")
+    h = pseudonym(twilio_app, texter)
+    record = twilio_app.extensions["conversations"].store.handoff(h)
+    assert record.get("status") == "waiting", record
+    page = web("ana").get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert "Pidió una persona con estas palabras:" in page and "me quito el pasaporte" in page
