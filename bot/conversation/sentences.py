@@ -69,7 +69,8 @@ class SentenceSteps:
         goto = script.danger_pages.get(kind) or script.danger_goto
         prefix = None
         if st.lang is None:
-            st.lang = self.understanding().lang or script.source_language
+            u = self.understanding()  # answered in the likeliest language, even when not sure
+            st.lang = u.lang or (u.lang_guess if u.lang_guess in script.languages else script.source_language)
             self.events.append(("language", st.lang))
             prefix = self.t(script.engine_text("change_language"))
         node = script.nodes[goto]

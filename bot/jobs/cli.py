@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from bot.jobs.debarment import LISTS, import_debarred
 from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases
 from bot.jobs.reader import Refused
+from bot.conversation.wording import N_
 
 jobs_cli = AppGroup("jobs", help="DOL's H-2A/H-2B disclosure data and debarment lists, for 'check a job offer'.")
 
@@ -98,27 +99,44 @@ def status_command():
 
 
 def status_lines(status):
-    """Return the status as lines of text: each program's fiscal years, then the debarment lists."""
+    """Return the status as lines (message ids: English here, the page's language on the staff page): each
+    program's fiscal years, then the debarment lists."""
     if not status:
-        return ["No job data loaded: texters who send a case number are told so. "
-                "Import DOL's files with 'flask --app bot jobs import PATH'."]
+        return [N_("No job data loaded: texters who send a case number are told so. "
+                   "Import DOL's files with 'flask --app bot jobs import PATH'.")]
     out = []
     for program in ("h2a", "h2b"):
         slots = [s for s in (f"{program}.1", f"{program}.2") if status.get(s)]
         if not slots:
-            out.append(f"{PROGRAM_NAMES[program]}: not loaded")
+            out.append(N_("%(name)s: not loaded", name=PROGRAM_NAMES[program]))
         for slot in slots:
             info = status[slot]
-            year = f" fiscal year {info['fiscal_year']}" if info.get("fiscal_year") else ""
-            out.append(f"{PROGRAM_NAMES[program]}{year}: {counted(info.get('rows', 0), 'case')} from "
-                       f"{info.get('file', '?')}" + (f", data of {info['data_date']}" if info.get("data_date") else "")
-                       + f", imported {info.get('imported', '?')}" + (f" by {info['who']}" if info.get("who") else ""))
+            out.append(N_("%(name)s%(year)s: %(count)s from %(file)s%(date)s, imported %(when)s%(who)s",
+                          name=PROGRAM_NAMES[program], count=_count(info.get("rows", 0), "case"),
+                          year=N_(" fiscal year %(year)s", year=info["fiscal_year"]) if info.get("fiscal_year") else "",
+                          file=info.get("file", "?"), when=info.get("imported", "?"),
+                          date=N_(", data of %(date)s", date=info["data_date"]) if info.get("data_date") else "",
+                          who=N_(" by %(who)s", who=info["who"]) if info.get("who") else ""))
             if info.get("missing"):
-                out.append("  no column for: " + ", ".join(info["missing"]))
+                out.append(N_("  no column for: %(fields)s", fields=", ".join(info["missing"])))
     info = status.get("debarred")
     if not info:
-        out.append("Debarment lists: not loaded")
+        out.append(N_("Debarment lists: not loaded"))
         return out
+    lists = info.get("lists") or {"current": info}
+    for name, item in lists.items():
+        out.append(N_("Debarment list (%(which)s): %(count)s from %(file)s, imported %(when)s%(who)s",
+                      which=LISTS.get(name, name), count=_count(item.get("rows", 0), "entry"),
+                      file=item.get("file", "?"), when=item.get("imported", "?"),
+                      who=N_(" by %(who)s", who=item["who"]) if item.get("who") else ""))
+    return out
+
+
+def _count(n, noun):
+    """Return "1 case", "3 entries"... as a message id (its words translated on the page)."""
+    if noun == "case":
+        return N_("1 case") if n == 1 else N_("%(n)s cases", n=n)
+    return N_("1 entry") if n == 1 else N_("%(n)s entries", n=n)
     lists = info.get("lists") or {"current": info}
     for name, item in lists.items():
         out.append(f"Debarment list ({LISTS.get(name, name)}): {counted(item.get('rows', 0), 'entry')} from "

@@ -13,6 +13,7 @@ from bot.staff.edits import EditError
 from bot.staff.pages import audit, draft_status, init_pages, scripts, status_of, who
 from bot.staff.service import DRAFT, PUBLISHED
 from bot.storage.privacy import short_name
+from bot.web.wording import say
 
 bp = Blueprint("examples", __name__, url_prefix="/script/examples")
 init_pages(bp)
@@ -89,7 +90,7 @@ def save(lang, section, label):
     try:
         scripts().set_examples(lang, section, label, value, by=who())
     except EditError as exc:
-        return _label_page(lang, section, label, error=str(exc), code=status_of(exc), posted=value)
+        return _label_page(lang, section, label, error=say(exc), code=status_of(exc), posted=value)
     after = set(example_edits.examples_of(scripts().bundle(DRAFT), lang, section, label))
     audit("script_examples", lang=lang, section=section, label=label, added=len(after - before),
           removed=len(before - after))
@@ -122,7 +123,7 @@ def accept(h, pid):
             raise EditError(f"unknown section {section!r} (use {', '.join(SECTIONS)})")
         scripts().add_example(lang, section, name, text, by=who())
     except EditError as exc:
-        return _index_page(error=str(exc), code=status_of(exc), posted={"id": pid, "text": text})
+        return _index_page(error=say(exc), code=status_of(exc), posted={"id": pid, "text": text})
     _store().delete_proposal(found["h"], pid)
     audit("proposal_accept", texter=short_name(h), lang=lang, label=f"{section}.{name}",
           proposed=found.get("label", ""))

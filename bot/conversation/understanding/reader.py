@@ -27,6 +27,7 @@ class Understanding:
     past: bool = False           # frightening words about the past or elsewhere (no danger now)
     lang: str = None             # the language the message is written in, when clear
     lang_score: float = 0.0
+    lang_guess: str = None       # the likeliest language even when not clear (danger is answered in it)
     words: tuple = ()            # the message's words, folded
     known: frozenset = frozenset()  # positions of words the intent model has seen
     why: tuple = ()              # lines for staff: what weighed
@@ -87,23 +88,25 @@ class Understander:
                 near = likely
             elif self._past is not None:
                 past = dprobs[self._past] >= max(dprobs[self._none], 0.35)
-        lang, lang_score = self._language(folded, words)
+        lang, lang_score, guess = self._language(folded, words)
         vocabulary = self.intent.vocabulary
         known = frozenset(i for i, w in enumerate(words) if "w " + w in vocabulary)
         why = self._why(intents, rows, values, kind or near, score, past, drows, dvalues, lang, lang_score)
         return Understanding(intents=intents, danger=kind, danger_score=round(score, 4), near_danger=near,
                              past=bool(past),
-                             lang=lang, lang_score=round(lang_score, 4), words=words, known=known, why=why)
+                             lang=lang, lang_score=round(lang_score, 4), lang_guess=guess, words=words, known=known, why=why)
 
     def _language(self, folded, words):
-        """Return (language, probability): None when the message is too short or the model unsure."""
+        """Return (language, probability, likeliest language): the language is None when the message is
+        too short or the model unsure; the likeliest is None only for a message without letters."""
         letters = sum(len(w) for w in words if not w.isdigit())
         probs = self.language.probabilities(folded)
         best = int(np.argmax(probs))
         score = float(probs[best])
+        guess = self.language.classes[best] if letters else None
         if letters < LANGUAGE_MIN_LETTERS or score < LANGUAGE_MIN:
-            return None, score
-        return self.language.classes[best], score
+            return None, score, guess
+        return self.language.classes[best], score, guess
 
     def _why(self, intents, rows, values, kind, score, past, drows, dvalues, lang, lang_score):
         """Return the explanation lines: scores and the features that weighed most."""
@@ -117,7 +120,7 @@ class Understander:
             if weighed:
                 lines.append(f"  weighed: {weighed}")
         if drows is not None:
-            state = kind or ("past or elsewhere" if past else "none")
+            state = kind or ("past" if past else "-")
             lines.append(f"danger {state}: {score:.2f} (its page from {self.danger_threshold:.2f}, "
                          f"its line first from {self.line_threshold:.2f})")
             if kind:
