@@ -35,7 +35,7 @@ def test_borrar_removes_the_words_the_texter_added(twilio_app):
     numbers = [f"+1505555080{n}" for n in range(3)]
     for number in numbers:
         miss(twilio_app, number, "vengo de tzununa con mi gente")
-    miss(twilio_app, "+15055550809", "el zacate esta muy alto")
+    miss(twilio_app, "+15055550809", "el zacate esta muy alto y las hormigas pican")
     assert sum(_word_fields(twilio_app, "tzununa").values()) == 3
     for i, number in enumerate(numbers):
         _delete(Texter(twilio_app.test_client(), number))
@@ -44,7 +44,7 @@ def test_borrar_removes_the_words_the_texter_added(twilio_app):
     store = twilio_app.extensions["conversations"].store
     hashes = [k for k in store.redis.scan_iter(match=f"{store.prefix}*") if store.redis.type(k) == b"hash"]
     assert not any("tzununa" in str(store.redis.hgetall(k)) for k in hashes)
-    assert sum(_word_fields(twilio_app, "zacate").values()) == 1
+    assert sum(_word_fields(twilio_app, "hormigas").values()) == 1
 
 
 @pytest.fixture

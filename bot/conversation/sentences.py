@@ -118,11 +118,11 @@ class SentenceSteps:
         return replies
 
     def possible_danger(self, prefix=None):
-        """Answer a message nothing else understood in which danger is possible (or past): its danger
-        line, then the main menu; None when there is no such line."""
+        """Answer a message nothing else understood in which danger is possible: its danger line, then the
+        main menu; None when there is no such line."""
         decision = self.decision()
-        if decision.kind is not None or not decision.line or not self.state.lang:
-            return None
+        if decision.kind is not None or decision.line in (None, "past") or not self.state.lang:
+            return None  # danger in the past gets its line only beside the topic it is about
         line = self.danger_line()
         return self.enter(self.script.main, prefix="\n".join(p for p in (line, prefix) if p) or None)
 

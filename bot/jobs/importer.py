@@ -10,6 +10,7 @@ from bot.jobs import casenum, columns
 from bot.jobs.columns import as_date, as_number, as_text
 from bot.jobs.reader import Refused, Rows
 from bot.jobs.records import encode_case, name_key, pack
+from bot.conversation.wording import N_
 
 PROGRAMS = ("h2a", "h2b")
 PROGRAM_NAMES = {"h2a": "H-2A", "h2b": "H-2B"}
@@ -88,7 +89,7 @@ def _header(rows_iter, fields):
         if len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen or not any(c not in (None, "") for row in seen for c in row):
-        raise Refused("The file is empty: it has no rows.")
+        raise Refused(N_("The file is empty: it has no rows."))
     cols = columns.recognise(seen[0], fields)
     raise Refused(cols.refusal())
 
@@ -169,7 +170,7 @@ def import_cases(path, data, program=None, data_date=None, progress=None, max_by
         data.write_cases(gen, batch)
         report.rows = sum(statuses.values())
         if not report.rows:
-            raise Refused(f"{report.file} has column names but no case rows: nothing was imported.")
+            raise Refused(N_("%(file)s has column names but no case rows: nothing was imported.", file=report.file))
         report.program = program or _program_from_name(report.file) or (
             "h2b" if prefixes["H400"] > prefixes["H300"] + prefixes["C"] else "h2a")
         report.statuses, report.other_statuses = dict(statuses), dict(others.most_common(20))
@@ -181,8 +182,9 @@ def import_cases(path, data, program=None, data_date=None, progress=None, max_by
         info = dict(report.as_info(who), fiscal_year=report.fiscal_year)
         newest = data.publish_year(report.program, gen, info, report.data_date, report.fiscal_year)
         if newest:
-            raise Refused(f"{report.file} is of fiscal year {report.fiscal_year}, older than the two years kept "
-                          f"for {PROGRAM_NAMES[report.program]} (the newest is {newest}): nothing was imported.")
+            raise Refused(N_("%(file)s is of fiscal year %(year)s, older than the two years kept for %(program)s "
+                             "(the newest is %(newest)s): nothing was imported.", file=report.file,
+                             year=report.fiscal_year, program=PROGRAM_NAMES[report.program], newest=newest))
     except BaseException:
         data.discard(gen)
         raise

@@ -8,6 +8,7 @@ import os
 import re
 
 from bot.jobs.reader import Refused
+from bot.conversation.wording import N_
 
 MAX_PAGES = 2000           # DOL's lists are a few dozen pages; past this it is not DOL's list
 SECTION = re.compile(r"\bPERM\b|\bH-?2\s?-?[AB]\b|permanent labor certification", re.IGNORECASE)
@@ -48,17 +49,19 @@ class PdfRows:
             pdf = pdfplumber.open(self.path)
             pages = pdf.pages
         except Exception as exc:  # noqa: BLE001  pdfminer raises many kinds for a damaged file
-            raise Refused(f"{self.name} is not a PDF file that can be read ({_cause(exc)}).") from None
+            raise Refused(N_("%(name)s is not a PDF file that can be read (%(cause)s).", name=self.name,
+                             cause=_cause(exc))) from None
         try:
             if len(pages) > MAX_PAGES:
-                raise Refused(f"{self.name} has {len(pages)} pages: DOL's debarment lists have far fewer "
-                              f"(at most {MAX_PAGES} are read).")
+                raise Refused(N_("%(name)s has %(n)s pages: DOL's debarment lists have far fewer (at most %(max)s "
+                                 "are read).", name=self.name, n=len(pages), max=MAX_PAGES))
             self.total = len(pages)
             for page in pages:
                 try:
                     rows = list(self._page(page))
                 except Exception as exc:  # noqa: BLE001  a damaged page: say which, never a traceback
-                    raise Refused(f"Page {self.done + 1} of {self.name} cannot be read ({_cause(exc)}).") from None
+                    raise Refused(N_("Page %(n)s of %(name)s cannot be read (%(cause)s).", n=self.done + 1,
+                                     name=self.name, cause=_cause(exc))) from None
                 for self.section, cells in rows:
                     yield cells
                 self.done += 1
@@ -66,8 +69,8 @@ class PdfRows:
         finally:
             pdf.close()
         if not self.tables:
-            raise Refused(f"{self.name} has no table that can be read: is it DOL's debarment list as published "
-                          "(not a scan)? Its CSV or Excel export works too.")
+            raise Refused(N_("%(name)s has no table that can be read: is it DOL's debarment list as published "
+                             "(not a scan)? Its CSV or Excel export works too.", name=self.name))
 
     def _page(self, page):
         """Yield (section, cells) for each row of the page's tables."""

@@ -52,15 +52,18 @@ def check_workbook(path, name):
         with zipfile.ZipFile(path) as book:
             parts = book.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused(f"{name} is not an Excel .xlsx file that can be read ({type(exc).__name__}).") from None
+        raise Refused(N_("%(name)s is not an Excel .xlsx file that can be read (%(cause)s).", name=name,
+                         cause=type(exc).__name__)) from None
     total = sum(part.file_size for part in parts)
     if total > MAX_UNCOMPRESSED:
-        raise Refused(f"{name} would unpack to {total // 2**20} MB; workbooks over {MAX_UNCOMPRESSED // 2**20} MB "
-                      "unpacked are refused (a year of DOL's disclosure data is much smaller).")
+        raise Refused(N_("%(name)s would unpack to %(mb)s MB; workbooks over %(max)s MB unpacked are refused (a "
+                         "year of DOL's disclosure data is much smaller).", name=name, mb=total // 2**20,
+                         max=MAX_UNCOMPRESSED // 2**20))
     for part in parts:
         if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
-            raise Refused(f"{name} is compressed {part.file_size // max(part.compress_size, 1)} to 1 "
-                          f"({part.filename}): DOL's files are not, so it is refused as a possible zip bomb.")
+            raise Refused(N_("%(name)s is compressed %(ratio)s to 1 (%(part)s): DOL's files are not, so it is "
+                             "refused as a possible zip bomb.", name=name,
+                             ratio=part.file_size // max(part.compress_size, 1), part=part.filename))
 
 
 class Rows:
@@ -89,8 +92,8 @@ class Rows:
             self.kind = "xlsx"
             check_workbook(path, self.name)
         elif head.startswith(b"%PDF-"):
-            raise Refused(f"{self.name} is a PDF: DOL's disclosure data is an Excel .xlsx file (a debarment list's "
-                          "PDF is imported as a debarment list: flask --app bot jobs debarred).")
+            raise Refused(N_("%(name)s is a PDF: DOL's disclosure data is an Excel .xlsx file (a debarment list's "
+                             "PDF is imported as a debarment list: flask --app bot jobs debarred).", name=self.name))
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
             raise Refused(N_("%(file)s is an old Excel .xls file: open it and save it as .xlsx or CSV.", file=self.name))
         else:

@@ -168,10 +168,10 @@ def add_note(bundle, text_id, lang, note, by):
     check_language(bundle, lang)
     entry = bundle["catalogs"].get(lang, {}).get(text_id)
     if not entry or not entry.get("text"):
-        raise EditError(f"there is no {lang} text {text_id!r} to comment on")
+        raise EditError(N_("there is no %(lang)s text %(id)s to comment on", lang=lang, id=repr(text_id)))
     note = " ".join(clean_text(note, 1000).split())
     if not note:
-        raise EditError("write a comment first")
+        raise EditError(N_("write a comment first"))
     entry["notes"] = list(entry.get("notes", ())) + [f"{by}: {note}"]
 
 

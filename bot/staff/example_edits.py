@@ -58,7 +58,7 @@ def clean_examples(lines):
             continue
         refuse_hidden(line, f"line {number}")
         if len(line) > MAX_TEXT:
-            raise EditError(N_("line %(n)s: the example is too long: %(c)s characters (at most %(m)s)", n=number,
+            raise EditError(N_("line %(n)s: an example is too long: %(c)s characters (at most %(m)s)", n=number,
                                c=len(line), m=MAX_TEXT))
         if line.casefold() not in seen:
             seen.add(line.casefold())

@@ -13,7 +13,8 @@ from bot.staff.edits import EditError
 from bot.staff.pages import audit, draft_status, init_pages, scripts, status_of, who
 from bot.staff.service import DRAFT, PUBLISHED
 from bot.storage.privacy import short_name
-from bot.web.wording import say
+from bot.web.wording import sentences
+from bot.conversation.wording import N_
 
 bp = Blueprint("examples", __name__, url_prefix="/script/examples")
 init_pages(bp)
@@ -90,7 +91,7 @@ def save(lang, section, label):
     try:
         scripts().set_examples(lang, section, label, value, by=who())
     except EditError as exc:
-        return _label_page(lang, section, label, error=say(exc), code=status_of(exc), posted=value)
+        return _label_page(lang, section, label, error=" ".join(sentences(exc)), code=status_of(exc), posted=value)
     after = set(example_edits.examples_of(scripts().bundle(DRAFT), lang, section, label))
     audit("script_examples", lang=lang, section=section, label=label, added=len(after - before),
           removed=len(before - after))
@@ -118,12 +119,13 @@ def accept(h, pid):
         abort(400)
     try:
         if len(text) > MAX_TEXT:
-            raise EditError(f"line 1: an example is too long: {len(text)} characters (at most {MAX_TEXT})")
+            raise EditError(N_("line %(n)s: an example is too long: %(c)s characters (at most %(m)s)", n=1, c=len(text),
+                               m=MAX_TEXT))
         if section not in SECTIONS:
-            raise EditError(f"unknown section {section!r} (use {', '.join(SECTIONS)})")
+            raise EditError(N_("unknown section %(x)s (use %(use)s)", x=repr(section), use=", ".join(SECTIONS)))
         scripts().add_example(lang, section, name, text, by=who())
     except EditError as exc:
-        return _index_page(error=say(exc), code=status_of(exc), posted={"id": pid, "text": text})
+        return _index_page(error=" ".join(sentences(exc)), code=status_of(exc), posted={"id": pid, "text": text})
     _store().delete_proposal(found["h"], pid)
     audit("proposal_accept", texter=short_name(h), lang=lang, label=f"{section}.{name}",
           proposed=found.get("label", ""))

@@ -14,6 +14,7 @@ from bot.conversation.understanding.examples import NONE, OTHER, PAST
 TOP = 6                  # intents kept in an Understanding, best first
 LANGUAGE_MIN = 0.7       # a language is told when the language model is this sure
 LANGUAGE_MIN_LETTERS = 6  # and the message has this many letters: one short word tells nothing
+DANGER_MIN_LETTERS = 3    # "y", "no", "ok": too short to tell of danger (the model has nothing to go on)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Understander:
         intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
         kind, near, score, past = None, None, 0.0, False
         drows = dvalues = None
-        if danger and words:
+        if danger and sum(len(w) for w in words) >= DANGER_MIN_LETTERS:
             drows, dvalues = self.danger.vector(folded, found)
             dprobs = self.danger.probabilities_of(drows, dvalues)
             score = float(dprobs[self._kinds].sum())
