@@ -34,10 +34,11 @@ from bot.conversation.state import (  # noqa: F401 (the engine's API: callers im
 from bot.conversation.data_answers import DataAnswers
 from bot.conversation.place_steps import PlaceSteps
 from bot.conversation.sentences import SentenceSteps
+from bot.conversation.texter_steps import TexterSteps
 from bot.conversation.textmatch import normalize
 
 
-class _Step(SentenceSteps, PlaceSteps, DataAnswers):
+class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps):
     """One step's working data; methods are the transitions."""
 
     def __init__(self, script, state, inbound, ctx):
@@ -241,20 +242,6 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
             return self.choose(more)
         return self.send([self.t(self.script.engine_text("no_more"))])
 
-    def ask_forget(self, option):
-        """Ask the texter to confirm that everything about them should be deleted."""
-        st = self.state
-        st.confirm_delete = (st.lang or self.script.language_of(option.words, self.norm)
-                             or self.script.source_language)
-        return self.send([self.script.text(self.script.engine_text("delete_confirm"), st.confirm_delete)])
-
-    def forget(self, lang=None):
-        """Confirm the deletion: a "forget" event; the texter starts again as someone new."""
-        lang = self.state.lang or lang
-        self.events.append(("forget", {}))
-        self.state = State()
-        return self.send([self.script.text(self.script.engine_text("delete_done"), lang)])
-
     def choose_language(self, option):
         """Handle a texter with no language yet: a language name or menu number, else the greeting."""
         st, script = self.state, self.script
@@ -266,23 +253,13 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers):
             if number is not None:
                 option = script.nodes[script.start].options[number - 1]
                 self.exact = option.set_language or option.goto
-                return self.choose(script.nodes[script.start].options[number - 1])
+                return self.choose(option)
             answered = self.first_words() if self.norm else None
             if answered is not None:
                 return answered
             return self.enter(script.start, prefix=self.t(script.engine_text("not_understood")))
         answered = self.first_words() if self.norm else None
         return answered if answered is not None else self.enter(script.start)
-
-    def keep_for_volunteer(self, option=None):
-        """Keep the message for the volunteer; while nobody has claimed it, acknowledge every message."""
-        st = self.state
-        self.events.append(("handoff_message", {"text": self.inbound.text, "media": self.inbound.media}))
-        st.handoff = True
-        if self.ctx.handoff_status != "waiting":
-            return []
-        st.ack_at = self.ctx.now.timestamp()
-        return self.waiting_reply(option)
 
 
 def is_opt_command(inbound):

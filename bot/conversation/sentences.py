@@ -5,7 +5,6 @@ A mixin of the engine's step (bot/conversation/engine.py): it reads the message 
 trained models (bot/conversation/understanding/), decides (bot/conversation/decision.py) and acts as if
 the texter had chosen the option the decision names. Pure: no Flask, Redis or Twilio.
 """
-from bot.conversation import hours
 from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
 
@@ -196,24 +195,6 @@ class SentenceSteps:
         said = self.t(script.engine_text("place"), place=place.shown)
         said = f"{prefix}\n{said}" if prefix else said
         return self.send(parts, lead=said)
-
-    def waiting_reply(self, option):
-        """Answer a message while waiting for a person: one segment, or a kind check before leaving the line."""
-        st, script = self.state, self.script
-        if option is not None and option.goto == script.main and not option.set_language:
-            if st.leave:
-                st.leave, st.handoff, st.node = False, False, None
-                self.events.append(("handoff_cancel", {}))
-                return self.enter(script.main, prefix=self.t(script.engine_text("left_queue")))
-            st.leave = True
-            return self.send([self.t(script.engine_text("leave_queue"))])
-        st.leave = False
-        office = script.office_hours
-        opening = None if not office or hours.is_open(self.ctx.now, office) else hours.next_opening(self.ctx.now, office)
-        if opening is None:
-            return self.send([self.t(script.engine_text("waiting_ack"))])
-        when = f"{hours.format_when(opening, st.lang)} ({self.t('handoff.timezone')})"
-        return self.send([self.t(script.engine_text("waiting_ack_closed"), when=when)])
 
 
 def _say(decision):
