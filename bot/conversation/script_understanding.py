@@ -1,5 +1,8 @@
 """The script's side of understanding: where understood intents and danger kinds lead (the `understand:`
 section of script.yaml) and the models trained from the script's examples (a mixin of Script)."""
+import re
+
+from bot.conversation.textmatch import normalize
 from bot.conversation.understanding import cache
 from bot.conversation.understanding.examples import OTHER
 from bot.conversation.understanding.reader import Understanding
@@ -15,6 +18,12 @@ class ScriptUnderstanding:
         """Read the `understand:` section: where each understood intent and danger kind leads."""
         self.leads = {intent: cfg["goto"] for intent, cfg in (spec.get("intents") or {}).items()}
         self.language_intents = {intent: lang for intent, lang in (spec.get("languages") or {}).items()}
+        self.language_names = {lang: [normalize(str(n)) for n in names or () if normalize(str(n))]
+                               for lang, names in (spec.get("language_names") or {}).items()}
+        self._names = {lang: re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+                       for lang, names in self.language_names.items() if names}
+        urgent = [normalize(str(w)) for w in spec.get("urgent_words") or () if normalize(str(w))]
+        self._urgent = re.compile(r"\b(?:" + "|".join(map(re.escape, urgent)) + r")\b") if urgent else None
         self.small_talk = {intent: cfg["reply"] for intent, cfg in (spec.get("small_talk") or {}).items()}
         danger = spec.get("danger") or {}
         self.danger_pages = {kind: cfg["goto"] for kind, cfg in danger.items()}
@@ -41,6 +50,15 @@ class ScriptUnderstanding:
         if self._understander is None:
             self._understander = cache.understander(self.examples, self.language_texts())
         return self._understander
+
+    def named_language(self, norm):
+        """Return the one language a normalised message names ("in Spanish", "en k'iche'"), else None."""
+        named = [lang for lang, pattern in self._names.items() if pattern.search(norm or "")]
+        return named[0] if len(named) == 1 else None
+
+    def is_urgent(self, norm):
+        """Return True when a normalised message says it is urgent ("ayuda urgente"): an exact rule."""
+        return bool(self._urgent and self._urgent.search(norm or ""))
 
     def language_texts(self):
         """Return the texts the language model learns from beside the examples: none, so that a change to

@@ -7,6 +7,7 @@ the texter had chosen the option the decision names. Pure: no Flask, Redis or Tw
 """
 from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
+from bot.conversation.understanding.reader import LANGUAGE_MIN_LETTERS
 
 EMERGENCY_NUMBER = "911"
 
@@ -39,7 +40,9 @@ class SentenceSteps:
                 self._decision = Decision("danger", (kind,))
             else:
                 accept = script.understander.accept if script.understander is not None else 1.0
-                self._decision = decide(u, script.leads, accept, script.language_intents, script.small_talk)
+                self._decision = decide(u, script.leads, accept, script.language_intents, script.small_talk,
+                                        named=script.named_language(self.norm),
+                                        urgent=script.is_urgent(self.norm))
             self.why = u.explain() + [_say(self._decision)]
         return self._decision
 
@@ -103,6 +106,9 @@ class SentenceSteps:
             return self.offer_choice(decision.intents, prefix)
         intent = decision.intents[0]
         goto = script.leads[intent]
+        if decision.speak in script.languages and decision.speak != st.lang:
+            st.lang = decision.speak  # "can someone call me in Spanish": the person answers in it
+            self.events.append(("language", st.lang))
         if decision.topic and script.nodes[goto].type in ("referral", "handoff"):
             topic_node = script.nodes.get(script.leads.get(decision.topic))
             if topic_node is not None and topic_node.topic:
@@ -164,8 +170,13 @@ class SentenceSteps:
         decision = self.decision()
         if decision.kind == "language":
             return self.choose_spoken(decision.intents[0])
-        lang = self.understanding().lang
-        if lang not in script.languages or (decision.kind not in ("go", "choice") and not decision.line):
+        if decision.kind not in ("go", "choice") and not decision.line:
+            return None
+        u = self.understanding()
+        lang = decision.speak or u.lang
+        if lang is None and sum(len(w) for w in u.words) >= LANGUAGE_MIN_LETTERS:
+            lang = u.lang_guess  # the topic is clear: answered in the likeliest language (it can change)
+        if lang not in script.languages:
             return None
         st.lang = lang
         self.events.append(("language", lang))
@@ -203,4 +214,5 @@ def _say(decision):
     if decision.kind is None:
         return f"decision: not understood{line}"
     extra = f" (topic {decision.topic})" if decision.topic else ""
+    extra += f" (in {decision.speak})" if decision.speak else ""
     return f"decision: {decision.kind} {' + '.join(decision.intents)}{extra}{line}"

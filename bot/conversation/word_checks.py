@@ -56,6 +56,9 @@ def check_understanding(script):
     for intent, lang in script.language_intents.items():
         if lang not in script.languages:
             out.append(Problem("error", f"understand.languages.{intent}", N_("unknown language %(lang)s", lang=repr(lang))))
+    for lang in getattr(script, "language_names", {}):
+        if lang not in script.languages:
+            out.append(Problem("error", f"understand.language_names.{lang}", N_("unknown language %(lang)s", lang=repr(lang))))
     for where, message in examples.problems(script.examples, script.intent_labels, set(script.danger_pages),
                                             script.languages):
         level = "warning" if message.startswith("unknown label") else "error"

@@ -22,7 +22,7 @@ from bot.conversation.understanding.examples import NONE, OTHER, PAST
 from bot.conversation.understanding.linear import ANALYZERS, LinearModel
 
 SETTINGS = {"intent_c": 8.0, "danger_c": 8.0, "language_c": 4.0}
-FALSE_ALARMS = 0.05        # at most this share of held-out "past" examples get a danger page
+FALSE_ALARMS = 0.03        # at most this share of held-out "past" examples get a danger page
 LINE_MISSES = 0.03         # at most this share of held-out danger examples get no danger line
 DANGER_MARGIN = 1.0        # the line's threshold is this share of that score
 DANGER_FLOOR = 0.08
