@@ -23,7 +23,7 @@ def test_volunteer_proposes_from_the_thread_and_staff_rejects(live, page):
     details = page.locator("details.understood").last
     assert not details.locator("pre.why").is_visible()  # collapsed
     details.locator("summary").click()
-    assert "weighed" in details.locator("pre.why").inner_text()
+    assert "pesaron" in details.locator("pre.why").inner_text()  # the trace in the page's language
     details.locator("select").select_option("intents.pay")
     details.locator("button", has_text="Proponer").click()
     page.wait_for_url(f"{base}/inbox/c/{h}#msg-*")

@@ -81,7 +81,7 @@ def test_round_trip_propose_accept_publish_understood(twilio_app, web, waiting):
     texter, h = waiting
     ana = web("ana")
     page = page_text(ana.get(f"/inbox/c/{h}"))
-    assert '<details class="understood"' in page and "El bot entendió:" in page and "weighed:" in page
+    assert '<details class="understood"' in page and "El bot entendió:" in page and "pesaron:" in page
     response = propose(ana, h, page, MESSAGE)
     assert response.status_code == 303 and "Propuesto: el personal" in page_text(ana.get(response.location))
     sam = web("sam")

@@ -70,7 +70,7 @@ def test_handoff_waits_for_a_volunteer_until_closed():
     assert session.handoff == "waiting" and session.log[-1] == ["note", "handoff", None]
     session = talk(session, "necesito ayuda")
     assert [line[0] for line in session.log[-5:]] == ["texter", "why", "decision", "bot", "note"]
-    assert session.log[-4][1].splitlines()[0].startswith("intent help ")  # read, but kept for the volunteer
+    assert session.log[-4][1][0][0].startswith("intent ") and session.log[-4][1][0][1]["intent"] == "help"  # read, but kept for the volunteer
     assert [line[:2] for line in session.log[-5:] if line[0] not in ("why", "decision")] == [
         ["texter", "necesito ayuda"],
         ["bot", "Recibimos su mensaje. Una persona le va a contestar aqui pronto. Escriba MENU para volver, o "
@@ -127,8 +127,9 @@ def test_long_input_and_broken_state_never_crash():
 def test_the_simulator_shows_why_a_sentence_was_understood():
     """Staff see the words found, the intent, its score and the decision under the texter's message."""
     session = talk(simulator.start("draft", lang="es"), "hola", "mi patron no me paga las horas extras")
-    why = next(text for who, text, _ in reversed(session.log) if who == "why")
-    lines = why.splitlines()
+    kept = next(text for who, text, _ in reversed(session.log) if who == "why")
+    lines = [template % params if params else template for template, params in kept]  # [template, details]
+    why = "\n".join(lines)
     assert lines[0].startswith("intent pay 0.") and lines[1].startswith("  weighed: ")  # the n-grams that weighed
     assert "danger -" in why and "language es" in why and "decision" not in why
     nearest = [line for line in lines if line.startswith("  like: ")]

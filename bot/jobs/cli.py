@@ -137,9 +137,3 @@ def _count(n, noun):
     if noun == "case":
         return N_("1 case") if n == 1 else N_("%(n)s cases", n=n)
     return N_("1 entry") if n == 1 else N_("%(n)s entries", n=n)
-    lists = info.get("lists") or {"current": info}
-    for name, item in lists.items():
-        out.append(f"Debarment list ({LISTS.get(name, name)}): {counted(item.get('rows', 0), 'entry')} from "
-                   f"{item.get('file', '?')}, imported {item.get('imported', '?')}"
-                   + (f" by {item['who']}" if item.get("who") else ""))
-    return out

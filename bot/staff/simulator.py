@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from bot.conversation.engine import SMS, WHATSAPP, Context, Inbound, State, step
 from bot.inbox.handoffs import closing_text_id
 from bot.conversation.sms import segments, sms_safe
+from bot.conversation.wording import N_
 
 CHANNELS = (SMS, WHATSAPP)
 MAX_INPUT = 4096          # the longest message WhatsApp delivers
@@ -93,8 +94,9 @@ def send(script, session, text, now, jobs=None):
     _add(session, "texter", text)
     why = [line for line in result.why if not line.startswith("decision:")]
     why += nearest_lines(script, text) if why else []
-    if why:
-        _add(session, "why", "\n".join(why))
+    if why:  # each line [template, details]: the page words it in its own language (why_lines)
+        _add(session, "why", [[getattr(line, "template", str(line).replace("%", "%%")), getattr(line, "params", {})]
+                              for line in why])
     if result.decided:
         kind, intents, topic = result.decided
         _add(session, "decision", [kind, list(intents), topic])
@@ -167,4 +169,5 @@ def nearest_lines(script, text, most=3):
     """Return lines naming the training examples nearest a message (why the model read it so)."""
     model = script.understander
     found = model.nearest(text, most) if model is not None else []
-    return [f"  like: {example!r} ({label}, {similarity:.2f})" for example, label, similarity in found]
+    return [N_("  like: %(example)s (%(label)s, %(similarity)s)", example=repr(example), label=label,
+               similarity=f"{similarity:.2f}") for example, label, similarity in found]

@@ -10,6 +10,8 @@ as it is, never lost.
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 
+from bot.conversation.wording import Message  # trace(): a page rebuilds the lines it kept as [template, details]
+
 
 # Names of the fields and languages that refusals name (the command line keeps the codes).
 FIELDS = {"name": _l("Name"), "web": _l("Web address"), "hours": _l("Hours"), "names": _l("Names"),
@@ -36,6 +38,19 @@ def sentences(message):
     else:
         parts = getattr(message, "messages", None) or [message]
     return [_sentence(say(part)) for part in parts]
+
+
+def trace(lines):
+    """Return an explanation's lines (Messages, or [template, details] pairs as a page's state keeps them)
+    in the page's language, one a line, as written (no capital, no full stop: they are a trace)."""
+    if isinstance(lines, str):
+        return lines
+    out = []
+    for line in lines or ():
+        if isinstance(line, (list, tuple)) and len(line) == 2 and isinstance(line[1], dict):
+            line = Message(str(line[0]), **line[1])
+        out.append(_translated(line) if _is_message(line) else str(line))
+    return "\n".join(out)
 
 
 def _sentence(text):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.conversation.understanding import features as feats
+from bot.conversation.wording import N_
 from bot.conversation.understanding.examples import NONE, OTHER, PAST
 
 TOP = 6                  # intents kept in an Understanding, best first
@@ -110,24 +111,34 @@ class Understander:
         return self.language.classes[best], score, guess
 
     def _why(self, intents, rows, values, kind, score, past, drows, dvalues, lang, lang_score):
-        """Return the explanation lines: scores and the features that weighed most."""
+        """Return the explanation lines: scores and the features that weighed most (each a sentence with a
+        message id, so a page shows it in its own language)."""
         lines = []
         if intents:
             best = intents[0][0]
             weighed = ", ".join(f"{_show(f)} {w:+.2f}" for f, w in self.intent.weighed(rows, values, best, 5))
             others = ", ".join(f"{i} {p:.2f}" for i, p in intents[1:])
-            lines.append(f"intent {best} {intents[0][1]:.2f} (accepted from {self.accept:.2f})"
-                         f"{'; then ' + others if others else ''}")
+            shown = {"intent": best, "score": f"{intents[0][1]:.2f}", "accept": f"{self.accept:.2f}"}
+            if others:
+                lines.append(N_("intent %(intent)s %(score)s (accepted from %(accept)s); then %(others)s",
+                                others=others, **shown))
+            else:
+                lines.append(N_("intent %(intent)s %(score)s (accepted from %(accept)s)", **shown))
             if weighed:
-                lines.append(f"  weighed: {weighed}")
+                lines.append(N_("  weighed: %(features)s", features=weighed))
         if drows is not None:
             state = kind or ("past" if past else "-")
-            lines.append(f"danger {state}: {score:.2f} (its page from {self.danger_threshold:.2f}, "
-                         f"its line first from {self.line_threshold:.2f})")
+            lines.append(N_("danger %(state)s: %(score)s (its page from %(page)s, its line first from %(line)s)",
+                            state=state, score=f"{score:.2f}", page=f"{self.danger_threshold:.2f}",
+                            line=f"{self.line_threshold:.2f}"))
             if kind:
                 weighed = self.danger.weighed(drows, dvalues, kind, 5)
-                lines.append("  weighed: " + ", ".join(f"{_show(f)} {w:+.2f}" for f, w in weighed))
-        lines.append(f"language {lang or 'not told'} ({lang_score:.2f})")
+                lines.append(N_("  weighed: %(features)s",
+                                features=", ".join(f"{_show(f)} {w:+.2f}" for f, w in weighed)))
+        if lang:
+            lines.append(N_("language %(lang)s (%(score)s)", lang=lang, score=f"{lang_score:.2f}"))
+        else:
+            lines.append(N_("language not told (%(score)s)", score=f"{lang_score:.2f}"))
         return tuple(lines)
 
     def nearest(self, text, most=3):
