@@ -142,3 +142,14 @@ def test_an_urgent_message_gets_the_911_line_first():
 def test_urgent_help_puts_911_first(make_texter, text, lang):
     first = make_texter(channel="whatsapp").send(text)[0].split("\n")[0]
     assert first == SCRIPT.text(SCRIPT.danger_lines["violence"], lang)
+
+
+@pytest.mark.parametrize("text", ["Arizona", "Texas", "Carolina del Norte", "Huehuetenango"])
+def test_a_place_alone_is_never_danger(make_texter, text):
+    """A place written alone (at the place prompt or first) names where the texter is: no danger page."""
+    texter = make_texter(channel="whatsapp")
+    texter.send("hola")
+    texter.send("1")
+    joined = "\n".join(texter.send(text))
+    for kind in SCRIPT.danger_pages.values():
+        assert SCRIPT.text(SCRIPT.nodes[kind].text[0], "es")[:30] not in joined

@@ -34,6 +34,8 @@ class SentenceSteps:
                 self._decision = Decision("more", ("more",))
             elif self.is_menu_word():
                 self._decision = Decision()  # an option's own word: the menus answer it exactly
+            elif script._whole_message_place(self.norm) is not None:
+                self._decision = Decision()  # a place alone ("Arizona") is where the texter is, never danger
             elif EMERGENCY_NUMBER in u.words and not u.danger and script.danger_pages:
                 # 911 written in a sentence ("911 help", "llamen al 911") is an exact rule, as alone
                 kind = u.near_danger if u.near_danger in script.danger_pages else next(iter(script.danger_pages))
