@@ -3,9 +3,10 @@
     python tests/bench_understanding.py [--channel sms|whatsapp] [--missed]
 
 Prints: the training time and the held-out figures training chose its thresholds on; then, for each
-evaluation set that exists (tests/eval/frozen-batch-2.json, written after the second freeze and never used
-to train or tune anything; tests/eval/frozen-batch.json, written after the first freeze and used to tune
-the second round, so shown for comparison only; ../shared/corpora/outside-writers.json), topics
+evaluation set that exists (tests/eval/frozen-batch-3.json, written after the third freeze and never used
+to train or tune anything; frozen-batch-2.json and frozen-batch.json, each written after an earlier freeze
+and then used to tune the next round, so shown for comparison only; ../shared/corpora/outside-writers.json),
+topics
 understood per language and per writer (each message the first of a fresh conversation: its topic's
 page, or a short choice offering it), danger recall (its kind's page: 911, 988 or Poison Help first; and
 page or the one danger line first), false alarms (a danger page for frightening words with no danger

@@ -97,9 +97,10 @@ def summarise(rows):
 
 def default_paths(root):
     """Return {name: path} of the evaluation sets that exist: the batch written after the last freeze
-    (never trained or tuned on), the first batch (written after the first freeze, then used to tune the
-    second round's decisions, so no longer a clean measure), and the outside writers'."""
-    paths = {"batch 2 (written after the second freeze)": os.path.join(root, "tests", "eval", "frozen-batch-2.json"),
+    (never trained or tuned on), the earlier batches (each written after a freeze, then used to tune the
+    next round, so no longer a clean measure), and the outside writers'."""
+    paths = {"batch 3 (written after the third freeze)": os.path.join(root, "tests", "eval", "frozen-batch-3.json"),
+             "batch 2 (tuned on in the third round)": os.path.join(root, "tests", "eval", "frozen-batch-2.json"),
              "batch 1 (tuned on in the second round)": os.path.join(root, "tests", "eval", "frozen-batch.json"),
              "outside writers": os.path.join(root, "..", "shared", "corpora", "outside-writers.json")}
     return {name: path for name, path in paths.items() if os.path.exists(path)}
