@@ -175,3 +175,15 @@ def test_subscribing_costs_no_extra_round_trip(app, redis_url, prefix):
     bodies = ["ALERTAS", "Florida", "2", "ALERTAS", "BAJA", "ALERTAS", "STOP"]
     seen = round_trips(redis_url, prefix, lambda: [texter.send(body) for body in bodies])
     assert seen == ["EVALSHA", "EVALSHA"] * len(bodies)
+
+
+def test_the_simulator_shows_a_subscription_and_stores_nothing(app):
+    """Staff trying ALERTAS in the simulator read what would happen; no subscription is made."""
+    from bot.staff import simulator
+    script = app.extensions["live_script"].get()
+    session = simulator.start("published", lang="es")
+    for body in ("ALERTAS", "Florida", "BAJA"):
+        session = simulator.send(script, session, body, OPEN_HOURS)
+    notes = [text for who, text, *_ in session.log if who == "note"]
+    assert notes == ["alerts_on", "alerts_off"]
+    assert app.extensions["alerts"].subscriber_counts() == {}

@@ -1,12 +1,15 @@
 """Alerts by consent (issue 25): subscriptions, the alerts staff write, and what sending them did.
 
 Keys (prefix P; a subscription is a texter's key like the others, with their hash tag):
-  P a:{h}          the subscription (hash): n the number (encrypted, with its channel), l language,
+  P a:{h}          the subscription (hash): l language,
                    st state code ("US-NC", "" for every state), at when given (epoch), k kinds, then what
                    sending writes: mo the month counted ("2026-11") and mc its count, last the last
                    alert's id, x<id> one field per alert considered (p pending, s sent, f failed,
                    u unknown: a timeout or a worker that died mid-send; c over the month's cap)
                    ALERTS_TTL after it was given or renewed; BAJA, STOP and BORRAR delete it
+  P an:{h}         the number (encrypted with DATA_KEY, with its channel), beside a:{h}: a string of its
+                   own, so that the hash keeps Redis's compact encoding (values under 64 bytes)
+                   as a:{h}
   P alert:<id>     an alert (hash): spec (JSON: texts, kind, audience, who, when), status, and counters:
                    total, pending, sent, failed, unknown, capped, delivered, undelivered, unsub
                    REPORTS_TTL (kept for the reports), renewed by each change
@@ -26,7 +29,7 @@ from bot.storage.keys import glob_escape, seen, text
 
 # One recipient of one alert, claimed before it is sent so that nothing is sent twice: a worker that
 # dies between the claim and the answer leaves it pending, and pending is never sent again.
-# KEYS: a:{h}, alert:<id>. ARGV: id, month, cap. Returns {0} (no subscription), {1} (already
+# KEYS: a:{h}, alert:<id>, an:{h}. ARGV: id, month, cap. Returns {0} (no subscription), {1} (already
 # considered), {2} (over the month's cap), {3, number} (claimed: send it).
 _CLAIM = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
@@ -41,7 +44,7 @@ if count >= tonumber(ARGV[3]) then
 end
 redis.call('HSET', KEYS[1], field, 'p', 'mo', ARGV[2], 'mc', count + 1, 'last', ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'pending', 1)
-return {3, redis.call('HGET', KEYS[1], 'n')}
+return {3, redis.call('GET', KEYS[3])}
 """
 
 # What Twilio answered for a claimed recipient. KEYS: a:{h}, alert:<id>, alert:<id>:m. ARGV: id, outcome
@@ -134,12 +137,14 @@ class AlertRecords:
         return out
 
     def subscription(self, h):
-        """Return texter h's subscription fields ({} when there is none)."""
-        return {text(k): text(v) for k, v in self.redis.hgetall(self.key("a", h)).items()}
+        """Return texter h's subscription fields ({} when there is none), the encrypted number as "n"."""
+        found = {text(k): text(v) for k, v in self.redis.hgetall(self.key("a", h)).items()}
+        number = text(self.redis.get(self.key("an", h)))
+        return {**found, "n": number} if found and number else found
 
     def claim_recipient(self, h, alert_id, month, cap):
         """Claim texter h for an alert; return ("gone"|"done"|"capped", None) or ("send", encrypted number)."""
-        found = self._alert_script("claim")(keys=[self.key("a", h), self.alert_key(alert_id)],
+        found = self._alert_script("claim")(keys=[self.key("a", h), self.alert_key(alert_id), self.key("an", h)],
                                             args=[alert_id, month, cap])
         return ({0: "gone", 1: "done", 2: "capped"}.get(found[0], "send"),
                 text(found[1]) if len(found) > 1 else None)

@@ -29,28 +29,30 @@ return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
 # The alerts part of a commit (issue 25), ARGV[21] as JSON: "del" deletes the subscription (BAJA, STOP,
 # BORRAR; "stats" then names KEYS[#KEYS], the last alert's counters, which count an unsubscription when
 # that alert is still the subscription's last), "set" is the subscription's fields with "ttl", "offered"
-# marks in the profile that alerts were offered once.
+# marks in the profile that alerts were offered once. The number (encrypted) is KEYS[13], a string of its
+# own beside the subscription's hash: a value over 64 bytes would cost the hash its compact encoding.
 _ALERTS = """
   local alerts = cjson.decode(ARGV[21])
   if alerts.del then
     if alerts.stats and redis.call('HGET', KEYS[12], 'last') == alerts.stats then
       redis.call('HINCRBY', KEYS[#KEYS], 'unsub', 1)
     end
-    redis.call('DEL', KEYS[12])
+    redis.call('DEL', KEYS[12], KEYS[13])
   end
   if alerts.set then
     redis.call('HSET', KEYS[12], unpack(alerts.set))
     redis.call('EXPIRE', KEYS[12], alerts.ttl)
+    redis.call('SET', KEYS[13], alerts.number, 'EX', alerts.ttl)
   end
   if alerts.offered then redis.call('HSET', KEYS[2], 'ao', '1') end
 """
 
-# KEYS: s, p, o, h, t, r, d, n, g, m, w, a. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# KEYS: s, p, o, h, t, r, d, n, g, m, w, a, an. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
 # 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
 # 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
 # 16 reports TTL, 17 number of word counters, 18 words TTL, 19 the day, 20 replay TTL, 21 the alerts
 # change ('' or JSON: see ALERTS below), then the handoff fields, the counters, the word counters, the
-# thread entries. KEYS[13] and KEYS[14]: the day's report and words keys, when given (single server only:
+# thread entries. KEYS[14] and KEYS[15]: the day's report and words keys, when given (single server only:
 # they are not in the texter's hash slot). The word counters are also added to w (field "<day>|<field>"),
 # so a deletion can take them back out.
 # A deletion (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which
@@ -69,17 +71,17 @@ local first = 22
 local counts_at = first + nfields * 2
 local words_at = counts_at + ncounts * 2
 local thread_at = words_at + nwords * 2
-if ncounts > 0 and #KEYS >= 13 then
-  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[13], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[13], ARGV[16])
+if ncounts > 0 and #KEYS >= 14 then
+  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[14], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[14], ARGV[16])
 end
 if nwords > 0 then
   for i = words_at, thread_at - 1, 2 do
     redis.call('HINCRBY', KEYS[11], ARGV[19] .. '|' .. ARGV[i], ARGV[i + 1])
-    if #KEYS >= 14 then redis.call('HINCRBY', KEYS[14], ARGV[i], ARGV[i + 1]) end
+    if #KEYS >= 15 then redis.call('HINCRBY', KEYS[15], ARGV[i], ARGV[i + 1]) end
   end
   redis.call('EXPIRE', KEYS[11], tonumber(ARGV[18]) + 86400)
-  if #KEYS >= 14 then redis.call('EXPIRE', KEYS[14], ARGV[18]) end
+  if #KEYS >= 15 then redis.call('EXPIRE', KEYS[15], ARGV[18]) end
 end
 redis.call('SET', KEYS[10], '1', 'EX', ARGV[20])
 if ARGV[21] ~= '' then

@@ -13,8 +13,9 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P w:{h}          the words this texter added to the not-understood counts, "<day>|<field>" -> count,
                    so a deletion takes them back out       LANGUAGE_TTL + 1 day, renewed by each count
-  P a:{h}          the subscription to alerts (hash: number encrypted, language, state, when given,
-                   kinds, this month's count, the alerts sent; bot/storage/alerts.py)
+  P a:{h}          the subscription to alerts (hash: language, state, when given, kinds, this month's
+                   count, the alerts sent; bot/storage/alerts.py)
+  P an:{h}         the subscriber's number, encrypted (a string beside a:{h}, as long as it)
                                                            ALERTS_TTL (12 months) after it was given or
                                                            renewed; BAJA, STOP and BORRAR delete it
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
@@ -78,7 +79,7 @@ from bot.storage.media import MediaRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
-FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w", "a")  # per-texter keys whose names need no MessageSid
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w", "a", "an")  # per-texter keys whose names need no MessageSid
 DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
 _SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
@@ -111,7 +112,8 @@ class Changes:
     forget: bool = False     # delete everything about the texter instead of saving
     report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
     words: tuple = None      # (day, {field: increment}): words not understood (bot/reports/unknown_words.py)
-    alerts: dict = None      # the subscription: {"set": fields, "ttl": s} or {"del": 1, "stats": last alert id};
+    alerts: dict = None      # the subscription: {"set": fields, "number": encrypted, "ttl": s} or {"del": 1,
+                             # "stats": last alert id};
                              # {"offered": 1} marks the offer made (bot/storage/lua.py, _ALERTS)
 
 
@@ -186,7 +188,7 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
         keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h),
-                self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h), k("a", h)]
+                self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h), k("a", h), k("an", h)]
         report, words = changes.report or (None, {}), changes.words or (None, {})
         day = report[0] or words[0] or ""
         counts = [str(x) for pair in (report[1] or {}).items() for x in pair]

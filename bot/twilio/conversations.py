@@ -185,10 +185,9 @@ class Conversations:
             if kind in ("alerts_stop", "opt_out", "forget") and loaded.alerts is not None:
                 change = {"del": 1, "stats": loaded.alerts[2] or ""}
             elif kind == "alerts_subscribe":
-                fields = {"n": self.keys.encrypt(address), "l": data["lang"], "st": data["state"],
-                          "at": int(now.timestamp()), "k": ALERT_KINDS}
+                fields = {"l": data["lang"], "st": data["state"], "at": int(now.timestamp()), "k": ALERT_KINDS}
                 change = {"set": [str(x) for pair in fields.items() for x in pair],
-                          "ttl": self.store.ttl.get("alerts", 365 * 86400)}
+                          "number": self.keys.encrypt(address), "ttl": self.store.ttl.get("alerts", 365 * 86400)}
             elif kind == "alerts_offered":
                 change["offered"] = 1
         return change or None
