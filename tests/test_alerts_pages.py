@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from conftest import PASSWORD
 from test_alerts_sending import DAYTIME, subscribe
 
 GOOD = {"title": "Heat in Florida", "kind": "heat", "langs": ["es", "en"], "states": ["US-FL"],
@@ -32,10 +33,16 @@ def draft_id(app):
     return app.extensions["alerts"].create(GOOD, "sam@example.org")
 
 
-@pytest.mark.parametrize("who, expected", [(None, 302), ("ana", 403), ("sam", 200)])
+@pytest.mark.parametrize("who, expected", [(None, 302), ("ana", 403), ("rita", 403), ("sam", 200)])
 def test_who_may_open_the_pages(twilio_app, web, who, expected):
-    """Anonymous visitors go to /login, volunteers get 403, staff get the page: every route."""
-    user = web(who)
+    """Anonymous visitors go to /login, volunteers and K'iche' reviewers get 403, staff get the page: every
+    route."""
+    if who == "rita":
+        twilio_app.extensions["accounts"].add("rita@example.org", "reviewer", PASSWORD, langs=["quc"])
+        user = web()
+        assert user.login("rita@example.org").status_code == 302
+    else:
+        user = web(who)
     alert_id = draft_id(twilio_app)
     for path in ("/admin/alerts/", "/admin/alerts/new", f"/admin/alerts/{alert_id}",
                  f"/admin/alerts/{alert_id}/progress"):

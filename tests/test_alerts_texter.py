@@ -187,3 +187,21 @@ def test_the_simulator_shows_a_subscription_and_stores_nothing(app):
     notes = [text for who, text, *_ in session.log if who == "note"]
     assert notes == ["alerts_on", "alerts_off"]
     assert app.extensions["alerts"].subscriber_counts() == {}
+
+
+@pytest.mark.parametrize("lang", ["es", "quc", "en"])
+def test_every_confirmation_fits_one_segment(app, lang):
+    """For every U.S. state's name and a cap of up to 31 a month, the confirmation is one GSM-7 segment."""
+    from bot.conversation.alert_steps import state_name
+    from bot.conversation.quiet_hours import STATE_ZONES
+    script = app.extensions["live_script"].get()
+    fold = script.sms.get("fold_accents", True)
+    longest = ""
+    for code in STATE_ZONES:
+        for cap in (2, 31):
+            text = sms_safe(script.text("alerts.confirm", lang, place=state_name(script, code, lang), per_month=cap),
+                            fold)
+            assert segments(text) == ("GSM-7", 1), text
+            longest = max(longest, text, key=len)
+    assert len(longest) > 140  # the texts really were filled in
+    assert segments(sms_safe(script.text("alerts.confirm_all", lang, per_month=31), fold)) == ("GSM-7", 1)
