@@ -43,6 +43,9 @@ from bot.staff.service import ScriptService
 from bot.web.body_deadline import BodyDeadline
 from bot.web.common import csrf, init_web
 from bot.jobs import pages as jobs_pages
+from bot.alerts import pages as alerts_pages
+from bot.alerts import tasks as alert_tasks
+from bot.alerts.service import AlertService, read_fact_rows
 from bot.jobs.service import JobChecker
 from bot.storage.jobs import JobsData
 
@@ -72,8 +75,12 @@ def _services(app, settings, store, keys, get_script, spool):
                             timeout=settings.TWILIO_TIMEOUT)
         sweeper = Sweeper(store, media)  # held here: the process's sweeping thread holds it weakly
         sweeper.start()
+    alerts = AlertService(store, get_script, read_fact_rows(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR),
+                          clock=lambda: conversations.clock().timestamp())
     return {"media": media, "media_sweeper": sweeper, "conversations": conversations, "staff_settings": staff_settings, "sender": sender,
-            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports, "jobs": jobs}
+            "accounts": accounts, "on_call": on_call, "inbox": inbox_service, "reports": reports, "jobs": jobs,
+            "alerts": alerts, "worker_queues": [alert_tasks.queue],
+            "worker_start": [lambda worker_app: alert_tasks.resume(worker_app, here=False, starting=True)]}
 
 
 FORWARDED = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded")
@@ -157,6 +164,7 @@ def create_app(test_config=None):
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_reports.bp)
     jobs_pages.init_app(app)  # also sweeps upload folders a dead import left
+    app.register_blueprint(alerts_pages.bp)
     app.register_blueprint(metrics.bp)
     if not settings.production:
         app.register_blueprint(devchat.bp)

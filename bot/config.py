@@ -50,6 +50,9 @@ class Settings:
     RATE_LIMIT: int = 30
     AUDIT_TTL: int = 180 * DAY
     REPORTS_TTL: int = 365 * DAY
+    ALERTS_TTL: int = 365 * DAY   # a subscription to alerts lasts this long after it was given (or renewed)
+    ALERTS_RATE: float = 1.0      # alerts sent per second at most (0: as fast as Twilio answers)
+    ALERTS_LEASE: int = 60        # seconds a sending job holds an alert; a dead worker's alert resumes after
     SPOOL_DIR: str = ""
     MODEL_CACHE: str = ""  # where trained understanding models are kept; empty: instance/models
     SPOOL_MAX_BYTES: int = 20 * 1024 * 1024
@@ -75,7 +78,8 @@ class Settings:
         return {"session": self.SESSION_TTL, "language": self.LANGUAGE_TTL, "optout": self.OPTOUT_TTL,
                 "handoff": self.HANDOFF_TTL, "closed": self.CLOSED_TTL, "dedupe": self.DEDUPE_TTL,
                 "reply": self.REPLY_TTL, "audit": self.AUDIT_TTL, "rate": RATE_WINDOW,
-                "reports": self.REPORTS_TTL, "replay": self.REPLAY_TTL, "words": self.LANGUAGE_TTL}
+                "reports": self.REPORTS_TTL, "replay": self.REPLAY_TTL, "words": self.LANGUAGE_TTL,
+                "alerts": self.ALERTS_TTL}
 
     @property
     def twilio_sending(self):
@@ -119,7 +123,7 @@ def load_settings(environ=None, overrides=None, instance_path=None):
     if settings.LOG_FORMAT not in ("", "json", "text"):
         raise ConfigError(f"LOG_FORMAT must be json or text, got {settings.LOG_FORMAT!r}")
     for name in ("SESSION_TTL", "LANGUAGE_TTL", "OPTOUT_TTL", "HANDOFF_TTL", "CLOSED_TTL", "DEDUPE_TTL",
-                 "REPLY_TTL", "AUDIT_TTL"):
+                 "REPLY_TTL", "AUDIT_TTL", "ALERTS_TTL", "ALERTS_LEASE"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1 second")
     if settings.REPLAY_TTL < settings.DEDUPE_TTL:
@@ -130,6 +134,9 @@ def load_settings(environ=None, overrides=None, instance_path=None):
     if not 0 < settings.REDIS_TIMEOUT <= MAX_REDIS_TIMEOUT:
         raise ConfigError(f"REDIS_TIMEOUT must be more than 0 and at most {MAX_REDIS_TIMEOUT} seconds "
                           f"(so a webhook answers within 2 seconds when Redis hangs), got {settings.REDIS_TIMEOUT}")
+    if settings.ALERTS_RATE < 0:
+        raise ConfigError(f"ALERTS_RATE must be 0 (no limit) or a positive number of messages a second, "
+                          f"got {settings.ALERTS_RATE}")
     if settings.REDIS_CLUSTER not in (0, 1):
         raise ConfigError(f"REDIS_CLUSTER must be 0 or 1, got {settings.REDIS_CLUSTER}")
     if settings.SPOOL_MAX_BYTES < 64 * 1024:

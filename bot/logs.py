@@ -16,7 +16,7 @@ REQUEST_ID = contextvars.ContextVar("request_id", default=None)
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # Only these extra fields are written: a log call cannot leak a field nobody reviewed.
 ALLOWED_EXTRA = frozenset({"texter", "node", "lang", "channel", "latency_ms", "attempts", "status", "path",
-                           "method", "event", "count", "error"})
+                           "method", "event", "count", "error", "alert"})
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

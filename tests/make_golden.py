@@ -7,7 +7,8 @@ language words, three misses, a handoff and its close, and a return after silenc
 (SENTENCES): a sentence about a topic, "more", a place inside a sentence, two topics in one sentence,
 small talk, a person asked for in a sentence, the acknowledgement while waiting, MENU while waiting,
 danger while waiting, while claimed, while a deletion is asked, as a first message and at the language
-menu, "no" after BORRAR, and a first message in the texter's own words.
+menu, "no" after BORRAR, and a first message in the texter's own words. Last, alerts (issue 25): the
+word, the state asked ("Carolina", then "norte"), a renewal that asks nothing, and the word that ends them.
 """
 import os
 import sys
@@ -24,11 +25,14 @@ PLACES = {"es": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Mic
           "en": ["North Carolina", "Florida", "Georgia", "NC", "Texas", "Michigan", "New York", "Arizona", "California"],
           "quc": ["Carolina del Norte", "Florida", "Georgia", "NC", "Texas", "Michigan", "Nueva York", "Arizona", "California"]}
 WORDS = {"es": {"hello": "hola", "lang": "Español", "emergency": "EMERGENCIA", "help": "AYUDA", "language": "idioma",
-                "menu": "MENÚ", "typo_place": "Carolina del Nrte", "other": "Inglés"},
+                "menu": "MENÚ", "typo_place": "Carolina del Nrte", "other": "Inglés", "alerts": "ALERTAS",
+                "alerts_stop": "BAJA", "side": "norte"},
          "en": {"hello": "hi", "lang": "english", "emergency": "EMERGENCY", "help": "help", "language": "LANGUAGE",
-                "menu": "menu", "typo_place": "Nort Carolina", "other": "español"},
+                "menu": "menu", "typo_place": "Nort Carolina", "other": "español", "alerts": "alerts",
+                "alerts_stop": "STOP ALERTS", "side": "north"},
          "quc": {"hello": "", "lang": "kiche", "emergency": "k'ax", "help": "to'b'anik", "language": "ch'ab'al",
-                 "menu": "cholb'al", "typo_place": "Carolina del Nrte", "other": "english"}}
+                 "menu": "cholb'al", "typo_place": "Carolina del Nrte", "other": "english", "alerts": "TZIJOL",
+                 "alerts_stop": "maj tzijol", "side": "norte"}}
 SENTENCES = {
     "es": {"topic": "mi patrón no me paga las horas extras", "more": "más", "place": "estoy en carolina del norte",
            "two": "me lastimé y me quieren mandar a mi país", "thanks": "gracias", "ok": "ok",
@@ -116,7 +120,11 @@ def own_words(lang):
             # danger by kind (issue 19): self-harm, a medical emergency, poisoning; danger in the past gets
             # its topic with one line first; a statement of one's language sets it
             {"expire_session": True}, {"send": say["selfharm"]}, {"send": say["medical"]}, {"send": say["poison"]},
-            {"send": say["past"]}, {"send": say["speak"]}]
+            {"send": say["past"]}, {"send": say["speak"]},
+            # alerts by consent (issue 25)
+            {"expire_session": True}, {"send": WORDS[lang]["alerts"]}, {"send": "Carolina"},
+            {"send": WORDS[lang]["side"]}, {"expire_session": True}, {"send": WORDS[lang]["alerts"]},
+            {"send": WORDS[lang]["alerts_stop"]}]
 
 
 def main():

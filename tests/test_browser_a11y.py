@@ -34,7 +34,7 @@ def pages(h):
             "/admin/script/text/main.intro", "/admin/script/text/kw.menu", "/admin/script/directory",
             "/admin/script/directory/cdm", "/admin/script/directory/new", "/admin/script/hours",
             "/admin/script/publish", "/admin/script/history", "/admin/script/files", "/admin/script/simulator/",
-            "/dev/chat", "/inbox/c/AAAAAAAAAAAAAAAA"]
+            "/dev/chat", "/inbox/c/AAAAAAAAAAAAAAAA", "/admin/alerts/", "/admin/alerts/new"]
 
 
 def violations(page):

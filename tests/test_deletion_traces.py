@@ -107,3 +107,34 @@ def test_a_replay_after_the_texters_keys_expired_stores_nothing(app, texter):
     assert 0 < store.redis.ttl(mark) <= 7 * 86400
     store.redis.delete(mark)  # the window is over
     assert "<Message>" in texter.post(fields).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ending", [("BORRAR", "SI"), ("STOP",), ("BAJA",)])
+def test_a_subscriber_who_leaves_leaves_no_trace_of_the_subscription(twilio_app, fake_twilio, ending):
+    """Issue 25: a subscriber who got an alert writes BORRAR (and SI), STOP or BAJA: a SCAN of every key
+    finds neither the subscription nor the number, plain or encrypted; after BORRAR no key names them at
+    all. The alert's own counts keep only numbers (one more unsubscribed after it)."""
+    from conftest import key_values
+    from test_alerts_sending import DAYTIME, send, subscribe, write
+    twilio_app.extensions["conversations"].clock = lambda: DAYTIME
+    texter = subscribe(twilio_app, "+15055550881", "es", "Florida")
+    store = twilio_app.extensions["conversations"].store
+    h = twilio_app.extensions["conversations"].keys.pseudonym(texter.number)
+    token = store.subscription(h)["n"]
+    alert_id = write(twilio_app)
+    send(twilio_app, alert_id)
+    [message] = fake_twilio.messages
+    texter.post({"MessageSid": message["sid"], "MessageStatus": "delivered", "To": texter.number},
+                path=f"/twilio/status?alert={alert_id}")
+    assert store.subscription(h)[f"x{alert_id}"] == "s"
+    for body in ending:
+        texter.send(body)
+    everything = {k.decode(): key_values(store.redis, k) for k in store.redis.scan_iter(match=f"{store.prefix}*")}
+    assert store.key("a", h) not in everything
+    for name, values in everything.items():
+        text = name + " " + " ".join(values)
+        assert token not in text and texter.number not in text and texter.number[1:] not in text, name
+        if ending[0] == "BORRAR":
+            assert h not in text, name
+    alert = store.alert(alert_id)
+    assert (alert["sent"], alert["delivered"], alert["unsub"]) == (1, 1, 1)

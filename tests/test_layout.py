@@ -8,7 +8,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOT = os.path.join(ROOT, "bot")
-PARTS = ("conversation", "twilio", "storage", "inbox", "staff", "reports", "web", "jobs")
+PARTS = ("conversation", "twilio", "storage", "inbox", "staff", "reports", "web", "jobs", "alerts")
 # What each part may import of the app (besides itself and the top-level config, logs and metrics).
 ALLOWED = {
     "conversation": set(),
@@ -19,6 +19,7 @@ ALLOWED = {
     "staff": {"conversation", "storage", "inbox", "web"},
     "web": {"storage"},
     "jobs": {"conversation", "storage", "web"},
+    "alerts": {"conversation", "storage", "web", "jobs"},
 }
 
 

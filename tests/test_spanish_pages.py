@@ -127,6 +127,22 @@ def pages(eva):
     for path in ("/login", "/nowhere"):
         yield f"{path} (logged out)", anonymous.get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
     yield "/inbox/c/.../thread", eva.get(f"/inbox/c/{eva.h}/thread").get_data(as_text=True)
+    # alerts (issue 25): the list with the subscribers' table, a draft with findings, a sent one, refusals
+    alerts = eva.app.extensions["alerts"]
+    form = {"title": "Calor", "kind": "heat", "langs": ["es"], "states": ["US-FL"],
+            "text_es": "Calor ✓ llame al 1-919-555-0142"}
+    draft = alerts.create(form, "eva@example.org")
+    sent = alerts.create({**form, "text_es": "Calor: tome agua."}, "eva@example.org")
+    alerts.schedule(sent, None, "eva@example.org")
+    for path in ("/admin/alerts/", "/admin/alerts/new", f"/admin/alerts/{draft}", f"/admin/alerts/{sent}"):
+        yield path, eva.get(path).get_data(as_text=True)
+    yield "bad alert", eva.post("/admin/alerts/", {"title": "", "kind": "x", "states": ["US-XX"]}).get_data(as_text=True)
+    yield "alert not sendable", eva.post(f"/admin/alerts/{draft}/send", {}).get_data(as_text=True)
+    yield "alert scheduled in the past", eva.post(f"/admin/alerts/{draft}/send", {"when": "2020-01-01T09:00"}
+                                                 ).get_data(as_text=True)
+    yield "alert no longer a draft", eva.post(f"/admin/alerts/{sent}/edit", form).get_data(as_text=True)
+    yield "bad alert settings", eva.post("/admin/alerts/settings", {"per_month": "0", "template_es": "x"}
+                                         ).get_data(as_text=True)
     yield "bad office hours", eva.post("/admin/script/hours", {"timezone": "America/New_York",
                                                                 "mon": "09:00-12:00, 11:00-13:00"}).get_data(as_text=True)
     yield "bad examples", eva.post("/admin/script/examples/es/intents/pay", {"examples": "x" * 700}).get_data(as_text=True)

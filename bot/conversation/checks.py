@@ -64,6 +64,11 @@ def _structure(script):
         if nid not in reachable:
             out.append(Problem("error", f"node[{nid}]",
                                N_("unreachable: no option, global word or understood intent leads here")))
+    alerts = script.spec.get("alerts") or {}
+    per_month = alerts.get("per_month", 2)
+    if not isinstance(per_month, int) or isinstance(per_month, bool) or not 1 <= per_month <= 31:
+        out.append(Problem("error", "alerts.per_month", N_("must be a whole number from 1 to 31, got %(value)s",
+                                                           value=repr(per_month))))
     try:
         hours.parse_hours(script.office_hours)
     except ValueError as exc:
@@ -71,7 +76,7 @@ def _structure(script):
     return out
 
 
-GLOBAL_ACTIONS = ("delete",)
+GLOBAL_ACTIONS = ("delete", "alerts", "alerts_stop")
 
 
 def _target(script, where, option):

@@ -8,6 +8,7 @@ No Flask, Redis or Twilio here. The transition order, in one place:
      "no" is acknowledged, anything else cancels and is understood as usual below
   4. a conversation waiting for a person keeps every message for the volunteer and acknowledges it
      (MENU asks before leaving the line); once claimed, the bot is quiet
+  4b. alerts: ALERTAS / BAJA and the answer to "which state?" (bot/conversation/alert_steps.py)
   5. no language yet: a language name or the language menu's number; a statement of one's language;
      a sentence whose language and topic can be told is answered in that language; else the greeting
   6. global words (MENU, AYUDA, IDIOMA, a language's name) from any node
@@ -28,6 +29,7 @@ import datetime
 
 from bot.conversation import hours
 from bot.conversation import pager
+from bot.conversation.alert_steps import AlertSteps
 from bot.conversation.state import (  # noqa: F401 (the engine's API: callers import these from here)
     ACK_INTERVAL, HELP_OPT_OUT_TYPE, OPT_IN_WORDS, OPT_OUT_WORDS, SMS, TRAIL_LENGTH, WHATSAPP, Context, Inbound,
     Result, State)
@@ -38,7 +40,7 @@ from bot.conversation.texter_steps import TexterSteps
 from bot.conversation.textmatch import normalize
 
 
-class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps):
+class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps, AlertSteps):
     """One step's working data; methods are the transitions."""
 
     def __init__(self, script, state, inbound, ctx):
@@ -128,7 +130,7 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps):
             self.events.append(("handoff_open", {"topic": st.topic, "lang": st.lang, "urgent": st.urgent,
                                                  "channel": self.inbound.channel, "trail": list(st.trail)}))
             st.urgent = False
-        return self.send(parts, lead=prefix)
+        return self.send(self.with_alerts_offer(node, parts, prefix), lead=prefix)
 
     def choose(self, option):
         """Follow an option or a global word."""
@@ -160,6 +162,7 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps):
         """Apply the transition order of the module docstring and return the replies."""
         st, script, inbound, norm = self.state, self.script, self.inbound, self.norm
         choice, st.choice = st.choice, None  # a choice of two topics holds for the next message only
+        self.alerts_asked, st.alerts_ask = st.alerts_ask, None  # so does the question "which state?"
         opt_type = (inbound.opt_out_type or "").upper()
         if opt_type == "STOP" or (norm in OPT_OUT_WORDS and opt_type != "START"):
             if not st.opted_out:
@@ -189,6 +192,9 @@ class _Step(SentenceSteps, PlaceSteps, DataAnswers, TexterSteps):
             return self.keep_for_volunteer(option)
         if st.handoff:  # the handoff was closed since the last message: back to the bot
             st.handoff, st.node, st.leave = False, None, False
+        alerts = self.alerts_step(option)
+        if alerts is not None:
+            return alerts
 
         if self.ctx.lookup is not None and option is None:  # a case number or employer name (issue 16)
             return self.job_answer(self.ctx.lookup)

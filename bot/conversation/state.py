@@ -37,6 +37,8 @@ class State:
     where: str = None           # the place code the texter said they are in, kept for referrals
     where_name: str = None      # how they wrote it ("Carolina del Norte"), to say it back
     nationality: str = None     # the country the texter said they come from (MX, GT, HN, SV)
+    alerts_ask: str = None      # asked which state alerts are for, in this language: the next message answers
+    offered: bool = False       # alerts were offered (or taken) in this session
 
     def to_json(self):
         """Return the state as compact JSON, leaving out defaults."""
@@ -78,6 +80,8 @@ class Context:
     new_session: bool = False
     handoff_status: str = None  # None, "waiting" or "claimed"
     lookup: object = None  # what DOL's job data says for this message (bot/conversation/jobreply.Lookup)
+    alerts: tuple = None   # the texter's subscription to alerts: (given at, state code or "", last alert)
+    offered: bool = False  # alerts were offered to this texter before (kept with the language)
 
 
 @dataclass
@@ -85,7 +89,8 @@ class Result:
     """What a step produced. Events, (kind, data): language, topic, referral (the directory entries
     given and the place), handoff_open (urgent when danger led to it), handoff_message, urgent (danger
     written in an open handoff), handoff_cancel (the texter left the line), not_understood (the words no
-    list knows, for staff reports), opt_out, opt_in, forget. why: how the matcher read the message."""
+    list knows, for staff reports), opt_out, opt_in, forget, alerts_subscribe (state, lang, channel),
+    alerts_stop, alerts_offered. why: how the matcher read the message."""
 
     state: State
     replies: list

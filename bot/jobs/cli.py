@@ -80,7 +80,8 @@ def debarred_command(path, program):
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty (tests, one-off runs).")
 def worker_command(burst):
-    """Run the imports staff upload on /admin/jobs (the Procfile's worker: line), one at a time."""
+    """Run the imports staff upload on /admin/jobs and the other queues the app adds (the alerts', issue 25,
+    first), one job at a time, with RQ's scheduler (the Procfile's worker: line)."""
     from rq import Worker
 
     from bot.jobs.tasks import queue
@@ -88,7 +89,13 @@ def worker_command(burst):
     if q is None:
         raise click.ClickException("Page uploads need a single Redis server (RQ does not run on Redis Cluster); "
                                    "import with 'flask --app bot jobs import' instead.")
-    Worker([q], connection=q.connection).work(burst=burst, logging_level="INFO")
+    app = current_app._get_current_object()
+    extra = [make(app) for make in app.extensions.get("worker_queues", ())]
+    for on_start in app.extensions.get("worker_start", ()):
+        on_start(app)  # e.g. alerts left half-sent by a worker that died are queued again
+    # maintenance every minute: a scheduler lock left by a worker that was killed is taken over soon
+    Worker([x for x in extra if x is not None] + [q], connection=q.connection, maintenance_interval=60).work(
+        burst=burst, logging_level="INFO", with_scheduler=True)
 
 
 @jobs_cli.command("status")

@@ -2,10 +2,12 @@
 import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import format_date, format_timedelta
+from flask_babel import format_date, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from bot.conversation.alert_steps import state_name
+from bot.conversation.quiet_hours import STATE_ZONES
 from bot.reports import charts, unknown_words
 from bot.web.auth import staff_required
 from bot.reports.figures import BUCKETS, PeriodError, check_period, parse_day
@@ -129,8 +131,15 @@ def index():
         waits=_bars(figures.waits() if answered else [], BUCKET_NAMES, notes=shares),
         referrals=_bars(figures.referrals(), _organisations(), cut=True),
         handoffs=handoffs, mean_wait=_wait(figures.mean_wait), min_texters=unknown_words.MIN_TEXTERS,
+        report=current_app.extensions["alerts"].report(), state_names=_state_names(),
         lang_wait={lang: _wait(row["wait_sum"] / row["answered"] if row["answered"] else None)
                    for lang, row in handoffs.items()})
+
+
+def _state_names():
+    """Return {U.S. state code: its name in the page's language} for the alerts' subscribers table."""
+    script, lang = current_app.extensions["live_script"].get(), get_locale().language
+    return {code: state_name(script, code, lang) for code in STATE_ZONES}
 
 
 def _shortcuts(today):

@@ -48,6 +48,12 @@ class DraftEdits:
         """Replace the office hours."""
         return self._edit(by, lambda b: directory_edits.set_office_hours(b, office_hours))
 
+    def set_alerts_per_month(self, count, by):
+        """Set how many alerts a subscriber gets in a month at most (issue 25; the script's alerts.per_month)."""
+        def change(bundle):
+            bundle["spec"]["alerts"] = {**(bundle["spec"].get("alerts") or {}), "per_month": int(count)}
+        return self._edit(by, change)
+
     def set_examples(self, lang, section, label, lines, by):
         """Replace the examples of a label in a language (one message a line); see bot.staff.example_edits."""
         return self._edit(by, lambda b: example_edits.set_examples(b, lang, section, label, lines))

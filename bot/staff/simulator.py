@@ -20,10 +20,12 @@ CHANNELS = (SMS, WHATSAPP)
 MAX_INPUT = 4096          # the longest message WhatsApp delivers
 MAX_LOG = 60              # transcript lines kept (the oldest go first)
 MAX_TOKEN = 64 * 1024
-NOTES = ("handoff", "kept", "closed", "deleted", "opted_out", "opted_in", "no_reply", "urgent", "left_queue")
+NOTES = ("handoff", "kept", "closed", "deleted", "opted_out", "opted_in", "no_reply", "urgent", "left_queue",
+         "alerts_on", "alerts_off")
 # the transcript note each engine event leaves (events not named here leave none)
 _EVENT_NOTES = {"forget": "deleted", "opt_out": "opted_out", "opt_in": "opted_in", "handoff_open": "handoff",
-                "handoff_message": "kept", "urgent": "urgent", "handoff_cancel": "left_queue"}
+                "handoff_message": "kept", "urgent": "urgent", "handoff_cancel": "left_queue",
+                "alerts_subscribe": "alerts_on", "alerts_stop": "alerts_off"}
 
 
 class SimulatorError(ValueError):

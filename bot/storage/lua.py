@@ -7,7 +7,8 @@ SEEN_MAX = 200
 REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
 
 # KEYS: s, p, o, h, r, n, g (the MessageSid's "gone" key: the confirmation of a deletion, kept nameless),
-# m (the MessageSid's nameless "applied" mark, kept REPLAY_TTL whatever becomes of the texter).
+# m (the MessageSid's nameless "applied" mark, kept REPLAY_TTL whatever becomes of the texter), a (the
+# subscription to alerts: when it was given, its state and the last alert sent, read with the rest).
 _LOAD = """
 local gone = redis.call('GET', KEYS[7])
 if gone then return {4, gone} end
@@ -21,16 +22,39 @@ if ARGV[2] == '1' and limit > 0 then
   if n > limit then return {3, n, redis.call('HGET', KEYS[2], 'l')} end
 end
 return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
-        redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status')}
+        redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status'),
+        redis.call('HMGET', KEYS[9], 'at', 'st', 'last'), redis.call('HGET', KEYS[2], 'ao')}
 """
 
-# KEYS: s, p, o, h, t, r, d, n, g, m, w. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
+# The alerts part of a commit (issue 25), ARGV[21] as JSON: "del" deletes the subscription (BAJA, STOP,
+# BORRAR; "stats" then names KEYS[#KEYS], the last alert's counters, which count an unsubscription when
+# that alert is still the subscription's last), "set" is the subscription's fields with "ttl", "offered"
+# marks in the profile that alerts were offered once. The number (encrypted) is KEYS[13], a string of its
+# own beside the subscription's hash: a value over 64 bytes would cost the hash its compact encoding.
+_ALERTS = """
+  local alerts = cjson.decode(ARGV[21])
+  if alerts.del then
+    if alerts.stats and redis.call('HGET', KEYS[12], 'last') == alerts.stats then
+      redis.call('HINCRBY', KEYS[#KEYS], 'unsub', 1)
+    end
+    redis.call('DEL', KEYS[12], KEYS[13])
+  end
+  if alerts.set then
+    redis.call('HSET', KEYS[12], unpack(alerts.set))
+    redis.call('EXPIRE', KEYS[12], alerts.ttl)
+    redis.call('SET', KEYS[13], alerts.number, 'EX', alerts.ttl)
+  end
+  if alerts.offered then redis.call('HSET', KEYS[2], 'ao', '1') end
+"""
+
+# KEYS: s, p, o, h, t, r, d, n, g, m, w, a, an. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
 # 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
 # 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
-# 16 reports TTL, 17 number of word counters, 18 words TTL, 19 the day, 20 replay TTL, then the handoff
-# fields, the counters, the word counters, the thread entries. KEYS[12] and KEYS[13]: the day's report
-# and words keys, when given (single server only: they are not in the texter's hash slot). The word
-# counters are also added to w (field "<day>|<field>"), so a deletion can take them back out.
+# 16 reports TTL, 17 number of word counters, 18 words TTL, 19 the day, 20 replay TTL, 21 the alerts
+# change ('' or JSON: see ALERTS below), then the handoff fields, the counters, the word counters, the
+# thread entries. KEYS[14] and KEYS[15]: the day's report and words keys, when given (single server only:
+# they are not in the texter's hash slot). The word counters are also added to w (field "<day>|<field>"),
+# so a deletion can take them back out.
 # A deletion (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which
 # names no one. Every applied MessageSid is marked in m, which names no one either.
 _COMMIT = """
@@ -43,23 +67,26 @@ local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
 local nfields, ncounts, nwords = tonumber(ARGV[13]), tonumber(ARGV[15]), tonumber(ARGV[17])
-local first = 21
+local first = 22
 local counts_at = first + nfields * 2
 local words_at = counts_at + ncounts * 2
 local thread_at = words_at + nwords * 2
-if ncounts > 0 and #KEYS >= 12 then
-  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[12], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[12], ARGV[16])
+if ncounts > 0 and #KEYS >= 14 then
+  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[14], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[14], ARGV[16])
 end
 if nwords > 0 then
   for i = words_at, thread_at - 1, 2 do
     redis.call('HINCRBY', KEYS[11], ARGV[19] .. '|' .. ARGV[i], ARGV[i + 1])
-    if #KEYS >= 13 then redis.call('HINCRBY', KEYS[13], ARGV[i], ARGV[i + 1]) end
+    if #KEYS >= 15 then redis.call('HINCRBY', KEYS[15], ARGV[i], ARGV[i + 1]) end
   end
   redis.call('EXPIRE', KEYS[11], tonumber(ARGV[18]) + 86400)
-  if #KEYS >= 13 then redis.call('EXPIRE', KEYS[13], ARGV[18]) end
+  if #KEYS >= 15 then redis.call('EXPIRE', KEYS[15], ARGV[18]) end
 end
 redis.call('SET', KEYS[10], '1', 'EX', ARGV[20])
+if ARGV[21] ~= '' then
+ALERTS
+end
 if ARGV[12] == '1' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
   redis.call('SET', KEYS[9], ARGV[8], 'EX', ARGV[9])
@@ -92,7 +119,7 @@ redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
 redis.call('EXPIRE', KEYS[6], ARGV[10])
 return {0}
 """.replace("THREAD_MAX", str(THREAD_MAX)).replace("SEEN_MAX", str(SEEN_MAX)).replace(
-    "REPLIES_MAX", str(REPLIES_MAX))
+    "REPLIES_MAX", str(REPLIES_MAX)).replace("ALERTS", _ALERTS)
 
 _CLOSE = """
 local status = redis.call('HGET', KEYS[1], 'status')

@@ -13,6 +13,11 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P w:{h}          the words this texter added to the not-understood counts, "<day>|<field>" -> count,
                    so a deletion takes them back out       LANGUAGE_TTL + 1 day, renewed by each count
+  P a:{h}          the subscription to alerts (hash: language, state, when given, kinds, this month's
+                   count, the alerts sent; bot/storage/alerts.py)
+  P an:{h}         the subscriber's number, encrypted (a string beside a:{h}, as long as it)
+                                                           ALERTS_TTL (12 months) after it was given or
+                                                           renewed; BAJA, STOP and BORRAR delete it
   P queue          pseudonyms waiting for a person (zset)  HANDOFF_TTL, renewed by each handoff
   P claimed        pseudonyms a volunteer has claimed      HANDOFF_TTL, renewed by each claim
   P proposals      pseudonyms with pending proposals (zset) HANDOFF_TTL, expired entries dropped when read
@@ -66,6 +71,7 @@ from redis.crc import key_slot
 
 from bot.storage import lua
 from bot.storage.accounts import AccountRecords
+from bot.storage.alerts import AlertRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
@@ -73,7 +79,7 @@ from bot.storage.media import MediaRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
-FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w")  # per-texter keys whose names need no MessageSid
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w", "a", "an")  # per-texter keys whose names need no MessageSid
 DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
 _SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
@@ -91,6 +97,8 @@ class Loaded:
     opted_out: bool = False
     handoff_status: str = None
     forgotten: bool = False  # a duplicate of the message that deleted the texter
+    alerts: tuple = None     # the subscription to alerts: (given at, state code or "", last alert id)
+    offered: bool = False    # alerts were offered to this texter once already
 
 
 @dataclass
@@ -104,9 +112,12 @@ class Changes:
     forget: bool = False     # delete everything about the texter instead of saving
     report: tuple = None     # (day, {field: increment}): report counters, counted only if this commits
     words: tuple = None      # (day, {field: increment}): words not understood (bot/reports/unknown_words.py)
+    alerts: dict = None      # the subscription: {"set": fields, "number": encrypted, "ttl": s} or {"del": 1,
+                             # "stats": last alert id};
+                             # {"offered": 1} marks the offer made (bot/storage/lua.py, _ALERTS)
 
 
-class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords):
+class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords, AlertRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
     def __init__(self, redis, prefix, ttl, rate_limit=0):
@@ -150,7 +161,7 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         """
         k = self.key
         found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
-                                 self.gone_key(h, sid), self.gone_key(h, sid, "m")],
+                                 self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("a", h)],
                            args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
         if found[0] == 4:
             return Loaded(duplicate=True, replies=json.loads(found[1]), forgotten=True)
@@ -160,10 +171,12 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
             return Loaded(duplicate=True, replies=[])
         if found[0] == 3:
             return Loaded(duplicate=False, limited=int(found[1]), lang=_text(found[2]))
-        _, raw, lang, opted, status = found
+        _, raw, lang, opted, status, sub, offered = found
         version, _, state = (_text(raw) or "0|").partition("|")
+        at, place, last = (_text(v) for v in sub)
         return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
-                      opted_out=bool(opted), handoff_status=_text(status))
+                      opted_out=bool(opted), handoff_status=_text(status),
+                      alerts=(at, place or "", last) if at else None, offered=bool(offered))
 
     def commit(self, h, sid, loaded, state_json, replies, changes):
         """Write one step's result if nobody else changed the conversation since load().
@@ -175,18 +188,24 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         k, ttl = self.key, self.ttl
         fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
         keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h),
-                self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h)]
+                self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h), k("a", h), k("an", h)]
         report, words = changes.report or (None, {}), changes.words or (None, {})
         day = report[0] or words[0] or ""
         counts = [str(x) for pair in (report[1] or {}).items() for x in pair]
         word_counts = [str(x) for pair in (words[1] or {}).items() for x in pair]
         if day and not self.cluster:  # cluster: the day's keys are in other slots, see count()
             keys += [self.report_key(day), self.words_key(day)]
+        alerts = dict(changes.alerts or {})
+        if alerts.get("stats") and not self.cluster:  # the last alert's counters: one more unsubscribed
+            keys.append(self.alert_key(alerts["stats"]))
+        else:
+            alerts.pop("stats", None)
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
                 changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
                 json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
                 "1" if changes.forget else "0", len(fields) // 2, _seen(sid), len(counts) // 2, ttl["reports"],
                 len(word_counts) // 2, ttl["words"], day, ttl["replay"],
+                json.dumps(alerts, separators=(",", ":")) if alerts else "",
                 *fields, *counts, *word_counts,
                 *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
         result = self._commit(keys=keys, args=args)

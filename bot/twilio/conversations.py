@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50
 MAX_STORED_CHARS = 4096  # the longest message WhatsApp delivers; longer bodies are cut, and say so
 ACTIVE = ("waiting", "claimed")
+ALERT_KINDS = "heat,fraud,rules,other"  # what ALERTAS subscribes to: every kind of alert staff send
 
 
 class Replies(list):
@@ -77,8 +78,10 @@ class Conversations:
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
             lookup = self._job_lookup(script, state, inbound, status, deadline)
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
-                                                         handoff_status=status, lookup=lookup))
+                                                         handoff_status=status, lookup=lookup,
+                                                         alerts=loaded.alerts, offered=loaded.offered))
             changes = self._changes(script, address, sid, inbound, result, now, status, replay)
+            changes.alerts = self._alert_changes(address, result, loaded, now)
             if self.reports is not None:
                 counts = reports.tally_step(result, inbound.channel, state.lang, loaded.state is None, status)
                 # Counted where this texter's own key lists them too, so BORRAR takes them back out.
@@ -170,6 +173,24 @@ class Conversations:
             self.on_waiting(h, urgent=urgent)
         except Exception:  # noqa: BLE001 - notifications are best effort by design
             log.exception("on-call notification failed", extra={"texter": short_name(h)})
+
+    def _alert_changes(self, address, result, loaded, now):
+        """Return what a step changes of the texter's subscription to alerts (issue 25), or None.
+
+        BAJA, STOP and BORRAR delete it (counted as an unsubscription after the last alert it got);
+        ALERTAS writes it: the number encrypted as the spool and handoffs keep it, the language, the
+        state, the time and the kinds; nothing else about the texter."""
+        change = {}
+        for kind, data in result.events:
+            if kind in ("alerts_stop", "opt_out", "forget") and loaded.alerts is not None:
+                change = {"del": 1, "stats": loaded.alerts[2] or ""}
+            elif kind == "alerts_subscribe":
+                fields = {"l": data["lang"], "st": data["state"], "at": int(now.timestamp()), "k": ALERT_KINDS}
+                change = {"set": [str(x) for pair in fields.items() for x in pair],
+                          "number": self.keys.encrypt(address), "ttl": self.store.ttl.get("alerts", 365 * 86400)}
+            elif kind == "alerts_offered":
+                change["offered"] = 1
+        return change or None
 
     def _changes(self, script, address, sid, inbound, result, now, status, replay=False):
         """Return the store changes for a step's events (a replay's replies were never sent)."""

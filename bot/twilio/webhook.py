@@ -157,6 +157,8 @@ def status():
     recipient = form.get("To") or ""
     if recipient and not ids.address(recipient):
         return _plain("Bad request: To must be a phone number or a whatsapp: number.", 400)
+    if "alert" in request.args:  # an alert's message (issue 25): counted per alert, nothing about the texter
+        return _alert_status(request.args["alert"], sid, value)
     intake = current_app.extensions["intake"]
     if recipient and not intake.down.is_set():
         conversations = intake.conversations
@@ -164,5 +166,18 @@ def status():
             conversations.store.record_status(conversations.keys.pseudonym(recipient), sid, value)
         except (redis.RedisError, OSError) as exc:  # a lost delivery status is not worth a retry storm
             log.warning("delivery status not recorded: %s", type(exc).__name__)
+    metrics.LATENCY.labels("status").observe(time.perf_counter() - g.started)
+    return Response(status=204)
+
+
+def _alert_status(alert_id, sid, value):
+    """Count a delivery status of an alert's message (the status callback names the alert in its URL)."""
+    if len(alert_id) != 16 or any(c not in "0123456789abcdef" for c in alert_id):
+        return _plain("Bad request: alert must be an alert's id (16 hexadecimal digits).", 400)
+    if not current_app.extensions["intake"].down.is_set():
+        try:
+            current_app.extensions["conversations"].store.record_alert_status(alert_id, sid, value)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("alert delivery status not recorded: %s", type(exc).__name__)
     metrics.LATENCY.labels("status").observe(time.perf_counter() - g.started)
     return Response(status=204)
