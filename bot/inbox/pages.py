@@ -17,6 +17,7 @@ from bot.conversation import hours
 from bot.inbox import answers, colleagues
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
+from bot.inbox.refusals import refusal, send_error  # noqa: F401 (bot/inbox/proposals.py imports refusal from here)
 from bot.web.prg import refused, taken
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -30,39 +31,6 @@ def no_reviewers():
     return None
 
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
-
-# What each refusal tells the volunteer, and its HTTP status.
-REFUSALS = {
-    "not_found": (404, _l("This conversation no longer exists: it was closed long ago or deleted.")),
-    "not_yours": (403, _l("Another volunteer is handling this conversation.")),
-    "taken": (409, _l("%(who)s has already claimed this conversation.")),
-    "closed": (409, _l("This conversation is closed.")),
-    "claim_first": (409, _l("Claim this conversation first.")),
-    "changed": (409, _l("The conversation changed meanwhile. Look at it again.")),
-    "duplicate": (409, _l("This message was already sent; it was not sent again.")),
-    "empty": (400, _l("Write a message first.")),
-    "too_long": (400, _l("The message has %(length)d characters; the most is %(max)d.")),
-    "bad_token": (400, _l("This form is out of date. Reload the page.")),
-    "window_closed": (409, _l("WhatsApp only delivers free text within 24 hours of the texter's last "
-                              "message, and that window has closed. Send the template instead: it asks "
-                              "them to write back.")),
-    "no_template": (409, _l("No WhatsApp template is set up. Staff can add one on the admin page.")),
-    "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
-    "no_colleague": (400, _l("Choose a colleague who can take this conversation (active, speaking the "
-                             "texter's language).")),
-}
-# What a failed send tells the volunteer (nothing is retried blindly).
-SEND_ERRORS = {
-    "opted_out": _l("Not sent: the texter has opted out (STOP) of messages from this number "
-                    "(Twilio error 21610). They can write START to opt back in."),
-    "window_closed": _l("Not sent: WhatsApp's 24-hour window has closed (Twilio error 63016). "
-                        "Send the template instead."),
-    "timeout": _l("Twilio did not answer in time. The message may or may not have gone out, so it was not "
-                  "sent again: wait for its delivery status before sending it again."),
-    "unreachable": _l("Twilio could not be reached; the message was not sent. Try again in a moment."),
-    "twilio": _l("Twilio refused the message (error %(code)s: %(detail)s)."),
-}
-
 
 class ActionForm(FlaskForm):
     """A button: only the CSRF token."""
@@ -85,18 +53,6 @@ def _checked(h):
     if not _PSEUDONYM.match(h or ""):
         abort(404)
     return h
-
-
-def refusal(exc):
-    """Return (status, sentence) for a Refused."""
-    status, message = REFUSALS.get(exc.reason, (409, _l("This cannot be done now.")))
-    return status, str(message) % exc.params if exc.params else str(message)
-
-
-def send_error(sent):
-    """Return the sentence for a failed send."""
-    message = SEND_ERRORS.get(sent.error, SEND_ERRORS["twilio"])
-    return str(message) % {"code": sent.code or "?", "detail": sent.detail or "-"}
 
 
 def office_status():
