@@ -134,7 +134,7 @@ class Inbox(Sending):
                               by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
                               media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
                               template=entry.get("template", ""), sid=entry.get("sid", ""), to=entry.get("to", ""),
-                              asked=bool(entry.get("asked")),
+                              asked=bool(entry.get("asked")), voice=entry.get("voice", ""),
                               attachments=[(t, kind_of(t)) for _, t in entry.get("attachments") or ()]))
         address = self._address(record)
         return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address),

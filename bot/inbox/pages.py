@@ -14,7 +14,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from bot.conversation import hours
-from bot.inbox import answers, colleagues
+from bot.inbox import answers, colleagues, voice
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
 from bot.inbox.refusals import refusal, send_error  # noqa: F401 (bot/inbox/proposals.py imports refusal from here)
@@ -48,7 +48,7 @@ def inbox():
     return current_app.extensions["inbox"]
 
 
-def _checked(h):
+def checked(h):
     """Return h when it looks like a pseudonym, else 404."""
     if not _PSEUDONYM.match(h or ""):
         abort(404)
@@ -111,18 +111,23 @@ def _page(h, status=200, revealed=None):
     can_pass = summary.status == "claimed" and (summary.claimed_by == current_user.email or current_user.is_staff)
     others = colleagues.colleagues_for(inbox(), current_app.extensions["accounts"], h, current_user.account) \
         if can_pass else []
+    mine = summary.claimed_by == current_user.email
+    no_voice = None  # why no voice note can go on the texter's channel, in words
+    if mine and summary.status == "claimed":
+        reason = voice.problem(inbox(), h, bool(current_app.config["SETTINGS"].TWILIO_MMS))
+        no_voice = refusal(Refused(reason))[1] if reason else None
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
                            query=query, answers=found, colleagues=others, max_note=colleagues.MAX_NOTE,
-                           mine=summary.claimed_by == current_user.email, revealed=revealed,
-                           template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
-                           max_reply=MAX_REPLY), status
+                           mine=mine, revealed=revealed, no_voice=no_voice, voice_token=uuid.uuid4().hex,
+                           max_voice=voice.MAX_BYTES, template_ready=template_ready,
+                           local_outbox=current_app.extensions["sender"].local, max_reply=MAX_REPLY), status
 
 
 @bp.get("/c/<h>")
 @login_required
 def conversation(h):
     """Show one conversation: its thread, and what the volunteer can do (the number once, after Reveal)."""
-    h = _checked(h)
+    h = checked(h)
     status, _fields = taken()
     revealed = None
     if session.pop("revealed", None) == h:
@@ -138,41 +143,16 @@ def conversation(h):
 def thread(h):
     """Return the thread alone, for the page to show new messages without a reload."""
     try:
-        view = inbox().view(_checked(h), current_user.account)
+        view = inbox().view(checked(h), current_user.account)
     except Refused as exc:
         code, message = refusal(exc)
         abort(code, message)
     return fragment("_thread.html", view=view, s=view.summary)
 
 
-@bp.get("/c/<h>/media/<sid>/<int:n>")
-@login_required
-def media(h, sid, n):
-    """Send a texter's photo, voice note or PDF, fetched from Twilio with the account's credentials (the
-    page never holds Twilio's address); only the types the inbox shows, at most 16 MB."""
-    client = current_app.extensions.get("media")
-    try:
-        path, kind = inbox().attachment(_checked(h), current_user.account, sid[:64], n)
-    except Refused as exc:
-        abort(refusal(exc)[0], refusal(exc)[1])
-    if client is None:
-        abort(404, _("Files are kept at Twilio, and Twilio is not set up here."))
-    try:
-        _sent_type, data = client.fetch(path)
-    except Exception:  # noqa: BLE001 - too large, gone, or Twilio unreachable: said in words
-        return error_page(502, _("Twilio did not give the file (it may be too large, deleted, or Twilio is "
-                                 "not answering). Try again in a moment."), kept_for=h)
-    response = make_response(data)
-    response.headers["Content-Type"] = kind.split(";")[0]  # one of the types the inbox shows, never Twilio's
-    disposition = "attachment" if kind.startswith("application/") else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{sid[:34]}-{n}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _act(h, action):
+def act(h, action):
     """Run an action from a posted button; on refusal show the page with the reason and a 4xx."""
-    h = _checked(h)
+    h = checked(h)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -182,14 +162,14 @@ def _act(h, action):
         if exc.reason == "not_found":
             abort(404, message)
         flash(message, "error")
-        return refused(url_for(".conversation", h=h), status, fields={})
+        return refused(url_for("inbox.conversation", h=h), status, fields={})
 
 
-def _back(h, message=None, category="info"):
+def back(h, message=None, category="info"):
     """Redirect to the conversation (after a POST), with a message."""
     if message:
         flash(message, category)
-    return redirect(url_for(".conversation", h=h), code=303)
+    return redirect(url_for("inbox.conversation", h=h), code=303)
 
 
 @bp.post("/c/<h>/claim")
@@ -198,8 +178,8 @@ def claim(h):
     """Claim a waiting conversation."""
     def run(h):
         inbox().claim(h, current_user.account)
-        return _back(h, _l("You are handling this conversation now."))
-    return _act(h, run)
+        return back(h, _l("You are handling this conversation now."))
+    return act(h, run)
 
 
 @bp.post("/c/<h>/release")
@@ -210,7 +190,7 @@ def release(h):
         inbox().release(h, current_user.account)
         flash(_l("The conversation is back in the queue."), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/reveal")
@@ -220,8 +200,8 @@ def reveal(h):
     def run(h):
         inbox().reveal(h, current_user.account)  # audited here, once; the page after the redirect shows it
         session["revealed"] = h
-        return redirect(url_for(".conversation", h=h) + "#number", code=303)
-    return _act(h, run)
+        return redirect(url_for("inbox.conversation", h=h) + "#number", code=303)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/reply")
@@ -233,8 +213,8 @@ def reply(h):
         if not form.validate():
             raise Refused("too_long", max=MAX_REPLY, length=len(form.body.data or ""))
         sent = inbox().reply(h, current_user.account, form.body.data, form.token.data)
-        return _back(h, send_error(sent), "error") if not sent.ok else _back(h)
-    return _act(h, run)
+        return back(h, send_error(sent), "error") if not sent.ok else back(h)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/template")
@@ -243,8 +223,8 @@ def template(h):
     """Send the WhatsApp template (outside the 24-hour window)."""
     def run(h):
         sent = inbox().send_template(h, current_user.account, request.form.get("token", ""))
-        return _back(h, send_error(sent), "error") if not sent.ok else _back(h, _l("Template sent."))
-    return _act(h, run)
+        return back(h, send_error(sent), "error") if not sent.ok else back(h, _l("Template sent."))
+    return act(h, run)
 
 
 @bp.post("/c/<h>/close")
@@ -257,7 +237,7 @@ def close(h):
             flash(send_error(sent), "error")
         flash(_l("Conversation closed. The texter is back with the bot."), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/note")
@@ -266,8 +246,8 @@ def note(h):
     """Add a note for colleagues (never sent to the texter)."""
     def run(h):
         colleagues.add_note(inbox(), h, current_user.account, request.form.get("note", ""))
-        return redirect(url_for(".conversation", h=h) + "#thread", code=303)
-    return _act(h, run)
+        return redirect(url_for("inbox.conversation", h=h) + "#thread", code=303)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/transfer")
@@ -279,4 +259,4 @@ def transfer(h):
                                      request.form.get("to", ""))
         flash(_("The conversation is now %(who)s's.", who=target.email), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)

@@ -20,6 +20,18 @@ REFUSALS = {
     "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
     "no_colleague": (400, _l("Choose a colleague who can take this conversation (active, speaking the "
                              "texter's language).")),
+    "voice_no_mms": (409, _l("A voice note cannot be sent on this channel: the texter writes by SMS, and the "
+                             "helpline's number cannot send voice notes by SMS (MMS). Write your reply instead.")),
+    "voice_not_here": (409, _l("A voice note cannot be sent on this channel: the texter writes by SMS from a "
+                               "number outside the US and Canada, where the helpline cannot send MMS. Write your "
+                               "reply instead.")),
+    "voice_empty": (400, _l("The recording is empty. Record the voice note again.")),
+    "voice_not_audio": (400, _l("This is not a recording that can be sent (OGG, WebM, MP4 or M4A, MP3 or AMR "
+                                "audio).")),
+    "voice_too_large": (413, _l("The recording is %(size)s MB; the most is %(max)s MB. Record a shorter voice "
+                                "note.")),
+    "voice_full": (409, _l("This conversation keeps as many voice notes as it can. Write your reply "
+                           "instead.")),
 }
 # What a failed send tells the volunteer (nothing is retried blindly).
 SEND_ERRORS = {

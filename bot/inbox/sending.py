@@ -1,4 +1,4 @@
-"""What volunteers send a texter: replies (SMS made GSM-7) and WhatsApp templates, each once per form and
+"""What volunteers send a texter: replies (SMS made GSM-7), WhatsApp templates, voice notes, each once per form and
 kept in the thread with its outcome and in the audit log (a mixin of Inbox, bot/inbox/handoffs.py)."""
 import logging
 import re
@@ -17,7 +17,8 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 class Sending:
-    """Replies and templates; Inbox provides store, sender, clock, reports, templates, _mine and _address."""
+    """Replies and templates (voice replies: bot/inbox/voice.py); Inbox provides store, sender, clock, reports,
+    templates, _mine and _address."""
 
     def prepare(self, text, channel):
         """Return a reply as it will be sent on channel (SMS: typographic punctuation made GSM-7)."""
@@ -61,8 +62,10 @@ class Sending:
                 return templates[candidate], candidate
         return next(((sid, code) for code, sid in templates.items() if sid), ("", ""))
 
-    def _send(self, h, user, record, token, action, body=None, content_sid=None, shown=""):
-        """Send once per token, keep the outcome in the thread (shown: a template's words) and the audit log."""
+    def _send(self, h, user, record, token, action, body=None, content_sid=None, shown="", media_url=None,
+              entry=None):
+        """Send once per token, keep the outcome in the thread (shown: a template's words; entry: more fields
+        of its thread entry) and the audit log. media_url: a file Twilio fetches and sends (a voice reply)."""
         if not _TOKEN.match(token or ""):
             raise Refused("bad_token")
         if not self.store.once(h, token):
@@ -70,8 +73,8 @@ class Sending:
         address = self._address(record)
         if not address:
             raise Refused("no_number")
-        sent = self.sender.send(address, body=body, content_sid=content_sid)
-        self._keep(h, user, sent, body or shown, template=content_sid)
+        sent = self.sender.send(address, body=body, content_sid=content_sid, media_url=media_url)
+        self._keep(h, user, sent, body or shown, template=content_sid, extra=entry)
         if sent.ok and self.reports is not None:
             self._count_first_reply(h, record)
         detail = {"error": sent.error} if not sent.ok else {}
@@ -93,10 +96,10 @@ class Sending:
         except (redis.RedisError, OSError) as exc:
             log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
 
-    def _keep(self, h, user, sent, text, template=None):
+    def _keep(self, h, user, sent, text, template=None, extra=None):
         """Append what was sent (or why not) to the thread."""
         entry = {"at": int(self.clock().timestamp()), "dir": "out", "by": user.email, "text": text,
-                 "status": sent.status or ""}
+                 "status": sent.status or "", **(extra or {})}
         if template:
             entry["template"] = template
         if sent.sid:

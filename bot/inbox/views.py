@@ -62,6 +62,7 @@ class Line:
     to: str = ""              # a transfer's receiver
     asked: bool = False       # the texter's message that asked for a person
     attachments: list = field(default_factory=list)  # [(content type, kind: image/audio/pdf/None)]
+    voice: str = ""           # a volunteer's voice reply: the id of the file the app keeps
 
 
 def kind_of(content_type):
