@@ -1,16 +1,18 @@
 """Browser tests (Debian's Chromium against a live gunicorn, see tests/test_browser.py) of issue 22's voice
-replies: a volunteer records a voice note with Chromium's fake microphone, listens to it, sends it; the
-fake Twilio fetches it without a login from the address it was given (Ogg/Opus, as WhatsApp plays), and
-the thread plays it. On a phone and a desktop."""
+replies and transfer alerts: a volunteer records a voice note with Chromium's fake microphone, listens to
+it, sends it; the fake Twilio fetches it without a login from the address it was given (Ogg/Opus, as
+WhatsApp plays), and the thread plays it. A conversation passed to a volunteer whose inbox is open with
+alerts on gives a notification and a visible mark. On a phone and a desktop."""
 import urllib.parse
 import urllib.request
 import uuid
 
 import pytest
 
+from bot.storage.privacy import short_name
 from conftest import PASSWORD, PERSON, TOKEN, TWILIO_FROM, messages_of, twilio_signature
 from test_browser import CHROMIUM_ARGS, chromium, live, text  # noqa: F401  (fixtures of that module)
-from test_browser_inbox_defects import volunteer
+from test_browser_inbox_defects import RECORD_NOTIFICATIONS, volunteer
 from test_browser_sessions_drafts import SIZES, browse, log_in  # noqa: F401  (fixtures and helpers)
 
 pytestmark = pytest.mark.slow
@@ -89,3 +91,36 @@ def test_a_recorded_voice_reply_is_sent_fetched_and_played(live, recorder, size)
     assert duration > 1.5 and loud > 0.05  # the fake microphone's tone came through the repackaging
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_transferred_conversation_alerts_its_receiver(live, browse, size):
+    """Rosa's inbox is open with alerts on; a colleague passes her a conversation: a notification names the
+    colleague and the conversation, and her card is marked "Se la pasó …"."""
+    base = live["base"]
+    rosa = volunteer(live, "rosa")
+    page = browse(size)
+    page.add_init_script(RECORD_NOTIFICATIONS)
+    log_in(page, base, rosa)
+    page.click("#alerts-on")
+    page.wait_for_function("() => window.asked === 1")
+    number = "+1505554" + str(uuid.uuid4().int)[:4]
+    for body in ("hola", "1", PERSON, "necesito ayuda"):
+        text(base, number, body)
+    h = live["keys"].pseudonym(number)
+    giver = browse("desktop")
+    log_in(giver, base)  # Ana
+    giver.goto(f"{base}/inbox/c/{h}")
+    giver.click("#claim")
+    giver.click("#colleagues summary")
+    giver.select_option("#transfer-to", rosa)
+    giver.click("#transfer")
+    name = short_name(h)
+    page.wait_for_function("() => window.shown.some((n) => n.title.includes('le pasó'))", timeout=20000)
+    shown = page.evaluate("window.shown")
+    assert any(n["title"] == f"ana@example.org le pasó una conversación: {name}" for n in shown), shown
+    card = page.locator(f'#mine li[data-texter="{name}"] .badge.transferred')
+    assert card.inner_text() == "Se la pasó ana@example.org"
+    page.click(f'#mine li[data-texter="{name}"] a.name')
+    assert page.inner_text("#transferred") == "ana@example.org le pasó esta conversación."
+    assert page.problems == []

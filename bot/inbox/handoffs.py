@@ -18,6 +18,7 @@ from bot.reports import counters as reports
 from bot.conversation.engine import SMS, WHATSAPP
 from bot.storage.privacy import bare_number, short_name
 from bot.conversation.sms import sms_safe
+from bot.inbox.colleagues import transfer_mark
 from bot.inbox.sending import MAX_REPLY, Sending  # noqa: F401 (the service's API: pages import it from here)
 from bot.inbox.views import (  # noqa: F401 (the service's API: pages import these from here)
     CLOSING_TEXT, WINDOW, Line, Refused, Summary, View, closing_text_id, kind_of, mask, time_of as _time,
@@ -55,7 +56,7 @@ class Inbox(Sending):
                        window_open=window_open(record, now) if channel == WHATSAPP else None,
                        claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
                        speaks=user.speaks(record.get("lang")) if user is not None else False,
-                       urgent=record.get("urgent") == "1")
+                       urgent=record.get("urgent") == "1", claimed_at=int(float(record.get("claimed_at") or 0)))
 
     def lists(self, user):
         """Return (waiting, mine, others): waiting ones in the user's languages first, then oldest first."""
@@ -88,7 +89,9 @@ class Inbox(Sending):
         last one came (one read of the thread, only for the volunteer's own conversations)."""
         since = int(record.get("created") or 0)
         unread, last_in = 0, None
-        for entry in self.store.thread(summary.h):
+        entries = self.store.thread(summary.h)
+        transfer_mark(summary, entries)
+        for entry in entries:
             if int(entry.get("at") or 0) < since:
                 continue
             if entry.get("dir") == "in":
@@ -121,7 +124,8 @@ class Inbox(Sending):
         statuses = self.store.statuses(h)
         since = int(record.get("created") or 0)
         lines, history = [], []
-        for entry in self.store.thread(h):
+        entries = self.store.thread(h)
+        for entry in entries:
             earlier = int(entry.get("at") or 0) < since  # an earlier handoff of the same texter, closed
             if earlier and entry.get("dir") == "bot":
                 continue
@@ -137,8 +141,9 @@ class Inbox(Sending):
                               asked=bool(entry.get("asked")), voice=entry.get("voice", ""),
                               attachments=[(t, kind_of(t)) for _, t in entry.get("attachments") or ()]))
         address = self._address(record)
-        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address),
-                    history=history)
+        summary = self._summary(h, record, user, now)
+        transfer_mark(summary, entries)
+        return View(summary=summary, lines=lines, masked=mask(address), history=history)
 
     def attachment(self, h, user, sid, n):
         """Return (path at Twilio, content type) of a texter's file the user may see, or refuse."""

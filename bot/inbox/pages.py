@@ -256,7 +256,7 @@ def transfer(h):
     """Pass the conversation to a named colleague (audited)."""
     def run(h):
         target = colleagues.transfer(inbox(), current_app.extensions["accounts"], h, current_user.account,
-                                     request.form.get("to", ""))
+                                     request.form.get("to", ""), alert=current_app.extensions["on_call"].transferred)
         flash(_("The conversation is now %(who)s's.", who=target.email), "info")
         return redirect(url_for(".index"), code=303)
     return act(h, run)
