@@ -26,14 +26,14 @@ def _element(element_id, payload, unknown=False):
     return element_id + size + payload
 
 
-def webm(frames=50, private=True, codec=b"A_OPUS", laced=False):
+def webm(frames=50, private=True, codec=b"A_OPUS", laced=False, frame=OPUS_FRAME):
     """Return a WebM recording of `frames` Opus packets of 20 ms on track 1."""
     head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
     entry = (_element(b"\xd7", b"\x01") + _element(b"\x86", codec) + _element(b"\x83", b"\x02")
              + (_element(b"\x63\xa2", head) if private else _element(b"\x56\xaa", struct.pack(">I", 6500000)))
              + _element(b"\xe1", _element(b"\x9f", b"\x01")))
-    blocks = b"".join(_element(b"\xa3", b"\x81" + struct.pack(">h", i * 20) + (b"\x86" if laced else b"\x80")
-                               + OPUS_FRAME) for i in range(frames))
+    blocks = b"".join(_element(b"\xa3", b"\x81" + struct.pack(">h", i * 20 % 30000) + (b"\x86" if laced else b"\x80")
+                               + frame) for i in range(frames))
     cluster = _element(b"\x1f\x43\xb6\x75", _element(b"\xe7", b"\x00") + blocks, unknown=True)
     segment = _element(b"\x18\x53\x80\x67", _element(b"\x16\x54\xae\x6b", _element(b"\xae", entry)) + cluster,
                        unknown=True)
@@ -85,6 +85,21 @@ def test_what_is_not_a_recording_is_refused(data):
     """Not audio, another codec, no sound, laced blocks, a cut header: NotAudio (said to the volunteer)."""
     with pytest.raises(audio.NotAudio):
         audio.sendable(data)
+
+
+def test_oggs_crc_is_the_bitwise_one():
+    """The CRC computed with zlib equals Ogg's CRC-32 computed bit by bit (polynomial 0x04C11DB7, not reflected)."""
+    import os
+
+    def bitwise(data):
+        crc = 0
+        for byte in data:
+            crc ^= byte << 24
+            for _ in range(8):
+                crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
+        return crc
+    for data in (b"", b"\0", b"OggS", os.urandom(1000), bytes(range(256)) * 3):
+        assert audio._crc(data) == bitwise(data)
 
 
 def test_the_format_is_told_from_the_bytes():

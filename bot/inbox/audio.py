@@ -55,18 +55,14 @@ def _vint(data, at, keep_marker):
     """Return (value, length) of the EBML variable-size integer at data[at]; None value for 'unknown size'."""
     if at >= len(data):
         raise NotAudio("cut short")
-    first = data[at]
-    length = 1
-    while length <= 8 and not first & (0x80 >> (length - 1)):
-        length += 1
+    length = 9 - data[at].bit_length()  # the first set bit says how many bytes follow
     if length > 8 or at + length > len(data):
         raise NotAudio("bad EBML number")
-    value = first if keep_marker else first & (0xFF >> length)
-    for byte in data[at + 1:at + length]:
-        value = (value << 8) | byte
-    if not keep_marker and value == (1 << (7 * length)) - 1:
-        return None, length
-    return value, length
+    value = int.from_bytes(data[at:at + length], "big")
+    if keep_marker:
+        return value, length
+    value &= (1 << (7 * length)) - 1
+    return (None if value == (1 << (7 * length)) - 1 else value), length
 
 
 def _uint(raw):
@@ -116,25 +112,16 @@ def _opus_track(data):
 
 # -- Ogg/Opus ----------------------------------------------------------------------------------------
 
-def _crc_table():
-    table = []
-    for i in range(256):
-        r = i << 24
-        for _ in range(8):
-            r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else (r << 1)
-        table.append(r & 0xFFFFFFFF)
-    return table
-
-
-_CRC = _crc_table()
+_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))  # each byte's bits in reverse order
 
 
 def _crc(data):
-    """Return Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, starting at 0)."""
-    crc = 0
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFFFFFF) ^ _CRC[((crc >> 24) & 0xFF) ^ byte]
-    return crc
+    """Return Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, starting at 0, no final XOR).
+
+    zlib's CRC-32 is the same polynomial reflected, starting and ending inverted: fed the bytes bit-reversed,
+    with its inversions undone, its result bit-reversed is Ogg's (tests compare it with a bitwise one)."""
+    reflected = zlib.crc32(bytes(data).translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return int(f"{reflected:032b}"[::-1], 2)
 
 
 def _page(packets, granule, serial, sequence, flags):
