@@ -14,10 +14,12 @@ from bot import cli
 from bot.twilio import devchat
 from bot.web import health
 from bot.inbox import pages as inbox
+from bot.inbox import media_pages as inbox_media
 from bot.inbox import proposals as inbox_proposals
 from bot import logs
 from bot import metrics
 from bot.twilio import webhook
+from bot.inbox import voice_link
 from bot.web.auth import init_auth
 from bot.conversation.bundle import fingerprint, read_bundle
 from bot.conversation.checks import check_script
@@ -69,12 +71,12 @@ def _services(app, settings, store, keys, get_script, spool):
     inbox_service = Inbox(store, keys, sender, get_script, lambda: conversations.clock(),
                           templates=staff_settings.templates, reports=reports,
                           template_texts=staff_settings.template_texts)
-    media = sweeper = None
-    if settings.twilio_sending:  # without Twilio there is no media to fetch or delete
+    media = None
+    if settings.twilio_sending:  # without Twilio there is no media at Twilio to fetch or delete
         media = MediaClient(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_URL,
                             timeout=settings.TWILIO_TIMEOUT)
-        sweeper = Sweeper(store, media)  # held here: the process's sweeping thread holds it weakly
-        sweeper.start()
+    sweeper = Sweeper(store, media)  # held here: the process's sweeping thread holds it weakly; it also
+    sweeper.start()                  # deletes the files the app keeps (voice replies) with their threads
     alerts = AlertService(store, get_script, read_fact_rows(settings.SCRIPT_DIR or DEFAULT_SCRIPT_DIR),
                           clock=lambda: conversations.clock().timestamp())
     return {"media": media, "media_sweeper": sweeper, "conversations": conversations, "staff_settings": staff_settings, "sender": sender,
@@ -156,9 +158,12 @@ def create_app(test_config=None):
     init_web(app, settings)
     init_auth(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
+    csrf.exempt(devchat.send)  # checked in the view, once the body may be as large as a file
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(inbox_media.bp)
+    app.register_blueprint(voice_link.bp)  # the one address without a login: Twilio fetches voice replies
     app.register_blueprint(inbox_proposals.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)

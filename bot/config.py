@@ -33,6 +33,7 @@ class Settings:
     TWILIO_MESSAGING_SERVICE_SID: str = ""
     TWILIO_API_URL: str = ""
     TWILIO_TIMEOUT: float = 10.0
+    TWILIO_MMS: int = 0  # 1: the helpline's SMS number can send MMS (Twilio's US and Canadian numbers can)
     PUBLIC_BASE_URL: str = ""
     TRUSTED_PROXIES: int = 0  # proxies in front whose X-Forwarded-* are believed (Heroku: 1)
     SCRIPT_DIR: str = ""
@@ -139,6 +140,8 @@ def load_settings(environ=None, overrides=None, instance_path=None):
                           f"got {settings.ALERTS_RATE}")
     if settings.REDIS_CLUSTER not in (0, 1):
         raise ConfigError(f"REDIS_CLUSTER must be 0 or 1, got {settings.REDIS_CLUSTER}")
+    if settings.TWILIO_MMS not in (0, 1):
+        raise ConfigError(f"TWILIO_MMS must be 0 or 1 (1: the SMS number can send MMS), got {settings.TWILIO_MMS}")
     if settings.SPOOL_MAX_BYTES < 64 * 1024:
         raise ConfigError("SPOOL_MAX_BYTES must be at least 65536 (one message can take 20 KB)")
     if settings.LOGIN_HOURS < 1:

@@ -3,7 +3,10 @@
 It records every POST to /2010-04-01/Accounts/<sid>/Messages.json and answers as Twilio documents:
 201 with the message resource, or an error status with Twilio's JSON error body. It also holds inbound
 media (add_media gives a MediaUrl; GET answers its bytes to the account's credentials) and records every
-DELETE of a media resource (.deleted), as Twilio's REST API deletes them. Tests plan failures
+DELETE of a media resource (.deleted), as Twilio's REST API deletes them. A message sent with a MediaUrl (a
+voice reply) gets a media resource of its own, listed at .../Messages/<sid>/Media.json as Twilio lists
+them; with fetch_outbound set, the fake first GETs the MediaUrl without credentials, as Twilio does, and
+records what it got in the message's "fetched". Tests plan failures
 (429, 5xx, 21610, 63016) and stalls (for timeouts), and can send the delivery status callbacks that
 Twilio would send, signed with the auth token.
 """
@@ -14,6 +17,7 @@ import json
 import re
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -37,6 +41,7 @@ class FakeTwilio:
         self.token, self.account_sid = token, account_sid
         self.requests, self.messages = [], []
         self.media, self.deleted, self.fetched = {}, [], []
+        self.fetch_outbound = False
         self._plan = collections.deque()
         self._lock = threading.Lock()
         fake = self
@@ -79,6 +84,7 @@ class FakeTwilio:
             self.media.clear()
             self.deleted.clear()
             self.fetched.clear()
+            self.fetch_outbound = False
 
     def add_media(self, content_type, data, message_sid=None):
         """Hold a file as Twilio holds an inbound message's media; return its MediaUrl (Twilio's host)."""
@@ -93,6 +99,13 @@ class FakeTwilio:
         path = handler.path[:-len(".json")] if delete and handler.path.endswith(".json") else handler.path
         if handler.headers.get("Authorization") != expected:
             return self._reply(handler, 401, {"code": 20003, "message": "Authenticate", "status": 401})
+        listing = path.split("?")[0]
+        if not delete and listing.endswith("/Media.json"):  # a message's media list
+            prefix = listing[:-len(".json")] + "/"
+            with self._lock:
+                found = [p for p in self.media if p.startswith(prefix)]
+            return self._reply(handler, 200, {"media_list": [{"sid": p.rsplit("/", 1)[1], "uri": p + ".json"}
+                                                             for p in found], "page": 0})
         with self._lock:
             held = self.media.get(path)
             if delete:
@@ -145,17 +158,31 @@ class FakeTwilio:
             return self._reply(handler, status, {"code": code, "message": ERRORS.get(code, "Error"),
                                                  "more_info": f"https://www.twilio.com/docs/errors/{code}",
                                                  "status": status})
-        if not form.get("To") or not (form.get("Body") or form.get("ContentSid")):
+        if not form.get("To") or not (form.get("Body") or form.get("ContentSid") or form.get("MediaUrl")):
             return self._reply(handler, 400, {"code": 21602, "message": "Message body is required.", "status": 400})
-        sid = "SM" + uuid.uuid4().hex
+        sid = ("MM" if form.get("MediaUrl") else "SM") + uuid.uuid4().hex
+        fetched = self._fetch(form["MediaUrl"]) if form.get("MediaUrl") and self.fetch_outbound else None
         message = {"sid": sid, "account_sid": self.account_sid, "to": form["To"],
                    "from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid"),
                    "body": form.get("Body", ""), "status": "queued", "num_segments": "1",
                    "api_version": "2010-04-01",
                    "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"}
         with self._lock:
-            self.messages.append({**message, "form": form})
+            self.messages.append({**message, "form": form, "fetched": fetched})
+            if form.get("MediaUrl"):
+                path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media/ME{uuid.uuid4().hex}"
+                self.media[path] = (fetched or {}).get("type") or "audio/ogg", (fetched or {}).get("data") or b""
         self._reply(handler, 201, message)
+
+    @staticmethod
+    def _fetch(url):
+        """GET a MediaUrl without credentials, as Twilio does; return its status, type and bytes."""
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return {"status": response.status, "type": response.headers.get("Content-Type"),
+                        "disposition": response.headers.get("Content-Disposition"), "data": response.read()}
+        except urllib.error.HTTPError as exc:
+            return {"status": exc.code, "type": None, "data": b""}
 
     def callback(self, message, status):
         """POST a signed delivery status callback for a recorded message, as Twilio would."""

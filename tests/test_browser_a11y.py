@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from bot.storage.privacy import short_name
 from conftest import PASSWORD, PERSON
 from test_browser import chromium, live, text  # noqa: F401  (fixtures of that module)
+from test_browser_voice import whatsapp
 
 pytestmark = pytest.mark.slow
 SIZES = {"phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -85,3 +86,47 @@ def test_the_check_can_fail(live):
     rules = {line.split(":")[0] for line in violations(page)}
     context.close()
     assert {"select-name", "empty-table-header", "target-size"} <= rules, rules
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+@pytest.mark.parametrize("who", ["eva@example.org", "sam@example.org"])
+def test_no_axe_violation_on_a_conversation_passed_to_one_with_a_voice_reply(live, people, size, who):
+    """A WhatsApp conversation Ana passes to the visitor: their inbox (marked "passed to you") and the
+    conversation with every fold open (the voice note form, ready answers, colleagues) after they sent a
+    voice note (its player in the thread), in both languages and sizes."""
+    from test_voice import webm
+    base = live["base"]
+    number = "+1505553" + str(uuid.uuid4().int)[:4]
+    for body in ("hola", "1", PERSON, "necesito ayuda"):
+        whatsapp(base, number, body)
+    h = live["keys"].pseudonym(number)
+    context = live["browser"].new_context(**SIZES[size])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    for email in ("ana@example.org", who):
+        page.goto(base + "/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/inbox/")
+        if email == "ana@example.org":
+            page.goto(f"{base}/inbox/c/{h}")
+            page.click("#claim")
+            page.click("#colleagues summary")
+            page.select_option("#transfer-to", who)
+            page.click("#transfer")
+            page.wait_for_url(base + "/inbox/")
+            page.click("#logout button")
+            page.wait_for_url(base + "/login")
+    found = {"/inbox/": violations(page)}
+    page.goto(f"{base}/inbox/c/{h}")
+    page.click("#voice summary")
+    page.set_input_files("#voice-file", files=[{"name": "voice.webm", "mimeType": "audio/webm", "buffer": webm()}])
+    with page.expect_navigation():
+        page.click("#send-voice")
+    page.wait_for_selector("#thread audio.voice-sent")
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    found["conversation"] = violations(page)
+    context.close()
+    found = {path: v for path, v in found.items() if v}
+    assert found == {}, "\n".join(f"{p}: {v}" for p, v in found.items())

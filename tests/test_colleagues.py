@@ -1,7 +1,8 @@
 """Notes, transfer and history in the inbox (issue 22)."""
+import datetime
 import re
 
-from conftest import Texter, ask_for_person
+from conftest import OPEN_HOURS, Texter, ask_for_person
 
 
 def pseudonym(app, texter):
@@ -79,3 +80,58 @@ def test_the_words_that_asked_for_a_person_are_in_the_thread(twilio_app, web, fa
     assert record.get("status") == "waiting", record
     page = web("ana").get(f"/inbox/c/{h}").get_data(as_text=True)
     assert "Pidió una persona con estas palabras:" in page and "es sobre mi pasaporte" in page
+
+
+def test_the_receiver_of_a_transfer_is_marked_texted_and_it_is_audited(twilio_app, web, fake_twilio):
+    """Sam passes an English texter to Kim (on call, with a phone; the on-call SMS is on): Kim's inbox marks
+    it "passed to you by sam" (the mark the page's alerts sound and notify for), the page says it, Kim gets
+    an SMS naming nobody, and the audit log has the transfer and the SMS. Passed to Ben (no phone): the
+    mark, no SMS."""
+    accounts = twilio_app.extensions["accounts"]
+    accounts.add("kim@example.org", "volunteer", "correct horse battery staple", langs=["en"], ui_lang="en",
+                 phone="+15055550988", on_call=True)
+    texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550905"), lang="3", last="help me")
+    twilio_app.extensions["staff_settings"].save(notify_minutes=10)  # on after the texter asked: one SMS below
+    h = pseudonym(twilio_app, texter)
+    sam = web("sam")
+    sam.post(f"/inbox/c/{h}/claim")
+    assert sam.post(f"/inbox/c/{h}/transfer", {"to": "kim@example.org"}).status_code == 303
+    for thread in twilio_app.extensions["on_call"].threads:
+        thread.join(10)
+    [sms] = fake_twilio.wait_for(1)
+    assert sms["to"] == "+15055550988" and sms["body"].startswith("Helpline: a colleague passed you a conversation")
+    assert "5055550905" not in sms["body"] and "sam@" not in sms["body"]
+    actions = [(e["action"], e.get("account")) for e in accounts.store.audit_log()[:2]]
+    assert actions == [("transfer_sms", "kim@example.org"), ("transfer", "kim@example.org")]
+    kim = web()
+    kim.login("kim@example.org")
+    lists = kim.get("/inbox/lists").get_data(as_text=True)
+    card = re.search(r'<li class="card[^"]*" data-texter="(T-\w+)"\s*data-transferred="(\d+)" data-by="([^"]+)"', lists)
+    assert card and card[3] == "sam@example.org" and "Passed to you by sam@example.org" in lists
+    assert "sam@example.org passed this conversation to you." in kim.get(f"/inbox/c/{h}").get_data(as_text=True)
+    assert "Passed to you" not in web("sam").get("/inbox/lists").get_data(as_text=True)  # only for the receiver
+    kim.post(f"/inbox/c/{h}/transfer", {"to": "ben@example.org"})
+    assert len(fake_twilio.messages) == 1  # Ben has no phone: no SMS, and none audited
+    assert accounts.store.audit_log()[0]["action"] == "transfer"
+    ben = web("ben")
+    assert "Passed to you by kim@example.org" in ben.get("/inbox/lists").get_data(as_text=True)
+    ben.post(f"/inbox/c/{h}/release")
+    later = OPEN_HOURS + datetime.timedelta(minutes=5)
+    twilio_app.extensions["conversations"].clock = lambda: later
+    ben.post(f"/inbox/c/{h}/claim")  # his own claim, minutes later: no longer a transfer
+    assert "Passed to you" not in ben.get("/inbox/lists").get_data(as_text=True)
+
+
+def test_no_transfer_sms_while_the_on_call_sms_is_off(twilio_app, web, fake_twilio):
+    """The staff's on-call SMS at 0 (the default): the receiver is marked in the inbox, and nobody is texted."""
+    twilio_app.extensions["accounts"].add("kim@example.org", "volunteer", "correct horse battery staple",
+                                          langs=["es"], phone="+15055550988", on_call=True)
+    texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550906"))
+    h = pseudonym(twilio_app, texter)
+    ana = web("ana")
+    ana.post(f"/inbox/c/{h}/claim")
+    assert ana.post(f"/inbox/c/{h}/transfer", {"to": "kim@example.org"}).status_code == 303
+    assert fake_twilio.requests == [] and twilio_app.extensions["on_call"].threads == []
+    kim = web()
+    kim.login("kim@example.org")
+    assert "Se la pasó ana@example.org" in kim.get("/inbox/lists").get_data(as_text=True)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.twilio import media
-from conftest import Texter, ask_for_person
+from conftest import PERSON, Texter, ask_for_person
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 OGG = b"OggS" + b"\x00" * 64
@@ -116,3 +116,47 @@ def test_the_apps_sweeper_deletes_due_media(twilio_app, fake_twilio, waiting):
     sweeper.store.redis.delete(f"{sweeper.store.prefix}media-sweep")
     sweeper.round()
     assert fake_twilio.deleted == [url[len("https://api.twilio.com"):]]
+
+
+def test_without_twilio_dev_chat_files_are_kept_and_shown_the_same_way(app):
+    """No Twilio: a photo and a voice note attached in /dev/chat while waiting for a person are kept by the
+    app and shown through the same authenticated route; a vCard is named, not kept; a file sent before the
+    handoff is not kept; BORRAR deletes them."""
+    import io
+    from conftest import PASSWORD, WebUser
+    from bot.twilio import devchat
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    tester = app.test_client()
+    tester.get("/dev/chat", environ_base=local)
+
+    def chat(body, *files):
+        for kind, data, name in files or [(None, None, None)]:
+            form = {"body": body, "channel": "whatsapp"}
+            if kind:
+                form["file"] = (io.BytesIO(data), name, kind)
+            page = tester.get("/dev/chat", environ_base=local).get_data(as_text=True)
+            form["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+            assert tester.post("/dev/chat", data=form, content_type="multipart/form-data",
+                               environ_base=local).status_code == 302
+    store = app.extensions["conversations"].store
+    h = app.extensions["conversations"].keys.pseudonym("whatsapp:" + devchat.ADDRESS)
+    chat("hola", ("image/png", PNG, "early.png"))
+    assert not store.redis.exists(store.key("f", h))  # not a message for a volunteer: nothing kept
+    for body in ("1", PERSON):
+        chat(body)
+    chat("mire", ("image/png", PNG, "talon.png"))
+    chat("", ("audio/ogg", OGG, "nota.ogg"))
+    chat("", ("text/vcard", b"BEGIN:VCARD", "c.vcf"))
+    app.extensions["accounts"].add("vera@example.org", "volunteer", PASSWORD, langs=["es"])
+    vera = WebUser(app)
+    vera.login("vera@example.org")
+    vera.post(f"/inbox/c/{h}/claim")
+    page = vera.get(f"/inbox/c/{h}").get_data(as_text=True)
+    image = re.search(r'<img src="([^"]+)"', page)[1]
+    sound = re.search(r'<audio controls preload="metadata" src="([^"]+)"', page)[1]
+    assert vera.client.get(image).data == PNG and vera.client.get(image).headers["Content-Type"] == "image/png"
+    assert vera.client.get(sound).data == OGG and "text/vcard" in page
+    assert WebUser(app).client.get(image).status_code in (302, 401)
+    chat("BORRAR")
+    chat("BORRAR")
+    assert not store.redis.exists(store.key("f", h)) and vera.client.get(image).status_code == 404

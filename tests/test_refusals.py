@@ -149,8 +149,6 @@ def test_pages_follow_the_volunteers_language_when_no_page_language_is_given(twi
     assert accounts.get("cli@example.org").ui_lang == "en"
 
 
-@pytest.mark.xfail(reason="the import runs outside the request since issue 21 and keeps its refusal as English "
-                          "text; the page shows it as kept (the message id must travel with the job)", strict=False)
 def test_job_data_refusal_is_spanish_on_a_spanish_page(eva, tmp_path):
     """A file without the case status column: the refusal in Spanish, naming the column in Spanish."""
     eva.get("/admin/jobs")

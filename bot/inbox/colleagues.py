@@ -30,8 +30,12 @@ def colleagues_for(inbox, accounts, h, user):
             and (not lang or lang in a.langs)]
 
 
-def transfer(inbox, accounts, h, user, email):
-    """Pass a conversation the user holds (or any, for staff) to a named colleague; return their account."""
+def transfer(inbox, accounts, h, user, email, alert=None):
+    """Pass a conversation the user holds (or any, for staff) to a named colleague; return their account.
+
+    The colleague sees it marked as passed to them in their inbox (with a sound and a notification when
+    their alerts are on); alert(account), the on-call SMS (bot/inbox/notify.py), tells them by SMS too
+    when it returns True, and the audit log says so."""
     record = inbox._mine(h, user, staff_may=True)
     if record["status"] != "claimed":
         raise Refused("claim_first")
@@ -47,4 +51,18 @@ def transfer(inbox, accounts, h, user, email):
                                   "by": user.email, "to": target.email})
     inbox.store.audit(user.email, "transfer", short_name(h), account=target.email)
     log.info("handoff transferred", extra={"texter": short_name(h)})
+    if alert is not None and alert(target):
+        inbox.store.audit(user.email, "transfer_sms", short_name(h), account=target.email)
     return target
+
+
+def transfer_mark(summary, entries):
+    """Fill in who passed a conversation to the volunteer now holding it, and when (from the thread's last
+    transfer to them since their claim), so their inbox can mark it and alert them."""
+    if summary.status != "claimed":
+        return
+    for entry in reversed(entries):
+        if entry.get("dir") == "event" and entry.get("event") == "transferred":
+            if entry.get("to") == summary.claimed_by and int(entry.get("at") or 0) >= summary.claimed_at - 1:
+                summary.transferred_by, summary.transferred_at = entry.get("by", ""), int(entry.get("at") or 0)
+            return

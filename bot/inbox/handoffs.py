@@ -1,4 +1,5 @@
-"""The volunteer inbox as a service: list, claim, read, reply, reveal, release and close handoffs.
+"""The volunteer inbox as a service: list, claim, read, reveal, release and close handoffs (what volunteers
+send, replies and templates, is in bot/inbox/sending.py).
 
 No Flask here: the views turn a Refused reason into a sentence in the volunteer's language. Who may
 do what:
@@ -12,25 +13,22 @@ Every action is written to the audit log, with the texter's short name and never
 """
 import datetime
 import logging
-import re
-
-import redis
 
 from bot.reports import counters as reports
 from bot.conversation.engine import SMS, WHATSAPP
 from bot.storage.privacy import bare_number, short_name
-from bot.conversation.sms import segments, sms_safe
+from bot.conversation.sms import sms_safe
+from bot.inbox.colleagues import transfer_mark
+from bot.inbox.sending import MAX_REPLY, Sending  # noqa: F401 (the service's API: pages import it from here)
 from bot.inbox.views import (  # noqa: F401 (the service's API: pages import these from here)
     CLOSING_TEXT, WINDOW, Line, Refused, Summary, View, closing_text_id, kind_of, mask, time_of as _time,
     window_open)
 
 log = logging.getLogger(__name__)
-MAX_REPLY = 1600  # Twilio's limit on a message body
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-class Inbox:
-    """Handoff actions over the store, the outbound sender and the script."""
+class Inbox(Sending):
+    """Handoff actions over the store, the outbound sender and the script (sending: bot/inbox/sending.py)."""
 
     def __init__(self, store, keys, sender, get_script, clock, templates=dict, reports=None, template_texts=dict):
         """clock returns the current aware datetime; templates returns {language: Content SID} and
@@ -58,7 +56,7 @@ class Inbox:
                        window_open=window_open(record, now) if channel == WHATSAPP else None,
                        claimed_by=record.get("claimed_by", "") if status == "claimed" else "",
                        speaks=user.speaks(record.get("lang")) if user is not None else False,
-                       urgent=record.get("urgent") == "1")
+                       urgent=record.get("urgent") == "1", claimed_at=int(float(record.get("claimed_at") or 0)))
 
     def lists(self, user):
         """Return (waiting, mine, others): waiting ones in the user's languages first, then oldest first."""
@@ -91,7 +89,9 @@ class Inbox:
         last one came (one read of the thread, only for the volunteer's own conversations)."""
         since = int(record.get("created") or 0)
         unread, last_in = 0, None
-        for entry in self.store.thread(summary.h):
+        entries = self.store.thread(summary.h)
+        transfer_mark(summary, entries)
+        for entry in entries:
             if int(entry.get("at") or 0) < since:
                 continue
             if entry.get("dir") == "in":
@@ -124,7 +124,8 @@ class Inbox:
         statuses = self.store.statuses(h)
         since = int(record.get("created") or 0)
         lines, history = [], []
-        for entry in self.store.thread(h):
+        entries = self.store.thread(h)
+        for entry in entries:
             earlier = int(entry.get("at") or 0) < since  # an earlier handoff of the same texter, closed
             if earlier and entry.get("dir") == "bot":
                 continue
@@ -137,11 +138,12 @@ class Inbox:
                               by=entry.get("by", ""), error=entry.get("error", ""), code=entry.get("code"),
                               media=int(entry.get("media") or 0), cut=int(entry.get("cut") or 0),
                               template=entry.get("template", ""), sid=entry.get("sid", ""), to=entry.get("to", ""),
-                              asked=bool(entry.get("asked")),
+                              asked=bool(entry.get("asked")), voice=entry.get("voice", ""),
                               attachments=[(t, kind_of(t)) for _, t in entry.get("attachments") or ()]))
         address = self._address(record)
-        return View(summary=self._summary(h, record, user, now), lines=lines, masked=mask(address),
-                    history=history)
+        summary = self._summary(h, record, user, now)
+        transfer_mark(summary, entries)
+        return View(summary=summary, lines=lines, masked=mask(address), history=history)
 
     def attachment(self, h, user, sid, n):
         """Return (path at Twilio, content type) of a texter's file the user may see, or refuse."""
@@ -206,92 +208,6 @@ class Inbox:
         if not address:
             raise Refused("no_number")
         return bare_number(address)
-
-    def prepare(self, text, channel):
-        """Return a reply as it will be sent on channel (SMS: typographic punctuation made GSM-7)."""
-        text = (text or "").replace("\r\n", "\n").strip()
-        return sms_safe(text, fold_accents=False) if channel == SMS else text
-
-    def reply(self, h, user, text, token):
-        """Send a volunteer's reply; return the Sent (an error in it is shown, never retried blindly)."""
-        record = self._mine(h, user)
-        channel = record.get("channel") or SMS
-        text = self.prepare(text, channel)
-        if not text:
-            raise Refused("empty")
-        if len(text) > MAX_REPLY:
-            raise Refused("too_long", max=MAX_REPLY, length=len(text))
-        if not window_open(record, self.clock()):
-            raise Refused("window_closed")
-        return self._send(h, user, record, token, "reply", body=text)
-
-    def send_template(self, h, user, token):
-        """Send the staff's WhatsApp template in the texter's language (outside the 24-hour window)."""
-        record = self._mine(h, user)
-        if record.get("channel") != WHATSAPP:
-            raise Refused("no_template")
-        sid, lang = self._template(record.get("lang"))
-        if not sid:
-            raise Refused("no_template")
-        return self._send(h, user, record, token, "template", content_sid=sid,
-                          shown=self.template_texts().get(lang, ""))
-
-    def template_for(self, lang):
-        """Return the template Content SID for a language (falling back like the script), or ''."""
-        return self._template(lang)[0]
-
-    def _template(self, lang):
-        """Return (Content SID, its language) of the template for a language, or ('', '')."""
-        templates = self.templates()
-        script = self.get_script()
-        for candidate in script.chain(lang or script.source_language) + (script.source_language,):
-            if templates.get(candidate):
-                return templates[candidate], candidate
-        return next(((sid, code) for code, sid in templates.items() if sid), ("", ""))
-
-    def _send(self, h, user, record, token, action, body=None, content_sid=None, shown=""):
-        """Send once per token, keep the outcome in the thread (shown: a template's words) and the audit log."""
-        if not _TOKEN.match(token or ""):
-            raise Refused("bad_token")
-        if not self.store.once(h, token):
-            raise Refused("duplicate")
-        address = self._address(record)
-        if not address:
-            raise Refused("no_number")
-        sent = self.sender.send(address, body=body, content_sid=content_sid)
-        self._keep(h, user, sent, body or shown, template=content_sid)
-        if sent.ok and self.reports is not None:
-            self._count_first_reply(h, record)
-        detail = {"error": sent.error} if not sent.ok else {}
-        if body is not None and record.get("channel") == SMS:
-            detail["segments"] = segments(body)[1]
-        self.store.audit(user.email, action, short_name(h), **detail)
-        return sent
-
-    def _count_first_reply(self, h, record):
-        """Count how long the texter waited, if this was the first message a volunteer sent them.
-
-        Best effort: the message has gone out, and a lost count must not turn that into an error page.
-        """
-        now = self.clock()
-        try:
-            waited = self.store.first_reply(h, now.timestamp())
-            if waited is not None:
-                self.reports.count(reports.tally_wait(record.get("lang"), waited), now)
-        except (redis.RedisError, OSError) as exc:
-            log.warning("report counts lost: %s", type(exc).__name__, extra={"texter": short_name(h)})
-
-    def _keep(self, h, user, sent, text, template=None):
-        """Append what was sent (or why not) to the thread."""
-        entry = {"at": int(self.clock().timestamp()), "dir": "out", "by": user.email, "text": text,
-                 "status": sent.status or ""}
-        if template:
-            entry["template"] = template
-        if sent.sid:
-            entry["sid"] = sent.sid
-        if not sent.ok:
-            entry.update(error=sent.error, code=sent.code)
-        self.store.append_thread(h, entry)
 
     def close(self, h, user):
         """Close a conversation: the texter gets the closing text in their language and the bot again."""

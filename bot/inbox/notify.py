@@ -1,4 +1,5 @@
-"""On-call volunteers get an SMS when someone starts waiting, at most one every N minutes."""
+"""On-call volunteers get an SMS when someone starts waiting, at most one every N minutes, and when a
+colleague passes them a conversation."""
 import logging
 import threading
 
@@ -32,6 +33,20 @@ class OnCall:
             return False
         messages = [(self.accounts.phone_of(a), self._text(a.ui_lang, urgent)) for a in people]
         worker = threading.Thread(target=self._send_all, args=(messages,), daemon=True)
+        self.threads = [t for t in self.threads if t.is_alive()] + [worker]
+        worker.start()
+        return True
+
+    def transferred(self, account):
+        """Tell a volunteer on call (with a phone) by SMS that a colleague passed them a conversation, when
+        the staff's on-call SMS is on; return True if it was sent (in the background)."""
+        if self.staff_settings.notify_minutes() <= 0 or not (account.on_call and account.phone) or account.disabled:
+            return False
+        with self.app.app_context(), force_locale(account.ui_lang):
+            text = gettext("Helpline: a colleague passed you a conversation. See the inbox now.")
+        text = f"{text} {self.public_url}/inbox" if self.public_url else text
+        worker = threading.Thread(target=self._send_all, args=([(self.accounts.phone_of(account), text)],),
+                                  daemon=True)
         self.threads = [t for t in self.threads if t.is_alive()] + [worker]
         worker.start()
         return True

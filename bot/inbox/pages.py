@@ -14,9 +14,10 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from bot.conversation import hours
-from bot.inbox import answers, colleagues
+from bot.inbox import answers, colleagues, voice
 from bot.inbox.handoffs import MAX_REPLY, Refused
 from bot.web.common import error_page
+from bot.inbox.refusals import refusal, send_error  # noqa: F401 (bot/inbox/proposals.py imports refusal from here)
 from bot.web.prg import refused, taken
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -30,39 +31,6 @@ def no_reviewers():
     return None
 
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16}$")
-
-# What each refusal tells the volunteer, and its HTTP status.
-REFUSALS = {
-    "not_found": (404, _l("This conversation no longer exists: it was closed long ago or deleted.")),
-    "not_yours": (403, _l("Another volunteer is handling this conversation.")),
-    "taken": (409, _l("%(who)s has already claimed this conversation.")),
-    "closed": (409, _l("This conversation is closed.")),
-    "claim_first": (409, _l("Claim this conversation first.")),
-    "changed": (409, _l("The conversation changed meanwhile. Look at it again.")),
-    "duplicate": (409, _l("This message was already sent; it was not sent again.")),
-    "empty": (400, _l("Write a message first.")),
-    "too_long": (400, _l("The message has %(length)d characters; the most is %(max)d.")),
-    "bad_token": (400, _l("This form is out of date. Reload the page.")),
-    "window_closed": (409, _l("WhatsApp only delivers free text within 24 hours of the texter's last "
-                              "message, and that window has closed. Send the template instead: it asks "
-                              "them to write back.")),
-    "no_template": (409, _l("No WhatsApp template is set up. Staff can add one on the admin page.")),
-    "no_number": (409, _l("The texter's number cannot be read (has DATA_KEY changed?).")),
-    "no_colleague": (400, _l("Choose a colleague who can take this conversation (active, speaking the "
-                             "texter's language).")),
-}
-# What a failed send tells the volunteer (nothing is retried blindly).
-SEND_ERRORS = {
-    "opted_out": _l("Not sent: the texter has opted out (STOP) of messages from this number "
-                    "(Twilio error 21610). They can write START to opt back in."),
-    "window_closed": _l("Not sent: WhatsApp's 24-hour window has closed (Twilio error 63016). "
-                        "Send the template instead."),
-    "timeout": _l("Twilio did not answer in time. The message may or may not have gone out, so it was not "
-                  "sent again: wait for its delivery status before sending it again."),
-    "unreachable": _l("Twilio could not be reached; the message was not sent. Try again in a moment."),
-    "twilio": _l("Twilio refused the message (error %(code)s: %(detail)s)."),
-}
-
 
 class ActionForm(FlaskForm):
     """A button: only the CSRF token."""
@@ -80,23 +48,11 @@ def inbox():
     return current_app.extensions["inbox"]
 
 
-def _checked(h):
+def checked(h):
     """Return h when it looks like a pseudonym, else 404."""
     if not _PSEUDONYM.match(h or ""):
         abort(404)
     return h
-
-
-def refusal(exc):
-    """Return (status, sentence) for a Refused."""
-    status, message = REFUSALS.get(exc.reason, (409, _l("This cannot be done now.")))
-    return status, str(message) % exc.params if exc.params else str(message)
-
-
-def send_error(sent):
-    """Return the sentence for a failed send."""
-    message = SEND_ERRORS.get(sent.error, SEND_ERRORS["twilio"])
-    return str(message) % {"code": sent.code or "?", "detail": sent.detail or "-"}
 
 
 def office_status():
@@ -155,18 +111,23 @@ def _page(h, status=200, revealed=None):
     can_pass = summary.status == "claimed" and (summary.claimed_by == current_user.email or current_user.is_staff)
     others = colleagues.colleagues_for(inbox(), current_app.extensions["accounts"], h, current_user.account) \
         if can_pass else []
+    mine = summary.claimed_by == current_user.email
+    no_voice = None  # why no voice note can go on the texter's channel, in words
+    if mine and summary.status == "claimed":
+        reason = voice.problem(inbox(), h, bool(current_app.config["SETTINGS"].TWILIO_MMS))
+        no_voice = refusal(Refused(reason))[1] if reason else None
     return render_template("conversation.html", view=view, s=summary, reply=reply, action=ActionForm(),
                            query=query, answers=found, colleagues=others, max_note=colleagues.MAX_NOTE,
-                           mine=summary.claimed_by == current_user.email, revealed=revealed,
-                           template_ready=template_ready, local_outbox=current_app.extensions["sender"].local,
-                           max_reply=MAX_REPLY), status
+                           mine=mine, revealed=revealed, no_voice=no_voice, voice_token=uuid.uuid4().hex,
+                           max_voice=voice.MAX_BYTES, template_ready=template_ready,
+                           local_outbox=current_app.extensions["sender"].local, max_reply=MAX_REPLY), status
 
 
 @bp.get("/c/<h>")
 @login_required
 def conversation(h):
     """Show one conversation: its thread, and what the volunteer can do (the number once, after Reveal)."""
-    h = _checked(h)
+    h = checked(h)
     status, _fields = taken()
     revealed = None
     if session.pop("revealed", None) == h:
@@ -182,41 +143,16 @@ def conversation(h):
 def thread(h):
     """Return the thread alone, for the page to show new messages without a reload."""
     try:
-        view = inbox().view(_checked(h), current_user.account)
+        view = inbox().view(checked(h), current_user.account)
     except Refused as exc:
         code, message = refusal(exc)
         abort(code, message)
     return fragment("_thread.html", view=view, s=view.summary)
 
 
-@bp.get("/c/<h>/media/<sid>/<int:n>")
-@login_required
-def media(h, sid, n):
-    """Send a texter's photo, voice note or PDF, fetched from Twilio with the account's credentials (the
-    page never holds Twilio's address); only the types the inbox shows, at most 16 MB."""
-    client = current_app.extensions.get("media")
-    try:
-        path, kind = inbox().attachment(_checked(h), current_user.account, sid[:64], n)
-    except Refused as exc:
-        abort(refusal(exc)[0], refusal(exc)[1])
-    if client is None:
-        abort(404, _("Files are kept at Twilio, and Twilio is not set up here."))
-    try:
-        _sent_type, data = client.fetch(path)
-    except Exception:  # noqa: BLE001 - too large, gone, or Twilio unreachable: said in words
-        return error_page(502, _("Twilio did not give the file (it may be too large, deleted, or Twilio is "
-                                 "not answering). Try again in a moment."), kept_for=h)
-    response = make_response(data)
-    response.headers["Content-Type"] = kind.split(";")[0]  # one of the types the inbox shows, never Twilio's
-    disposition = "attachment" if kind.startswith("application/") else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{sid[:34]}-{n}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _act(h, action):
+def act(h, action):
     """Run an action from a posted button; on refusal show the page with the reason and a 4xx."""
-    h = _checked(h)
+    h = checked(h)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -226,14 +162,14 @@ def _act(h, action):
         if exc.reason == "not_found":
             abort(404, message)
         flash(message, "error")
-        return refused(url_for(".conversation", h=h), status, fields={})
+        return refused(url_for("inbox.conversation", h=h), status, fields={})
 
 
-def _back(h, message=None, category="info"):
+def back(h, message=None, category="info"):
     """Redirect to the conversation (after a POST), with a message."""
     if message:
         flash(message, category)
-    return redirect(url_for(".conversation", h=h), code=303)
+    return redirect(url_for("inbox.conversation", h=h), code=303)
 
 
 @bp.post("/c/<h>/claim")
@@ -242,8 +178,8 @@ def claim(h):
     """Claim a waiting conversation."""
     def run(h):
         inbox().claim(h, current_user.account)
-        return _back(h, _l("You are handling this conversation now."))
-    return _act(h, run)
+        return back(h, _l("You are handling this conversation now."))
+    return act(h, run)
 
 
 @bp.post("/c/<h>/release")
@@ -254,7 +190,7 @@ def release(h):
         inbox().release(h, current_user.account)
         flash(_l("The conversation is back in the queue."), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/reveal")
@@ -264,8 +200,8 @@ def reveal(h):
     def run(h):
         inbox().reveal(h, current_user.account)  # audited here, once; the page after the redirect shows it
         session["revealed"] = h
-        return redirect(url_for(".conversation", h=h) + "#number", code=303)
-    return _act(h, run)
+        return redirect(url_for("inbox.conversation", h=h) + "#number", code=303)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/reply")
@@ -277,8 +213,8 @@ def reply(h):
         if not form.validate():
             raise Refused("too_long", max=MAX_REPLY, length=len(form.body.data or ""))
         sent = inbox().reply(h, current_user.account, form.body.data, form.token.data)
-        return _back(h, send_error(sent), "error") if not sent.ok else _back(h)
-    return _act(h, run)
+        return back(h, send_error(sent), "error") if not sent.ok else back(h)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/template")
@@ -287,8 +223,8 @@ def template(h):
     """Send the WhatsApp template (outside the 24-hour window)."""
     def run(h):
         sent = inbox().send_template(h, current_user.account, request.form.get("token", ""))
-        return _back(h, send_error(sent), "error") if not sent.ok else _back(h, _l("Template sent."))
-    return _act(h, run)
+        return back(h, send_error(sent), "error") if not sent.ok else back(h, _l("Template sent."))
+    return act(h, run)
 
 
 @bp.post("/c/<h>/close")
@@ -301,7 +237,7 @@ def close(h):
             flash(send_error(sent), "error")
         flash(_l("Conversation closed. The texter is back with the bot."), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/note")
@@ -310,8 +246,8 @@ def note(h):
     """Add a note for colleagues (never sent to the texter)."""
     def run(h):
         colleagues.add_note(inbox(), h, current_user.account, request.form.get("note", ""))
-        return redirect(url_for(".conversation", h=h) + "#thread", code=303)
-    return _act(h, run)
+        return redirect(url_for("inbox.conversation", h=h) + "#thread", code=303)
+    return act(h, run)
 
 
 @bp.post("/c/<h>/transfer")
@@ -320,7 +256,7 @@ def transfer(h):
     """Pass the conversation to a named colleague (audited)."""
     def run(h):
         target = colleagues.transfer(inbox(), current_app.extensions["accounts"], h, current_user.account,
-                                     request.form.get("to", ""))
+                                     request.form.get("to", ""), alert=current_app.extensions["on_call"].transferred)
         flash(_("The conversation is now %(who)s's.", who=target.email), "info")
         return redirect(url_for(".index"), code=303)
-    return _act(h, run)
+    return act(h, run)

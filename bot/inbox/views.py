@@ -42,6 +42,9 @@ class Summary:
     unread: int = 0          # texter messages since the volunteer's last reply (claimed ones only)
     last_in: datetime.datetime = None  # when the texter last wrote (claimed ones only)
     urgent: bool = False      # danger was written: shown first, with a badge
+    claimed_at: int = 0       # when the volunteer now holding it claimed it (epoch seconds)
+    transferred_by: str = ""  # the colleague who passed it to that volunteer (bot/inbox/colleagues.py)
+    transferred_at: int = 0
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Line:
     to: str = ""              # a transfer's receiver
     asked: bool = False       # the texter's message that asked for a person
     attachments: list = field(default_factory=list)  # [(content type, kind: image/audio/pdf/None)]
+    voice: str = ""           # a volunteer's voice reply: the id of the file the app keeps
 
 
 def kind_of(content_type):

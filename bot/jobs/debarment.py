@@ -21,6 +21,7 @@ from bot.jobs.pdftable import PdfRows, section_of
 from bot.jobs.places import split_place, state_code
 from bot.jobs.reader import Refused, Rows
 from bot.jobs.records import name_key, pack, unpack
+from bot.conversation.wording import N_
 
 LISTS = {"current": "current debarments", "expired": "expired debarments"}
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -129,8 +130,11 @@ def import_debarred(path, data, program=None, progress=None, who="", list_name=N
         if progress and len(entries) % 100 == 0:
             progress(rows.done, rows.total)
     if not entries:
-        raise Refused(f"{report.file} has column names but no H-2A or H-2B entries: nothing was imported"
-                      + (f" ({perm} PERM entries skipped)." if perm else "."))
+        if perm:
+            raise Refused(N_("%(file)s has column names but no H-2A or H-2B entries: nothing was imported (%(n)s "
+                             "PERM entries skipped).", file=report.file, n=perm))
+        raise Refused(N_("%(file)s has column names but no H-2A or H-2B entries: nothing was imported.",
+                         file=report.file))
     report.rows, report.statuses = len(entries), programs
     report.notes = [f"read as the list of {LISTS[source]}; it replaces only that list's earlier import"]
     if perm:

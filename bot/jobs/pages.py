@@ -121,7 +121,7 @@ def upload():
         job, new = tasks.enqueue(q, upload_id, folder, name, kind, program, getattr(current_user, "email", ""))
     except Refused as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        return _page(400, error=str(exc))
+        return _page(400, error=tasks.refusal_of(exc))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

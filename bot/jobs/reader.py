@@ -22,8 +22,9 @@ class Refused(Exception):
 
 
 def _too_many(name):
-    return (f"{name} has more than {MAX_ROWS:,} rows: DOL's disclosure files have far fewer, so it is not "
-            "imported.")
+    """Return the refusal of a file with more rows than any of DOL's."""
+    return N_("%(name)s has more than %(max)s rows: DOL's disclosure files have far fewer, so it is not "
+              "imported.", name=name, max=f"{MAX_ROWS:,}")
 
 
 class _Counting(io.RawIOBase):

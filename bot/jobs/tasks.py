@@ -16,6 +16,8 @@ import time
 
 from flask import current_app
 
+from bot.conversation.wording import N_
+
 log = logging.getLogger(__name__)
 JOB_TIMEOUT = 15 * 60        # seconds an import may run (the CLI has no limit)
 KEEP_RESULT = 3600           # the page can show an import's report for an hour
@@ -149,11 +151,18 @@ def import_upload(folder, name, kind, program, who):
         else:
             report = import_debarred(path, data, program=program, who=who, progress=progress)
     except Refused as exc:
-        return {"error": str(exc)}
+        return {"error": refusal_of(exc)}  # a message id and its details: the page says it in its language
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     current_app.extensions["conversations"].store.audit(who or "staff", "jobs_import", kind=kind, rows=report.rows)
     return {"lines": report.lines()}
+
+
+def refusal_of(exc):
+    """Return the sentence a Refused carries: its Message (a message id with details, kept through RQ's
+    pickling, so the page says it in its own language), else its text."""
+    first = exc.args[0] if exc.args else ""
+    return first if hasattr(first, "template") else str(exc)
 
 
 def state(job):
@@ -165,7 +174,7 @@ def state(job):
         result = job.return_value() or {}
         out.update(lines=result.get("lines") or [], error=result.get("error") or "")
     elif status in ("failed", "stopped", "canceled"):
-        out.update(state="failed", error="The import stopped before it ended (it took too long or the worker was "
-                   "stopped); nothing was changed. Try again, or import the file with 'flask --app bot jobs "
-                   "import'.")
+        out.update(state="failed", error=N_("The import stopped before it ended (it took too long or the worker "
+                                            "was stopped); nothing was changed. Try again, or import the file "
+                                            "with 'flask --app bot jobs import'."))
     return out

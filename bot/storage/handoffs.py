@@ -44,6 +44,7 @@ class HandoffRecords:
             self._count(pipe, report)
             pipe.execute()
             self.shorten_proposals(h, self.ttl["closed"])  # proposals never outlive the thread
+            self.files_follow_thread(h)  # nor do the files kept for it (voice replies)
         return bool(closed)
 
     def claim(self, h, who, now, report=None):

@@ -3,7 +3,9 @@
 Twilio keeps each inbound media file until it is deleted through its REST API. The app keeps only the
 file's path at Twilio (in the thread entry) and, here, one sorted set "media" whose members are
 "<pseudonym> <path>" scored with when to look at them again: once the texter's thread is gone (closed
-and CLOSED_TTL passed, or BORRAR), the file is deleted at Twilio (bot/twilio/media.py's sweep).
+and CLOSED_TTL passed, or BORRAR), the file is deleted at Twilio (bot/twilio/media.py's sweep). The same
+zset lists the media of volunteers' voice replies at Twilio (path ".../Messages/<sid>/Media": every file
+of that message) and the files the app keeps itself (path "local:<id>", bot/storage/files.py).
 """
 from bot.storage.keys import glob_escape, text as _text
 
@@ -14,7 +16,14 @@ class MediaRecords:
     def schedule_media(self, h, paths, due):
         """Remember media paths of texter h, to look at again at due (epoch seconds)."""
         if paths:
-            self.redis.zadd(f"{self.prefix}media", {f"{h} {path}": due for path in paths})
+            self._schedule({f"{h} {path}": due for path in paths})
+
+    def _schedule(self, members):
+        """Add members to the zset; it lasts a day past the latest look any member can need."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zadd(f"{self.prefix}media", members)
+        pipe.expire(f"{self.prefix}media", self.ttl["handoff"] + 86400)
+        pipe.execute()
 
     def media_due(self, now, count=100):
         """Return up to count (pseudonym, path) whose time to be looked at has come."""
@@ -23,7 +32,7 @@ class MediaRecords:
 
     def media_later(self, h, path, due):
         """Look at one media file again at due."""
-        self.redis.zadd(f"{self.prefix}media", {f"{h} {path}": due})
+        self._schedule({f"{h} {path}": due})
 
     def media_done(self, h, path):
         """Forget one media file (deleted at Twilio)."""

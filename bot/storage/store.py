@@ -23,6 +23,8 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P proposals      pseudonyms with pending proposals (zset) HANDOFF_TTL, expired entries dropped when read
   P x:{h}:<token>  a volunteer's send, done once           DEDUPE_TTL
   P q:{h}          proposed examples from the thread        as the thread, never longer (bot/storage/proposals.py)
+  P f:{h}          files the app keeps for the thread (voice  as the thread, a few minutes longer at most
+                   replies; /dev/chat's media)                 (bot/storage/files.py)
   P outbox         messages "sent" without Twilio (list)   HANDOFF_TTL (development: see the thread)
                    (each entry carries the texter's pseudonym, so a deletion removes it)
 Deleting a texter keeps one key that names nobody, so a Twilio retry of the confirming message gets the
@@ -76,10 +78,11 @@ from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
 from bot.storage.media import MediaRecords
+from bot.storage.files import FileRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
 
-FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w", "a", "an")  # per-texter keys whose names need no MessageSid
+FIXED_KINDS = ("s", "p", "o", "h", "t", "d", "n", "r", "q", "w", "a", "an", "f")  # per-texter keys whose names need no MessageSid
 DELETED = "deleted"  # what the audit log shows instead of a deleted texter's short name
 _SLOT_TAGS = {}      # cluster slot -> a hash tag in that slot that names no one (built on first use)
 
@@ -117,7 +120,7 @@ class Changes:
                              # {"offered": 1} marks the offer made (bot/storage/lua.py, _ALERTS)
 
 
-class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords, AlertRecords):
+class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords, AlertRecords, FileRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
     def __init__(self, redis, prefix, ttl, rate_limit=0):

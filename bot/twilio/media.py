@@ -1,6 +1,7 @@
-"""Inbound media (photos, PDFs, voice notes) at Twilio: read from the webhook's fields, fetched for a
-volunteer through the app (with the account's credentials, within size and type limits), and deleted at
-Twilio once the thread is gone (a background sweep; BORRAR makes it due at once)."""
+"""Media at Twilio: a texter's photos, PDFs and voice notes, read from the webhook's fields, fetched for a
+volunteer through the app (with the account's credentials, within size and type limits); and the copies
+Twilio keeps of volunteers' voice replies. Both are deleted at Twilio once the thread is gone (a background
+sweep; BORRAR makes it due at once), and so are the files the app keeps itself (bot/storage/files.py)."""
 import logging
 import re
 import threading
@@ -15,7 +16,10 @@ MAX_BYTES = 16 * 1024 * 1024    # WhatsApp's limit for media; MMS is smaller
 # A MediaUrl as Twilio sends it; only its path is kept (the host is always Twilio's API).
 _MEDIA_URL = re.compile(r"^https://api\.twilio\.com(/2010-04-01/Accounts/AC[0-9a-f]{32}/Messages/(?:MM|SM)[0-9a-f]{32}"
                         r"/Media/ME[0-9a-f]{32})$")
+# The media list of a message the app sent (a voice reply): every file in it is deleted.
+_MESSAGE_MEDIA = re.compile(r"^/2010-04-01/Accounts/AC[0-9a-f]{32}/Messages/(?:MM|SM)[0-9a-f]{32}/Media$")
 SWEEP_EVERY = 60
+LOCAL = "local:"  # a file the app keeps itself (bot/storage/files.py)
 
 
 def attachments(form):
@@ -58,13 +62,32 @@ class MediaClient:
             return response.headers.get("Content-Type", ""), bytes(data)
 
     def delete(self, path):
-        """Delete one file at Twilio; return True when it is gone (deleted now, or already)."""
+        """Delete one file at Twilio, or every file of a sent message (path ending in /Media); return True
+        when they are gone (deleted now, or already)."""
+        if _MESSAGE_MEDIA.match(path):
+            return self._delete_all(path)
         response = requests.delete(self.base + path + ".json", auth=self.auth, timeout=self.timeout)
         return response.status_code in (204, 404)
 
+    def _delete_all(self, path):
+        """Delete every file Twilio lists for one sent message (one page of 50 is more than a message has)."""
+        response = requests.get(self.base + path + ".json", params={"PageSize": 50}, auth=self.auth,
+                                timeout=self.timeout)
+        if response.status_code == 404:
+            return True
+        response.raise_for_status()
+        files = [m.get("uri", "") for m in response.json().get("media_list") or ()]
+        gone = True
+        for uri in files:
+            if uri.startswith(path + "/ME") and uri.endswith(".json"):
+                gone = self.delete(uri[:-len(".json")]) and gone
+        return gone
+
 
 def sweep(store, client, now=None):
-    """Delete at Twilio the media of threads that are gone; look again later at the others.
+    """Delete at Twilio the media of threads that are gone, and the files the app kept for them; look
+    again later at the others (a kept file lives on with its renewed thread). Without Twilio settings
+    (client None) Twilio's files wait for a sweep that has them.
 
     Return how many files were deleted."""
     now = time.time() if now is None else now
@@ -72,19 +95,28 @@ def sweep(store, client, now=None):
     for h, path in store.media_due(now):
         left = store.thread_left(h)
         if left > 0:
+            if path.startswith(LOCAL):
+                store.files_extend(h, left)
             store.media_later(h, path, now + left + 1)
             continue
-        try:
-            gone = client.delete(path)
-        except requests.RequestException:
+        if path.startswith(LOCAL):
+            store.files_drop_all(h)
+            gone = True
+        elif client is None:
             gone = False
+        else:
+            try:
+                gone = client.delete(path)
+            except (requests.RequestException, ValueError):
+                gone = False
         if gone:
             store.media_done(h, path)
             deleted += 1
         else:
-            store.media_later(h, path, now + 300)  # Twilio busy or unreachable: try again in 5 minutes
+            # Twilio busy or unreachable: try again in 5 minutes (without Twilio settings, in an hour)
+            store.media_later(h, path, now + (300 if client is not None else 3600))
     if deleted:
-        log.info("media deleted at Twilio", extra={"count": deleted})
+        log.info("media deleted", extra={"count": deleted})
     return deleted
 
 

@@ -1,7 +1,7 @@
 """Sending outside a webhook reply: Twilio's REST API, or a local outbox when Twilio is not set up.
 
-One interface, send(to, body=None, content_sid=None) -> Sent, for volunteers' replies, closing
-messages and on-call notifications. Twilio's answers 429 and 5xx are retried with backoff, at most
+One interface, send(to, body=None, content_sid=None, media_url=None) -> Sent, for volunteers' replies and
+voice notes (media_url: a file Twilio fetches), closing messages and on-call notifications. Twilio's answers 429 and 5xx are retried with backoff, at most
 RETRIES times; a timeout is never retried, because Twilio may have sent the message already.
 """
 import json
@@ -71,7 +71,11 @@ class TwilioSender:
         self.from_number, self.service_sid = from_number, service_sid
         self.status_callback, self.backoff, self.sleep = status_callback, tuple(backoff), sleep
 
-    def _params(self, to, body, content_sid, content_variables, status_callback):
+    def media_path(self, sid):
+        """Return where Twilio keeps the media of a message it sent (deleted with the thread), or None."""
+        return f"/2010-04-01/Accounts/{self.client.account_sid}/Messages/{sid}/Media" if sid else None
+
+    def _params(self, to, body, content_sid, content_variables, status_callback, media_url=None):
         """Return the arguments of messages.create for one message."""
         params = {"to": to}
         if self.service_sid:
@@ -86,15 +90,18 @@ class TwilioSender:
             if content_variables:
                 params["content_variables"] = json.dumps(content_variables)
         else:
-            params["body"] = body
+            if body or not media_url:
+                params["body"] = body
+            if media_url:
+                params["media_url"] = [media_url]
         callback = status_callback or self.status_callback
         if callback:
             params["status_callback"] = callback
         return params
 
-    def send(self, to, body=None, content_sid=None, content_variables=None, status_callback=None):
+    def send(self, to, body=None, content_sid=None, content_variables=None, status_callback=None, media_url=None):
         """Send one message to a Twilio address ('+1…' or 'whatsapp:+1…'); return a Sent."""
-        params = self._params(to, body, content_sid, content_variables, status_callback)
+        params = self._params(to, body, content_sid, content_variables, status_callback, media_url)
         for attempt in range(RETRIES + 1):
             try:
                 message = self.client.messages.create(**params)
@@ -127,12 +134,16 @@ class OutboxSender:
         """Keep messages with the store; numbers are kept encrypted with keys."""
         self.store, self.keys = store, keys
 
-    def send(self, to, body=None, content_sid=None, content_variables=None, status_callback=None):
+    def media_path(self, sid):
+        """Return None: the outbox keeps no media of its own (a voice note stays in the app's files)."""
+        return None
+
+    def send(self, to, body=None, content_sid=None, content_variables=None, status_callback=None, media_url=None):
         """Put one message in the outbox; return a Sent whose status is 'outbox'."""
         sid = "OB" + uuid.uuid4().hex
         self.store.outbox_add({"sid": sid, "at": int(time.time()), "to": self.keys.encrypt(to),
                                "h": self.keys.pseudonym(to),  # so that deleting the texter removes it
-                               "body": body, "content_sid": content_sid})
+                               "body": body, "content_sid": content_sid, "media_url": media_url})
         log.info("message kept in the local outbox", extra={"sid": sid})
         return Sent(sid=sid, status="outbox")
 

@@ -18,8 +18,9 @@ from bot.web.display import init_display
 csrf = CSRFProtect()
 babel = Babel()
 
-# No inline script or style anywhere: everything comes from /static on this host.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+# No inline script or style anywhere: everything comes from /static on this host (media may also be a
+# blob: the volunteer's own recording, listened to before it is sent).
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self' blob:; "
        "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 

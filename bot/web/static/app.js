@@ -164,6 +164,12 @@ function waitingCards(lists) {
     name: card.dataset.texter, urgent: card.classList.contains("urgent") }));
 }
 
+function passedCards(lists) {
+  // Conversations a colleague passed to this volunteer (each transfer once: its time is in the key).
+  return Array.from(lists.querySelectorAll("#mine > li[data-transferred]")).map((card) => ({
+    name: card.dataset.texter, by: card.dataset.by, key: card.dataset.texter + "@" + card.dataset.transferred }));
+}
+
 function beep(audio, urgent) {
   // A short tone (two for urgent), made here: no sound file, nothing from other sites.
   if (!audio) return;
@@ -206,20 +212,29 @@ function alerts(lists) {
       Notification.requestPermission().then(start, start);
     } else start();
   });
+  let passedSeen = new Set(passedCards(lists).map((c) => c.key));
+  function notify(words, tag, urgent) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    try {
+      new Notification(words, { tag, requireInteraction: urgent });
+    } catch (e) { /* some phones allow notifications only from a service worker: the sound stays */ }
+  }
   document.addEventListener("helpline:lists", () => {
     const cards = waitingCards(lists);
     const fresh = cards.filter((c) => !seen.has(c.name));
     seen = new Set(cards.map((c) => c.name));
+    const passed = passedCards(lists).filter((c) => !passedSeen.has(c.key));
+    passedSeen = new Set(passedCards(lists).map((c) => c.key));
+    if (on && passed.length) {
+      beep(audio, false);
+      notify(fill(box.dataset.transferred, { who: passed[0].by, name: passed[0].name }), "helpline-passed-" + passed[0].name, true);
+    }
     if (!on || !fresh.length) return;
     const urgent = fresh.filter((c) => c.urgent);
     const first = urgent[0] || fresh[0];
     beep(audio, urgent.length > 0);
-    if ("Notification" in window && Notification.permission === "granted") {
-      const words = fill(urgent.length ? box.dataset.urgent : box.dataset.new, { name: first.name });
-      try {
-        new Notification(words, { tag: "helpline-" + first.name, requireInteraction: urgent.length > 0 });
-      } catch (e) { /* some phones allow notifications only from a service worker: the sound stays */ }
-    }
+    notify(fill(urgent.length ? box.dataset.urgent : box.dataset.new, { name: first.name }), "helpline-" + first.name,
+           urgent.length > 0);
   });
 }
 
