@@ -10,8 +10,6 @@ as it is, never lost.
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 
-from bot.conversation.wording import Message  # trace(): a page rebuilds the lines it kept as [template, details]
-
 
 # Names of the fields and languages that refusals name (the command line keeps the codes).
 FIELDS = {"name": _l("Name"), "web": _l("Web address"), "hours": _l("Hours"), "names": _l("Names"),
@@ -48,8 +46,9 @@ def trace(lines):
     out = []
     for line in lines or ():
         if isinstance(line, (list, tuple)) and len(line) == 2 and isinstance(line[1], dict):
-            line = Message(str(line[0]), **line[1])
-        out.append(_translated(line) if _is_message(line) else str(line))
+            out.append(_fill(str(line[0]), line[1]))
+        else:
+            out.append(_translated(line) if _is_message(line) else str(line))
     return "\n".join(out)
 
 
@@ -60,8 +59,13 @@ def _sentence(text):
 
 def _translated(message):
     """Return a Message in the page's language with its details filled in (translated where they can be)."""
-    template = get_translations().ugettext(message.template)
-    params = {name: _detail(name, value) for name, value in message.params.items()}
+    return _fill(message.template, message.params)
+
+
+def _fill(template, params):
+    """Return a template in the page's language with its details filled in."""
+    template = get_translations().ugettext(template)
+    params = {name: _detail(name, value) for name, value in params.items()}
     return template % params if params else template.replace("%%", "%")
 
 
