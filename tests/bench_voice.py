@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bot.inbox import audio  # noqa: E402
-from test_voice import OPUS_FRAME, webm  # noqa: E402
+from test_voice_format import OPUS_FRAME, webm  # noqa: E402
 
 FRAME = OPUS_FRAME[:1] + b"\x11" * 79  # 80 bytes every 20 ms: 32 kbit/s
 

@@ -94,7 +94,7 @@ def test_no_axe_violation_on_a_conversation_passed_to_one_with_a_voice_reply(liv
     """A WhatsApp conversation Ana passes to the visitor: their inbox (marked "passed to you") and the
     conversation with every fold open (the voice note form, ready answers, colleagues) after they sent a
     voice note (its player in the thread), in both languages and sizes."""
-    from test_voice import webm
+    from test_voice_format import webm
     base = live["base"]
     number = "+1505553" + str(uuid.uuid4().int)[:4]
     for body in ("hola", "1", PERSON, "necesito ayuda"):
