@@ -53,13 +53,13 @@ def checked(page, found, name):
     found[name] = violations(page)
 
 
-@pytest.mark.parametrize("size, lang, email", [("phone", "es", "lia@example.org"),
-                                               ("desktop", "en", "sam@example.org")])
-def test_write_check_count_schedule_watch_and_report(live, worker, size, lang, email):
+@pytest.mark.parametrize("size, lang, email, state", [("phone", "es", "lia@example.org", "Florida"),
+                                                      ("desktop", "en", "sam@example.org", "Georgia")])
+def test_write_check_count_schedule_watch_and_report(live, worker, size, lang, email, state):
     base, fake, words = live["base"], live["fake"], WORDS[lang]
     numbers = [f"+1505556{len(size)}{n:03d}" for n in range(6)]  # phone: 5, desktop: 7
     for number in numbers:
-        for body in ("hola", "1", "ALERTAS", "Florida"):
+        for body in ("hola", "1", "ALERTAS", state):  # each run a state of its own: they share the server
             text(base, number, body)
     context = live["browser"].new_context(**SIZES[size])
     page = context.new_page()
@@ -78,13 +78,13 @@ def test_write_check_count_schedule_watch_and_report(live, worker, size, lang, e
     page.wait_for_url(base + "/admin/alerts/new")
     title = f"Heat {size}"
     page.fill("#title", title)
-    page.select_option("#states", ["US-FL"])
+    page.select_option("#states", ["US-FL" if state == "Florida" else "US-GA"])
     page.uncheck("#lang-quc")
-    page.fill("#text_es", "Calor esta semana en Florida: tiene derecho a agua, sombra y descanso. WHD: 1-866-487-9243")
+    page.fill("#text_es", f"Calor esta semana en {state}: tiene derecho a agua, sombra y descanso. WHD: 1-866-487-9243")
     assert page.locator("#cost-es").text_content().startswith(("1 SMS segment", "1 segmento"))
-    page.fill("#text_en", "Heat this week in Florida: you have the right to water, shade and rest. " * 3)
+    page.fill("#text_en", f"Heat this week in {state}: you have the right to water, shade and rest. " * 3)
     assert page.locator("#cost-en").text_content().startswith("2 ")  # the count follows the typing
-    page.fill("#text_en", "Heat this week in Florida: you have the right to water, shade and rest. WHD: 1-866-487-9243")
+    page.fill("#text_en", f"Heat this week in {state}: you have the right to water, shade and rest. WHD: 1-866-487-9243")
     checked(page, found, "new")
     page.click("#save")
     page.wait_for_selector("#checks")
