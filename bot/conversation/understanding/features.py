@@ -47,13 +47,9 @@ def features(folded):
     out = ["w " + w for w in found]
     out += ["b " + a + " " + b for a, b in zip(found, found[1:])]
     for w in found:
-        padded = " " + w + " "
-        size_max = len(padded)
-        for size in NGRAMS:
-            if size > size_max:
-                break
-            out += [padded[i:i + size] for i in range(size_max - size + 1)]
-    out += ["e " + ch for ch in folded if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
+        out += _inside(w, _WORD_RUNS)
+    if not folded.isascii():
+        out += ["e " + ch for ch in folded if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
     return out
 
 
@@ -62,7 +58,30 @@ def char_features(folded):
     found = words(folded)
     out = ["w " + w for w in found]
     for w in found:
-        padded = " " + w + " "
-        for size in (1, 2, 3, 4):
-            out += [padded[i:i + size] for i in range(len(padded) - size + 1)]
+        out += _inside(w, _LETTER_RUNS)
     return out
+
+
+def runs(word, sizes):
+    """Return the runs of each size in sizes inside word, padded with a space at each edge, size by size."""
+    padded = " " + word + " "
+    length = len(padded)
+    return [padded[i:i + size] for size in sizes for i in range(length - size + 1)]
+
+
+# The runs of a word are the same in every message: the words read recently are kept with theirs (a few
+# thousand words, whatever the texters write), so a message builds its features from them.
+_WORD_RUNS, _LETTER_RUNS = ({}, NGRAMS), ({}, (1, 2, 3, 4))
+KEPT_WORDS = 4096
+
+
+def _inside(word, kind):
+    """Return the runs of word for kind (_WORD_RUNS or _LETTER_RUNS), from the recent words when there."""
+    kept, sizes = kind
+    found = kept.get(word)
+    if found is None:
+        found = tuple(runs(word, sizes))
+        if len(kept) >= KEPT_WORDS:
+            kept.clear()
+        kept[word] = found
+    return found
