@@ -1,13 +1,13 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
+import hmac
 import logging
 import time
 import traceback
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import redis
 from flask import Blueprint, Response, current_app, g, request
-from twilio.request_validator import RequestValidator, get_signature_algorithm
-from twilio.twiml.messaging_response import MessagingResponse
+from twilio.request_validator import HMAC_SHA1, RequestValidator, add_port, get_signature_algorithm, remove_port
 
 from bot import metrics
 from bot.logs import Throttle
@@ -33,12 +33,32 @@ def _plain(text, status):
     return Response(text + "\n", status=status, mimetype="text/plain")
 
 
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(messages):
-    """Return a TwiML response with one <Message> per text (none for an empty list)."""
-    response = MessagingResponse()
+    """Return a TwiML response with one <Message> per text (none for an empty list).
+
+    Written directly (a <Response> of <Message>s), escaped as twilio's MessagingResponse escapes text,
+    and byte for byte what it writes (tests/test_webhook_lean.py compares them)."""
+    if not messages:
+        return Response(XML_DECLARATION + "<Response />", mimetype="application/xml")
+    parts = [XML_DECLARATION, "<Response>"]
     for text in messages:
-        response.message(text)
-    return Response(str(response), mimetype="application/xml")
+        parts.append(f"<Message>{_escaped(text)}</Message>" if text else "<Message />")
+    parts.append("</Response>")
+    return Response("".join(parts), mimetype="application/xml")
+
+
+def _escaped(text):
+    """Return text escaped for an XML element, as ElementTree escapes it (&, < and >)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 @bp.before_request
@@ -53,10 +73,32 @@ def check_signature():
         return _plain("Missing X-Twilio-Signature.", 401)
     url = signed_url(settings.PUBLIC_BASE_URL)
     algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.form, signature, algorithm):
+    if not signature_valid(settings.TWILIO_AUTH_TOKEN, url, request.form, signature, algorithm):
         _refused_signature()
         return _plain("Invalid X-Twilio-Signature.", 403)
     return None
+
+
+_VALIDATORS = {}  # auth token -> twilio's RequestValidator (one per process)
+
+
+def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
+    """Return what twilio's RequestValidator.validate returns, computing one HMAC where it computes two.
+
+    The validator accepts the signature of the URL with or without its port (Twilio signs the URL as it
+    was configured) and computes both every time; here the URL as the request came is tried first, and
+    the other form only when that fails. The signatures are computed by the validator itself."""
+    validator = _VALIDATORS.get(token)
+    if validator is None:
+        validator = _VALIDATORS[token] = RequestValidator(token)
+    if algorithm and algorithm.upper() not in (HMAC_SHA1, "HMAC_SHA256"):
+        return validator.validate(url, form, signature, algorithm)  # refused, with twilio's own warning
+    expected = signature.encode("utf-8", "surrogatepass")
+    parsed = urlparse(url)
+    without = remove_port(parsed)
+    tried = (url, without if without != url else add_port(parsed))
+    return any(hmac.compare_digest(validator.compute_signature(u, form, algorithm).encode(), expected)
+               for u in tried)
 
 
 def _refused_signature():
@@ -110,9 +152,9 @@ def messages():
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None), attachments=twilio_media.attachments(form))
     conversations = current_app.extensions["conversations"]
-    texter = short_name(conversations.keys.pseudonym(sender))
+    h = conversations.keys.pseudonym(sender)  # once a message: the intake and the conversation get it
     try:
-        replies = current_app.extensions["intake"].receive(sender, sid, inbound)
+        replies = current_app.extensions["intake"].receive(sender, sid, inbound, h=h)
     except Unavailable:
         metrics.REDIS_ERRORS.inc()
         replies = [unavailable_text(current_app.extensions["live_script"].current)]
@@ -124,7 +166,7 @@ def messages():
     metrics.LATENCY.labels("messages").observe(latency)
     # No texter on the line of a message that deleted them: it shares its request id with "texter data
     # deleted", and the short name would tie the two together.
-    named = {} if getattr(replies, "forgotten", False) else {"texter": texter}
+    named = {} if getattr(replies, "forgotten", False) else {"texter": short_name(h)}
     log.info("message answered", extra={**named, "channel": channel, "count": len(replies),
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),
