@@ -125,3 +125,60 @@ def test_the_log_time_is_iso_in_utc_to_the_millisecond(created):
     record.created = created
     want = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).isoformat(timespec="milliseconds")
     assert logs.fields(record)["ts"] == want
+
+
+def _direct(app):
+    """Return the app's DirectMessages middleware (inside the body deadline and the proxy fix)."""
+    from bot.twilio.direct import DirectMessages
+    layer = app.wsgi_app
+    while not isinstance(layer, DirectMessages):
+        layer = getattr(layer, "app", None) or getattr(layer, "wsgi_app")
+    return layer
+
+
+def _call(wsgi, environ):
+    """Return (status, headers, body) of a WSGI call."""
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+    body = b"".join(wsgi(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+@pytest.mark.parametrize("case", ["hola", "1", "menu", "mi patron no me paga", "", "whatsapp", "no sid", "bad sid",
+                                  "no from", "bad signature", "no signature", "media", "not utf-8", "charset"])
+def test_the_direct_path_answers_as_flask_would(app, case):
+    """The same request through the direct path and through Flask (two texters in the same state) gets the
+    same status, content type and body; and the direct path runs none of Flask's hooks."""
+    from werkzeug.test import EnvironBuilder
+    from conftest import twilio_signature
+    direct = _direct(app)
+    hooks = []
+    app.before_request(lambda: hooks.append(1))
+    answers = []
+    for number, wsgi in (("+15055550201", direct), ("+15055550202", direct.wsgi_app)):
+        texter = Texter(app.test_client(), number=number, channel="whatsapp" if case == "whatsapp" else "sms")
+        texter.send("hola")
+        fields = texter.form({"hola": "hola", "1": "1", "menu": "menu", "": ""}.get(case, "mi patron no me paga"))
+        fields["MessageSid"] = "SM" + ("a" if wsgi is direct else "b") * 32
+        if case == "no sid":
+            del fields["MessageSid"]
+        if case == "bad sid":
+            fields["MessageSid"] = "XX123"
+        if case == "no from":
+            del fields["From"]
+        if case == "media":
+            fields.update(NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg")
+        url = "http://localhost/twilio/messages"
+        signature = {"bad signature": "AAAA", "no signature": None}.get(case, twilio_signature(TOKEN, url, fields))
+        data = "Body=%FF%FE&From=%2B15055550201" if case == "not utf-8" else fields
+        builder = EnvironBuilder(path="/twilio/messages", method="POST", data=data,
+                                 content_type="application/x-www-form-urlencoded" + (
+                                     "; charset=UTF-8" if case == "charset" else ""),
+                                 headers={"X-Twilio-Signature": signature} if signature else {})
+        hooks.clear()
+        status, headers, body = _call(wsgi, builder.get_environ())
+        answers.append((status, headers.get("Content-Type"), body.replace(b"+15055550202", b"+15055550201")))
+        assert bool(hooks) == (wsgi is not direct), case
+    assert answers[0] == answers[1], case

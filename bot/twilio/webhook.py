@@ -8,6 +8,7 @@ from urllib.parse import quote, urlparse
 import redis
 from flask import Blueprint, Response, current_app, g, request
 from twilio.request_validator import HMAC_SHA1, RequestValidator, add_port, get_signature_algorithm, remove_port
+from werkzeug.wsgi import get_host
 
 from bot import metrics
 from bot.logs import Throttle
@@ -64,17 +65,23 @@ def _escaped(text):
 @bp.before_request
 def check_signature():
     """Refuse any request that Twilio did not sign with our auth token."""
-    settings = current_app.config["SETTINGS"]
+    return signature_refusal(current_app, request.form, request.environ)
+
+
+def signature_refusal(app, form, environ):
+    """Return the refusal (401, 403, or 503 without TWILIO_AUTH_TOKEN) of a request Twilio did not sign
+    with our auth token, or None; form: the request's form (bot/twilio/direct.py calls this too)."""
+    settings = app.config["SETTINGS"]
     if not settings.TWILIO_AUTH_TOKEN:
         return _plain("TWILIO_AUTH_TOKEN is not set: this webhook refuses every request until it is.", 503)
-    signature = request.headers.get("X-Twilio-Signature")
+    signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
     if not signature:
-        _refused_signature()
+        _refused_signature(environ)
         return _plain("Missing X-Twilio-Signature.", 401)
-    url = signed_url(settings.PUBLIC_BASE_URL)
-    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    if not signature_valid(settings.TWILIO_AUTH_TOKEN, url, request.form, signature, algorithm):
-        _refused_signature()
+    url = signed_url(settings.PUBLIC_BASE_URL, environ)
+    algorithm = get_signature_algorithm(environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"))
+    if not signature_valid(settings.TWILIO_AUTH_TOKEN, url, form, signature, algorithm):
+        _refused_signature(environ)
         return _plain("Invalid X-Twilio-Signature.", 403)
     return None
 
@@ -101,30 +108,42 @@ def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
                for u in tried)
 
 
-def _refused_signature():
+def _refused_signature(environ):
     """Count a refused signature; log it, with the count since the last line, at most once a minute."""
     metrics.BAD_SIGNATURES.inc()
     count = BAD_SIGNATURE_LINES.hit()
     if count:
-        log.warning("webhook signatures rejected", extra={"path": request.path, "count": count})
+        log.warning("webhook signatures rejected", extra={"path": _path(environ), "count": count})
 
 
-def signed_url(public_base_url=""):
+def _path(environ):
+    """Return the request's path, as Flask's request.path gives it."""
+    return "/" + _wsgi_decoding_dance(environ.get("PATH_INFO") or "").lstrip("/")
+
+
+def signed_url(public_base_url="", environ=None):
     """Return the URL Twilio signed: the path and query exactly as sent (never decoded and rebuilt),
-    on PUBLIC_BASE_URL when set, else on the scheme and host the request (or a trusted proxy) gives."""
-    environ = request.environ
+    on PUBLIC_BASE_URL when set, else on the scheme and host the request (or a trusted proxy) gives.
+    environ: the request's WSGI environ (the current request's by default)."""
+    environ = request.environ if environ is None else environ
+    root_path = _wsgi_decoding_dance(environ.get("SCRIPT_NAME") or "").rstrip("/")
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw and raw.startswith(("http://", "https://")):  # absolute-form request line: path and query only
         raw = "/" + raw.split("://", 1)[1].partition("/")[2]
     if not raw:  # a server that keeps no raw URI: the path re-quoted, the query string as it came
-        raw = quote(request.root_path + request.path, safe="/!$&'()*+,;=:@~%")
+        raw = quote(root_path + _path(environ), safe="/!$&'()*+,;=:@~%")
         if environ.get("QUERY_STRING"):
             raw += "?" + environ["QUERY_STRING"]
-    if request.root_path and not raw.startswith(request.root_path):
-        raw = request.root_path + raw  # a proxy's X-Forwarded-Prefix, stripped before it reached us
+    if root_path and not raw.startswith(root_path):
+        raw = root_path + raw  # a proxy's X-Forwarded-Prefix, stripped before it reached us
     if public_base_url:
         return public_base_url.rstrip("/") + raw
-    return f"{request.scheme}://{request.host}{raw}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{get_host(environ)}{raw}"
+
+
+def _wsgi_decoding_dance(value):
+    """Return a WSGI string (latin-1 code points) as text, as werkzeug's request reads it."""
+    return value.encode("latin1").decode(errors="replace")
 
 
 def _sid(form):
@@ -135,7 +154,12 @@ def _sid(form):
 @bp.post("/messages")
 def messages():
     """Answer an inbound SMS or WhatsApp message with TwiML."""
-    form = request.form
+    return message_response(current_app, request.form, g.started)
+
+
+def message_response(app, form, started):
+    """Return the TwiML answer to an inbound message whose signature was checked (bot/twilio/direct.py
+    answers with this too); started: time.perf_counter() when the request came in."""
     sid, sender = _sid(form), ids.address(form.get("From"))
     if not sid:
         return _plain("Bad request: MessageSid is required, as Twilio writes it (SM or MM and 32 hex digits).",
@@ -151,18 +175,18 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None), attachments=twilio_media.attachments(form))
-    conversations = current_app.extensions["conversations"]
+    conversations = app.extensions["conversations"]
     h = conversations.keys.pseudonym(sender)  # once a message: the intake and the conversation get it
     try:
-        replies = current_app.extensions["intake"].receive(sender, sid, inbound, h=h)
+        replies = app.extensions["intake"].receive(sender, sid, inbound, h=h)
     except Unavailable:
         metrics.REDIS_ERRORS.inc()
-        replies = [unavailable_text(current_app.extensions["live_script"].current)]
+        replies = [unavailable_text(app.extensions["live_script"].current)]
     except Exception as exc:  # a bug still gets the texter the safe message, never a 500
         # The type and the stack only: an exception's message may quote a body.
         log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-        replies = [unavailable_text(current_app.extensions["live_script"].current)]
-    latency = time.perf_counter() - g.started
+        replies = [unavailable_text(app.extensions["live_script"].current)]
+    latency = time.perf_counter() - started
     metrics.LATENCY.labels("messages").observe(latency)
     # No texter on the line of a message that deleted them: it shares its request id with "texter data
     # deleted", and the short name would tie the two together.
