@@ -138,3 +138,63 @@ def test_exact_rules_decide_before_the_models(monkeypatch, body, reads):
     result = step(SCRIPT, State(lang="es", node=SCRIPT.main), Inbound(body), Context(now=now, lookup=lookup))
     assert result.replies
     assert len(calls) == reads, (body, calls)
+
+
+def reference_normalize(text):
+    """Return text folded as textmatch.normalize did before its fast path for plain ASCII."""
+    from bot.conversation import textmatch as tm
+    text = unicodedata.normalize("NFKC", text or "").translate(tm._KEYCAP_TEN).translate(tm._INVISIBLE)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.casefold().translate(tm._APOSTROPHES)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return tm._SPACES.sub(" ", tm._PUNCT_EDGES.sub("", text)).strip()
+
+
+def odd_texts(count=5000):
+    """Return short texts of letters, accents, apostrophes, controls, emoji, keycaps and odd Unicode."""
+    import random
+    rng = random.Random(24)
+    alphabet = "aAzZ ñÑéÉ'`´’\t\n\x00\x7f\u200b\ufe0f\u20e3🔟1️⃣２ﬁß İ ǅ Ⅻ \u0301e\u0301 .#-"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(count)]
+
+
+def test_normalize_is_the_plain_computation():
+    """The menus' folding gives what it gave before, on real messages and odd Unicode alike."""
+    from bot.conversation.textmatch import normalize
+    for text in messages() + odd_texts() + [None, "", "STOP", "Ｍｅｎú", "İstanbul", "ŉ", "ﬃ"]:
+        assert normalize(text) == reference_normalize(text), repr(text)
+
+
+def test_word_matching_by_length_is_the_plain_loop():
+    """Keywords looked up among those of a close length match as the loop over all of them did."""
+    from rapidfuzz.distance import OSA
+    from bot.conversation.textmatch import normalize
+
+    def plain(matcher, norm):
+        if not norm:
+            return None
+        if norm in matcher.exact:
+            return matcher.exact[norm]
+        best, best_dist, tie = None, None, False
+        for word, target, allowed in matcher._fuzzy:
+            if abs(len(word) - len(norm)) > allowed:
+                continue
+            dist = OSA.distance(norm, word, score_cutoff=allowed)
+            if dist > allowed:
+                continue
+            if best_dist is None or dist < best_dist:
+                best, best_dist, tie = target, dist, False
+            elif dist == best_dist and target != best:
+                tie = True
+        return None if tie else best
+
+    matchers = [m for m in vars(SCRIPT).values() if type(m).__name__ == "WordMatcher"]
+    matchers += [m for value in vars(SCRIPT).values() if isinstance(value, dict)
+                 for m in value.values() if type(m).__name__ == "WordMatcher"]
+    assert matchers
+    matchers = matchers[:6] + matchers[6::max(1, len(matchers) // 30)]  # the global words and a sample
+    words = [w for m in matchers for w in m.exact]
+    typos = [w[:i] + w[i + 1:] for w in words for i in range(0, len(w), 3)] + [w + "x" for w in words]
+    for norm in [normalize(t) for t in messages()[::15]] + words + typos:
+        for matcher in matchers:
+            assert matcher.match(norm) == plain(matcher, norm), norm
