@@ -24,7 +24,7 @@ from bot.web.auth import init_auth
 from bot.conversation.bundle import fingerprint, read_bundle
 from bot.conversation.checks import check_script
 from bot.config import ConfigError, load_settings
-from bot.twilio.conversations import Conversations
+from bot.twilio.conversations import Conversations, reply_packer
 from bot.twilio.intake import Intake
 from bot.twilio.livescript import LiveScript
 from bot.storage.privacy import Keys
@@ -132,7 +132,7 @@ def create_app(test_config=None):
                                             "script until it does", type(exc).__name__)
     live.refresh()
     app.extensions["scripts"], app.extensions["live_script"] = scripts, live
-    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT)
+    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT, replies=reply_packer(script))
     keys = Keys(settings.DATA_KEY)
     spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
                   settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)

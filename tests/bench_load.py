@@ -101,11 +101,12 @@ def conversations(redis_url):
     from bot.storage.jobs import JobsData
     from bot.storage.privacy import Keys
     from bot.storage.store import Store
-    from bot.twilio.conversations import Conversations
+    from bot.twilio.conversations import Conversations, reply_packer
     settings = load_settings(environ={"REDIS_URL": redis_url, **KEYS})
     client = connect(redis_url, 2.0)
     script = load_script(os.path.join(ROOT, "locales"))
-    return Conversations(lambda: script, Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT),
+    return Conversations(lambda: script, Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT,
+                                      replies=reply_packer(script)),
                          Keys(settings.DATA_KEY), jobs=JobChecker(JobsData(client, settings.REDIS_PREFIX)))
 
 
@@ -220,11 +221,12 @@ def print_memory(redis_url):
     figures = memory_per_texter(redis_url, KEYS)
     print(f"\nRedis memory per texter, {figures['texters']} texters walking a typical conversation "
           f"({figures['messages']} messages: {figures['path']}):")
-    print(f"  at its largest (just after the last message, replies cached): {figures['peak']:.0f} B "
-          f"(target <= 1024); after the reply cache's 60 s: {figures['idle']:.0f} B")
-    print("  MEMORY USAGE of one texter's keys when idle, by kind: "
-          + ", ".join(f"{k}: {v} B" for k, v in sorted(figures["kinds"].items()))
-          + f"; nameless per-message marks (m, kept 7 days): {figures['marks']:.0f} B a message")
+    print(f"  the texter's own keys (MEMORY USAGE, and 32 B a key for its expiry): at most {figures['own']:.0f} B "
+          f"during the conversation (target <= 1024), {figures['own_idle']:.0f} B once the last replies "
+          "expired; at the last message: " + ", ".join(f"{k} {v} B" for k, v in sorted(figures["at_peak"].items())))
+    print(f"  and each message's nameless replay mark (m, kept 7 days): {figures['marks']:.0f} B")
+    print(f"  used_memory a texter, all of it (Redis's own tables too): {figures['peak']:.0f} B at the largest, "
+          f"{figures['idle']:.0f} B once the last replies expired")
 
 
 if __name__ == "__main__":

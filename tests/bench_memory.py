@@ -24,34 +24,50 @@ def memory_per_texter(redis_url, keys, texters=300, path=TYPICAL):
     from bot.storage.connection import connect
     from bot.storage.privacy import Keys
     from bot.storage.store import Store
-    from bot.twilio.conversations import Conversations
+    from bot.twilio.conversations import Conversations, reply_packer
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ttl = max(1, round(REPLY_TTL / SCALE))
     settings = load_settings(environ={"REDIS_URL": redis_url, "REPLY_TTL": str(ttl), "REDIS_PREFIX": "mem:", **keys})
     client = connect(redis_url, 2.0)
     script = load_script(os.path.join(root, "locales"))
-    service = Conversations(lambda: script, Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT),
+    service = Conversations(lambda: script, Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT,
+                                      replies=reply_packer(script)),
                             Keys(settings.DATA_KEY))
-    before, peak = client.info("memory")["used_memory"], 0
+    client.flushall()  # nothing else in this Redis may expire meanwhile (the figures are differences)
+    time.sleep(0.5)
+    sample = [service.keys.pseudonym(f"+1777{i:07d}") for i in range(0, texters, max(1, texters // 20))]
+    before, peak, own = client.info("memory")["used_memory"], 0, 0
     for body in path:
         started = time.monotonic()
         for i in range(texters):
             service.handle(f"+1777{i:07d}", "SM" + uuid.uuid4().hex, Inbound(body))
         peak = max(peak, client.info("memory")["used_memory"])
+        if body == path[-1]:
+            at_peak = _kinds(client, sample[0], expiry=False)
+        own = max(own, sum(sum(_kinds(client, h).values()) for h in sample) / len(sample))
         time.sleep(max(0.0, PACE / SCALE - (time.monotonic() - started)))
     time.sleep(ttl + 0.5)
     for _ in client.scan_iter(match="mem:*", count=10000):  # Redis frees the expired keys it meets
         pass
     idle = client.info("memory")["used_memory"]
-    h = service.keys.pseudonym("+17770000001")
+    own_idle = sum(sum(_kinds(client, h).values()) for h in sample) / len(sample)
+    kinds = _kinds(client, sample[0], expiry=False)
+    marks = [client.memory_usage(k, samples=0) + EXPIRY for k in client.scan_iter(match="mem:m:*", count=1000)][:200]
+    return {"peak": (peak - before) / texters, "idle": (idle - before) / texters, "kinds": kinds, "at_peak": at_peak,
+            "own": own, "own_idle": own_idle, "marks": sum(marks) / max(len(marks), 1), "texters": texters,
+            "messages": len(path), "path": ", ".join(repr(b) for b in path) + f", one every {PACE} s"}
+
+
+def _kinds(client, h, expiry=True):
+    """Return {key kind: bytes} of texter h's keys: MEMORY USAGE, and (expiry) the bytes of its expiry."""
     kinds = {}
     for key in client.scan_iter(match="mem:*{" + h + "}*"):
         kind = key.decode().split(":")[1]
-        kinds[kind] = kinds.get(kind, 0) + client.memory_usage(key, samples=0)
-    marks = [client.memory_usage(k, samples=0) for k in client.scan_iter(match="mem:m:*", count=1000)][:200]
-    return {"peak": (peak - before) / texters, "idle": (idle - before) / texters, "kinds": kinds,
-            "marks": sum(marks) / max(len(marks), 1), "texters": texters, "messages": len(path),
-            "path": ", ".join(repr(b) for b in path) + f", one every {PACE} s"}
+        kinds[kind] = kinds.get(kind, 0) + client.memory_usage(key, samples=0) + (EXPIRY if expiry else 0)
+    return kinds
+
+
+EXPIRY = 32  # bytes a key's expiry takes in Redis's table of expiries (MEMORY USAGE leaves it out)
 
 
 def sms_cost(script):

@@ -1,7 +1,6 @@
 """The Lua scripts the store runs on Redis: one round trip each, atomic per texter (keys in bot/storage/store.py)."""
 
 THREAD_MAX = 500
-REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
 
 # The two scripts of an inbound message take the TTLs and the rate limit written into their text (the
 # store's settings, fixed for its life: see load_script() and commit_script()), so each call sends only
@@ -13,8 +12,10 @@ REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so 
 _LOAD = """
 local gone = redis.call('GET', KEYS[7])
 if gone then return {4, gone} end
-local reply = redis.call('HGET', KEYS[5], ARGV[2])
-if reply then return {1, reply} end
+local last = redis.pcall('GET', KEYS[5])  -- (a hash of replies before issue 24: read as none)
+if type(last) == 'string' and string.sub(last, 1, #ARGV[2]) == ARGV[2] then
+  return {1, string.sub(last, #ARGV[2] + 1)}
+end
 if redis.call('EXISTS', KEYS[8]) == 1 then return {2} end
 if ARGV[1] == '1' and RATE_LIMIT > 0 then
   local n = redis.call('INCR', KEYS[6])
@@ -34,12 +35,15 @@ return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
 # added to w (field "<day>|<field>"), so a deletion can take them back out.
 # A deletion (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which
 # names no one. Every applied MessageSid is marked in m, which names no one either; a retry is known by
-# it (and answered from r while r keeps the replies).
+# it, and answered from r while r keeps the replies: r holds the digest and replies of the texter's last
+# message, REPLY_TTL (Twilio retries within 15 s; a retry of an earlier message gets an empty answer).
 _COMMIT = """
 local gone = redis.call('GET', KEYS[9])
 if gone then return {1, gone} end
-local cached = redis.call('HGET', KEYS[6], ARGV[7])
-if cached then return {1, cached} end
+local last = redis.pcall('GET', KEYS[6])
+if type(last) == 'string' and string.sub(last, 1, #ARGV[7]) == ARGV[7] then
+  return {1, string.sub(last, #ARGV[7] + 1)}
+end
 if redis.call('EXISTS', KEYS[10]) == 1 then return {1, ''} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
@@ -86,11 +90,9 @@ if lang then
   redis.call('HSET', KEYS[2], 'l', lang)
   redis.call('EXPIRE', KEYS[2], LANGUAGE_TTL)
 end
-if redis.call('HLEN', KEYS[6]) >= REPLIES_MAX then redis.call('DEL', KEYS[6]) end
-redis.call('HSET', KEYS[6], ARGV[7], ARGV[5])
-redis.call('EXPIRE', KEYS[6], REPLY_TTL)
+redis.call('SET', KEYS[6], ARGV[7] .. ARGV[5], 'EX', REPLY_TTL)
 return {0}
-""".replace("THREAD_MAX", str(THREAD_MAX)).replace("REPLIES_MAX", str(REPLIES_MAX))
+""".replace("THREAD_MAX", str(THREAD_MAX))
 
 
 def load_script(ttl, rate_limit):

@@ -8,8 +8,8 @@ scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P o:{h}          opted out (STOP)                        OPTOUT_TTL
   P h:{h}          handoff record (hash)                   HANDOFF_TTL, renewed by activity
   P t:{h}          handoff thread (list of JSON entries)   as the handoff record
-  P r:{h}          the last replies, by MessageSid digest   REPLY_TTL (60 s: Twilio's retries all come within
-                                                            15 s of the first try)
+  P r:{h}          the replies to the last message, after    REPLY_TTL (60 s: Twilio's retries all come within
+                   its MessageSid's digest                  15 s of the first try)
   P d:{h}          delivery status of handoff messages     as the handoff record
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P w:{h}          the words this texter added to the not-understood counts, "<day>|<field>" -> count,
@@ -71,6 +71,7 @@ from bot.storage.accounts import AccountRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
+from bot.storage.replies import ReplyPacker
 from bot.storage.media import MediaRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
 from bot.storage.privacy import short_name
@@ -111,10 +112,12 @@ class Changes:
 class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
-    def __init__(self, redis, prefix, ttl, rate_limit=0):
+    def __init__(self, redis, prefix, ttl, rate_limit=0, replies=None):
         """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed, audit,
-        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit)."""
+        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit); replies:
+        the ReplyPacker of the replies kept for retries (bot/storage/replies.py; plain deflate by default)."""
         self.redis, self.prefix, self.ttl, self.rate_limit = redis, prefix, ttl, rate_limit
+        self.replies = replies or ReplyPacker()
         self.cluster = isinstance(redis, RedisCluster)
         self._load = redis.register_script(lua.load_script(ttl, rate_limit))
         self._commit = redis.register_script(lua.commit_script(ttl))
@@ -169,7 +172,7 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
             found, extra = self._pipelined([load, also])
             if isinstance(found, Exception):
                 raise found
-        return _loaded(found), extra
+        return _loaded(found, self.replies), extra
 
     def _pipelined(self, calls):
         """Return the answers of [(script, keys, args)] run in one round trip (an error in place of the
@@ -211,13 +214,13 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         if changes.thread:
             packed["t"] = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread]
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", changes.lang or "", changes.opt_out,
-                json.dumps(replies, ensure_ascii=False, separators=(",", ":")), "1" if changes.forget else "0",
+                self.replies.pack(replies, changes.lang), "1" if changes.forget else "0",
                 _seen(sid), day, json.dumps(packed, ensure_ascii=False, separators=(",", ":")) if packed else ""]
         result = self._commit(keys=keys, args=args)
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:
-            return "duplicate", json.loads(result[1]) if result[1] else []
+            return "duplicate", self.replies.unpack(result[1]) if result[1] else []
         return "conflict", None
 
     def record_status(self, h, sid, status):
@@ -272,12 +275,12 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         self.redis.set(f"{self.prefix}probe", str(int(time.time())), px=10_000)
 
 
-def _loaded(found):
-    """Return the Loaded of the load script's answer."""
+def _loaded(found, replies):
+    """Return the Loaded of the load script's answer (replies: the ReplyPacker that packed them)."""
     if found[0] == 4:
-        return Loaded(duplicate=True, replies=json.loads(found[1]), forgotten=True)
+        return Loaded(duplicate=True, replies=replies.unpack(found[1]), forgotten=True)
     if found[0] == 1:
-        return Loaded(duplicate=True, replies=json.loads(found[1]))
+        return Loaded(duplicate=True, replies=replies.unpack(found[1]))
     if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
         return Loaded(duplicate=True, replies=[])
     if found[0] == 3:

@@ -12,6 +12,7 @@ from bot.reports import unknown_words
 from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
+from bot.storage.replies import ReplyPacker
 from bot.storage.store import Changes
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,17 @@ class Conversations:
             thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
             changes.thread = thread
         return changes
+
+
+def reply_packer(script):
+    """Return the ReplyPacker (bot/storage/replies.py) whose dictionaries are script's texts, as written
+    and as SMS sends them (accents folded), per language."""
+    fold = script.sms.get("fold_accents", True)
+    texts = {}
+    for lang in script.languages:
+        written = [entry.text for entry in script.catalogs.get(lang, {}).values()]
+        texts[lang] = written + [sms_safe(text, fold) for text in written]
+    return ReplyPacker(texts)
 
 
 def _in_time(deadline):
