@@ -143,6 +143,7 @@ class JobChecker:
         self._debarred = ("", {}, {}, [])
         self._employers = {slot: ("", []) for slot in CASE_SLOTS}  # case slot -> (generation, index)
         self._merged = ((), [], [])  # generations, [(program, entry)] newest season per employer, their name keys
+        self._names = (None, [])  # the debarment entries listed, their name keys
 
     def lookup_call(self, query):
         """Return (script, keys, args) of a Query's lookup, to run in another round trip (Store.load_with)."""
@@ -250,6 +251,13 @@ class JobChecker:
             self._merged = (gens, entries, [e[1][1] for e in entries])
             return entries, self._merged[2]
 
+    def _debarred_names(self):
+        """Return the debarred parties' name keys, listed once per debarment lists loaded."""
+        names = self._debarred[3]
+        if self._names[0] is not names:
+            self._names = (names, [k for k, _ in names])
+        return self._names[1]
+
     def search(self, name):
         """Return (up to three Matches for an employer's name, Debarments whose name is close to it).
 
@@ -267,7 +275,7 @@ class JobChecker:
             debs = self._debarments({"employer": display, "state": state}, (display,))
             flagged.update(debs)
             out.append(Match(display, state, season, program, case_key, debs))
-        listed = process.extract(wanted_key, [k for k, _ in self._debarred[3]], scorer=fuzz.token_sort_ratio,
+        listed = process.extract(wanted_key, self._debarred_names(), scorer=fuzz.token_sort_ratio,
                                  limit=SEARCH_LIMIT, score_cutoff=DEBARRED_CUTOFF)
         debarred = []
         for _, _, index in listed:
