@@ -85,9 +85,10 @@ def test_features_are_those_of_the_plain_computation():
 
 def test_the_recent_words_stay_few():
     """The recent words kept for their runs never grow past their limit."""
+    intent = SCRIPT.understander.intent
     for i in range(feats.KEPT_WORDS + 50):
-        feats.features(f"palabra{i}")
-    assert len(feats._WORD_RUNS[0]) <= feats.KEPT_WORDS
+        intent.vector(f"palabra{i}", feats.features(f"palabra{i}"))
+    assert len(feats.WORD_RUNS[0]) <= feats.KEPT_WORDS and len(intent._words) <= feats.KEPT_WORDS
 
 
 @pytest.mark.parametrize("name", ["intent", "danger", "language"])
