@@ -161,6 +161,7 @@ def main():
             write_requests(floor_file, f"http://127.0.0.1:{floor_port}/twilio/messages", pairs[:3000])
             before = client.info("memory")["used_memory"]
             write_requests(bot_file, f"http://127.0.0.1:{bot_port}/twilio/messages", pairs)
+            measure.quiet(client)  # the bot has answered what the last run left it
             measure.run_wrk(floor_port, floor_file, 2, args.connections)  # warm-up
             f = measure.measured_run(floor_port, floor_file, args.seconds, args.connections,
                                      measure.workers(floor), client)
@@ -173,9 +174,10 @@ def main():
             url = f"http://127.0.0.1:{bot_port}/twilio/messages"
             probe = write_requests(os.path.join(work, f"{kind}-probe.txt"), url,
                                    [(kinds.address("probe", offset + i), body) for i, (_, body) in enumerate(pairs[:30])])
-            trips, commands = measure.redis_cost(client, url, probe)
+            trips, commands, names = measure.redis_cost(client, url, probe)
             rows[kind] = (f, b, trips, commands, per_texter, b["requests"] / max(touched, 1))
-            print(f"  {kinds.NAMES[kind]}: done (load {measure.load_average()})", flush=True)
+            print(f"  {kinds.NAMES[kind]}: commands outside scripts over {len(probe)} messages: {names} "
+                  f"(load {measure.load_average()})", flush=True)
         sampler.running = False
         print_table(rows, args)
         print(f"peak RSS of a gunicorn worker (the models loaded): {sampler.peak / 2**20:.1f} MiB")

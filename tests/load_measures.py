@@ -120,6 +120,7 @@ def redis_cost(client, url, requests):
     Round trips: the server's reads from clients (INFO total_reads_processed), less the reads of the
     script-version checks the workers make every few seconds and of this measurement; commands: those
     MONITOR shows outside Lua scripts, the version checks left out."""
+    quiet(client)  # requests wrk left in the workers are answered first
     monitor = socket.create_connection(("127.0.0.1", client.connection_pool.connection_kwargs["port"]))
     monitor.sendall(b"MONITOR\r\n")
     time.sleep(0.2)
@@ -141,7 +142,25 @@ def redis_cost(client, url, requests):
     lines = [line for line in raw.decode("utf-8", "replace").splitlines() if line.startswith("+1")]
     checks = sum(1 for line in lines if "{script}" in line and " lua]" not in line)
     outside = [line for line in lines if " lua]" not in line and "{script}" not in line and '"info"' not in line.lower()]
-    return (reads - checks) / len(requests), len(outside) / len(requests)
+    names = {}
+    for line in outside:
+        parts = line.split('"')
+        name = parts[1].upper() if len(parts) > 1 else "?"
+        if name == "EVALSHA" and len(parts) > 7:  # named by its first key's kind: s (load), {jobs}, ...
+            name += " " + re.sub(r"\{[^}]*\}", "{..}", parts[7].split(":", 1)[-1])[:12]
+        names[name] = names.get(name, 0) + 1
+    return (reads - checks) / len(requests), len(outside) / len(requests), names
+
+
+def quiet(client, most=30.0):
+    """Wait until Redis has had no command but these INFOs for half a second (at most `most` seconds)."""
+    deadline, last = time.monotonic() + most, client.info("stats")["total_commands_processed"]
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = client.info("stats")["total_commands_processed"]
+        if now - last <= 1:
+            return
+        last = now
 
 
 def machine():
