@@ -5,6 +5,7 @@ import time
 
 import redis
 from flask import Flask, g, redirect, request, url_for
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.staff import settings_pages as admin
@@ -12,6 +13,7 @@ from bot.staff import review_pages as review
 from bot.reports import pages as admin_reports
 from bot import cli
 from bot.twilio import devchat
+from bot.twilio.direct import DirectMessages
 from bot.web import health
 from bot.inbox import pages as inbox
 from bot.inbox import media_pages as inbox_media
@@ -24,7 +26,7 @@ from bot.web.auth import init_auth
 from bot.conversation.bundle import fingerprint, read_bundle
 from bot.conversation.checks import check_script
 from bot.config import ConfigError, load_settings
-from bot.twilio.conversations import Conversations
+from bot.twilio.conversations import Conversations, reply_packer
 from bot.twilio.intake import Intake
 from bot.twilio.livescript import LiveScript
 from bot.storage.privacy import Keys
@@ -97,8 +99,9 @@ def _warn_of_untrusted_proxy():
     """
     warned = []
 
-    def check():
-        if not warned and any(name in request.headers for name in FORWARDED):
+    def check(environ=None):
+        headers = request.headers if environ is None else EnvironHeaders(environ)
+        if not warned and any(name in headers for name in FORWARDED):
             warned.append(True)
             logging.getLogger(__name__).warning(
                 "requests carry X-Forwarded-* headers but TRUSTED_PROXIES=0: they are ignored; behind "
@@ -138,7 +141,7 @@ def create_app(test_config=None):
                                             "script until it does", type(exc).__name__)
     live.refresh()
     app.extensions["scripts"], app.extensions["live_script"] = scripts, live
-    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT)
+    store = Store(client, settings.REDIS_PREFIX, settings.ttl, settings.RATE_LIMIT, replies=reply_packer(script))
     keys = Keys(settings.DATA_KEY)
     spool = Spool(settings.SPOOL_DIR or os.path.join(app.instance_path, "spool"), keys.cipher(b"spool"),
                   settings.SPOOL_MAX_BYTES, max_age=settings.DEDUPE_TTL)
@@ -147,12 +150,15 @@ def create_app(test_config=None):
     revive = None if settings.REDIS_URL else (lambda: revive_embedded(app.instance_path))
     app.extensions["intake"] = Intake(conversations, spool, revive=revive)
     app.extensions["intake"].start()  # messages spooled before a restart are applied without waiting
+    warn = _warn_of_untrusted_proxy() if settings.production and not settings.TRUSTED_PROXIES else None
+    # Inside the proxy fix (the URL is rebuilt first) and the body deadline: Twilio's messages skip Flask.
+    app.wsgi_app = DirectMessages(app.wsgi_app, app, settings.MAX_BODY_BYTES, before=warn)
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
                                 x_prefix=hops)
-    elif settings.production:
-        app.before_request(_warn_of_untrusted_proxy())
+    elif warn is not None:
+        app.before_request(warn)
     app.wsgi_app = BodyDeadline(app.wsgi_app, settings.MAX_BODY_BYTES)  # outermost: bodies in time, or 408
 
     init_web(app, settings)

@@ -44,7 +44,7 @@ class Settings:
     CLOSED_TTL: int = 7 * DAY
     DEDUPE_TTL: int = 2 * DAY
     REPLAY_TTL: int = 7 * DAY  # applied MessageSids remembered namelessly: a replay in it stores nothing
-    REPLY_TTL: int = 900
+    REPLY_TTL: int = 60  # Twilio retries a webhook within 15 s of its first try (README: Twilio's retries)
     MAX_BODY_BYTES: int = 64 * 1024
     REDIS_TIMEOUT: float = 0.5
     SCRIPT_CHECK_SECONDS: float = 2.0

@@ -12,8 +12,6 @@ import time
 import uuid
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
-# LogRecord attributes that are not "extra" fields given by our code.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # Only these extra fields are written: a log call cannot leak a field nobody reviewed.
 ALLOWED_EXTRA = frozenset({"texter", "node", "lang", "channel", "latency_ms", "attempts", "status", "path",
                            "method", "event", "count", "error", "alert"})
@@ -25,18 +23,27 @@ FORMATS = ("json", "text")
 
 def fields(record):
     """Return a record's fields: time, level, logger, message, request id, allowed extras, error type."""
-    data = {"ts": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(
-                timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "msg": _ANSI.sub("", record.getMessage())}
+    message = record.getMessage()
+    data = {"ts": _utc(record.created), "level": record.levelname, "logger": record.name,
+            "msg": _ANSI.sub("", message) if "\x1b" in message else message}
     request_id = REQUEST_ID.get()
     if request_id:
         data["request_id"] = request_id
     for key, value in vars(record).items():
-        if key not in _STANDARD and key in ALLOWED_EXTRA:
+        if key in ALLOWED_EXTRA:  # no attribute of a LogRecord has an allowed name (tests/test_logs.py)
             data[key] = value
     if record.exc_info:
         data["error"] = f"{record.exc_info[0].__name__}"  # the type only: messages may quote input
     return data
+
+
+def _utc(created):
+    """Return epoch seconds as ISO 8601 in UTC to the millisecond ("2026-11-24T15:00:00.123+00:00")."""
+    seconds = int(created)
+    micros = round((created - seconds) * 1e6)  # as datetime rounds it, then cut to milliseconds
+    if micros >= 1_000_000:
+        seconds, micros = seconds + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros // 1000:03d}+00:00"
 
 
 class JsonFormatter(logging.Formatter):

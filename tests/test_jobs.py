@@ -217,18 +217,18 @@ def test_nothing_looked_up_is_kept_and_reports_count_by_day_and_language(loaded,
 
 
 def test_when_the_data_cannot_be_read_the_texter_is_told_to_write_again(loaded, monkeypatch):
-    import redis
-
-    def broken(*args, **kwargs):
-        raise redis.ConnectionError("gone")
-    monkeypatch.setattr(loaded.extensions["jobs"].data, "lookup", broken)
+    data = loaded.extensions["jobs"].data
+    failing = data.redis.register_script("return redis.error_reply('the job data cannot be read')")
+    # The case number's lookup runs beside the conversation's load (one round trip): it fails alone.
+    monkeypatch.setattr(data, "lookup_call", lambda *args, **kwargs: (failing, [data.meta], []))
     texter = person(loaded, "en")
     assert one(texter.send("H-300-25041-123456")) == "We cannot check DOL's data right now. Write again in a few minutes."
     assert "1." in one(texter.send("menu"))  # the conversation itself goes on
 
 
 def test_a_lookup_costs_one_round_trip_more_and_other_messages_none(loaded, redis_url, prefix):
-    """Step: two round trips (load, commit); a case number or a name: one more (the lookup script)."""
+    """Step: two scripts (load, commit); a case number or a name: one more (the lookup script, for a case
+    number in the load's round trip: tests/test_redis_cost.py counts the round trips)."""
     texter = person(loaded, "es", number="+15055550522")
     texter.send("H-300-25041-123456")  # warms the scripts' cache and the process's indexes
     bodies = ["H-300-25050-222222", "h300 25041 123465", "Rancho Sool", "1", "menu"]

@@ -5,11 +5,15 @@ A mixin of the engine's step (bot/conversation/engine.py): it reads the message 
 trained models (bot/conversation/understanding/), decides (bot/conversation/decision.py) and acts as if
 the texter had chosen the option the decision names. Pure: no Flask, Redis or Twilio.
 """
+import re
+
 from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
 from bot.conversation.understanding.reader import LANGUAGE_MIN_LETTERS
 
 EMERGENCY_NUMBER = "911"
+# A DOL case number and nothing else ("H-300-25041-123456", "h300 25041 123456", "#C-11060-28222.")
+CASE_NUMBER_ONLY = re.compile(r"[\W_]*[hcp]?[\W_]*(?:[0-9o]+[\W_]*)+")
 
 
 class SentenceSteps:
@@ -27,7 +31,9 @@ class SentenceSteps:
     def decision(self):
         """Return the Decision for the message (danger, go, choice, language, more, small or none)."""
         if self._decision is None:
-            script, u = self.script, self.understanding()
+            script = self.script
+            # The exact rules first: a number, "more", a menu's word, a place or a case number alone never
+            # pays for the models (nor is ever read as danger).
             if not self.norm or read_number(self.norm, {}) is not None:
                 self._decision = Decision()  # a menu number is never a sentence
             elif script.is_more_sentence(self.norm) or script.is_more(self.state.lang, self.norm):
@@ -36,7 +42,9 @@ class SentenceSteps:
                 self._decision = Decision()  # an option's own word: the menus answer it exactly
             elif script._whole_message_place(self.norm) is not None:
                 self._decision = Decision()  # a place alone ("Arizona") is where the texter is, never danger
-            elif EMERGENCY_NUMBER in u.words and not u.danger and script.danger_pages:
+            elif self.ctx.lookup is not None and CASE_NUMBER_ONLY.fullmatch(self.norm):
+                self._decision = Decision()  # a case number alone: the job data answers it
+            elif EMERGENCY_NUMBER in (u := self.understanding()).words and not u.danger and script.danger_pages:
                 # 911 written in a sentence ("911 help", "llamen al 911") is an exact rule, as alone
                 kind = u.near_danger if u.near_danger in script.danger_pages else next(iter(script.danger_pages))
                 self._decision = Decision("danger", (kind,))
@@ -45,7 +53,8 @@ class SentenceSteps:
                 self._decision = decide(u, script.leads, accept, script.language_intents, script.small_talk,
                                         named=script.named_language(self.norm),
                                         urgent=script.is_urgent(self.norm))
-            self.why = u.explain() + [_say(self._decision)]
+            read = self._understood  # None when an exact rule decided without the models
+            self.why = (read.explain() if read is not None else []) + [_say(self._decision)]
         return self._decision
 
     def is_danger(self, option):

@@ -25,10 +25,17 @@ _ORDINALS = {"primero": 1, "primera": 1, "first": 1, "segundo": 2, "segunda": 2,
 
 def normalize(text):
     """Return text folded for matching: NFKC, no emoji modifiers, no accents, lower case, trimmed."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_KEYCAP_TEN).translate(_INVISIBLE)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = text.casefold().translate(_APOSTROPHES)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = text or ""
+    if text.isascii():  # most messages: the Unicode steps change nothing, casefold() is lower()
+        text = text.lower().translate(_APOSTROPHES)
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_KEYCAP_TEN).translate(_INVISIBLE)
+        text = unicodedata.normalize("NFKD", text)
+        if not text.isascii():
+            text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.casefold().translate(_APOSTROPHES)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return _SPACES.sub(" ", _PUNCT_EDGES.sub("", text)).strip()
 
 
@@ -70,6 +77,10 @@ class WordMatcher:
             if norm:
                 self.exact.setdefault(norm, target)
         self._fuzzy = [(w, t, max_typos(w)) for w, t in self.exact.items() if max_typos(w)]
+        self._by_length = {}  # length -> the fuzzy keywords that a text of that length may be close to
+        for entry in self._fuzzy:
+            for length in range(len(entry[0]) - entry[2], len(entry[0]) + entry[2] + 1):
+                self._by_length.setdefault(length, []).append(entry)
 
     def match(self, norm):
         """Return the target of the closest keyword to norm, or None when none or two are closest."""
@@ -78,9 +89,7 @@ class WordMatcher:
         if norm in self.exact:
             return self.exact[norm]
         best, best_dist, tie = None, None, False
-        for word, target, allowed in self._fuzzy:
-            if abs(len(word) - len(norm)) > allowed:
-                continue
+        for word, target, allowed in self._by_length.get(len(norm), ()):  # |len(word) - len(norm)| <= allowed
             dist = OSA.distance(norm, word, score_cutoff=allowed)
             if dist > allowed:
                 continue

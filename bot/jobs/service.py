@@ -37,6 +37,12 @@ class Query:
     near: tuple = ()
     name: str = ""
     lang: str = None
+    vary: str = ""    # a case key whose one-slip neighbours are tried (in Redis) when no key is found
+
+    def same_lookup(self, other):
+        """Return True when other asks Redis exactly what this asks (the language aside)."""
+        return other is not None and (self.kind, self.keys, self.near, self.vary, self.name) == (
+            other.kind, other.keys, other.near, other.vary, other.name)
 
 
 # A Script never changes once loaded, so its job words are worked out once per script, not per message.
@@ -80,8 +86,8 @@ def wanted(script, state, text, handoff_status=None):
     if ref is not None and ref.program == "pwd":  # P-400-...: a prevailing wage determination, not a job
         return Query("wage_number", typed=ref.typed, lang=None if state.lang else _guess_language(script, norm))
     if ref is not None:
-        return Query("case", typed=ref.typed, keys=(ref.key,) if ref.exact else (),
-                     near=tuple(casenum.near_keys(ref)), lang=None if state.lang else _guess_language(script, norm))
+        return Query("case", typed=ref.typed, keys=(ref.key,) if ref.exact else (), vary=ref.key,
+                     lang=None if state.lang else _guess_language(script, norm))
     if state.picks:
         number = read_number(norm, script.number_words.get(state.lang, script.number_words[None]))
         if number is not None and 1 <= number <= len(state.picks):
@@ -112,10 +118,23 @@ def _said_otherwise(script, text):
     return any(understanding.score(intent) >= SURE for intent in SAID_OTHERWISE)
 
 
+def case_in(text):
+    """Return the Query of the case number a message carries, whatever the conversation's state, or None.
+
+    wanted() asks the same of any message with a case number (unless a volunteer reads the conversation
+    or the texter sent STOP), so its lookup can go to Redis with the conversation's load, before the
+    state is known (bot/twilio/conversations.py)."""
+    ref = casenum.find(text)
+    if ref is None or ref.program == "pwd":
+        return None
+    return Query("case", typed=ref.typed, keys=(ref.key,) if ref.exact else (), vary=ref.key)
+
+
 class JobChecker:
     """Answer Queries from the data in Redis (bot/storage/jobs.py)."""
 
     wanted = staticmethod(wanted)
+    case_in = staticmethod(case_in)
 
     def __init__(self, data):
         self.data = data
@@ -124,15 +143,27 @@ class JobChecker:
         self._debarred = ("", {}, {}, [])
         self._employers = {slot: ("", []) for slot in CASE_SLOTS}  # case slot -> (generation, index)
         self._merged = ((), [], [])  # generations, [(program, entry)] newest season per employer, their name keys
+        self._names = (None, [])  # the debarment entries listed, their name keys
 
-    def lookup(self, query):
-        """Return the Lookup for a Query; a Redis failure gives kind "unavailable", never an exception."""
+    def lookup_call(self, query):
+        """Return (script, keys, args) of a Query's lookup, to run in another round trip (Store.load_with)."""
+        return self.data.lookup_call(exact=query.keys, near=query.near, employers=query.kind == "employer",
+                                     cached=(tuple(self._employers[s][0] for s in CASE_SLOTS), self._debarred[0]),
+                                     vary=query.vary)
+
+    def lookup(self, query, raw=None):
+        """Return the Lookup for a Query; a Redis failure gives kind "unavailable", never an exception.
+
+        raw: the lookup script's answer when it was run already (beside the conversation's load)."""
         if query.kind == "wage_number":
             return Lookup("wage_number", typed=query.typed, lang=query.lang)
         started = time.perf_counter()
         try:
-            raw = self.data.lookup(exact=query.keys, near=query.near, employers=query.kind == "employer",
-                                   cached=(tuple(self._employers[s][0] for s in CASE_SLOTS), self._debarred[0]))
+            if raw is None:
+                script, keys, args = self.lookup_call(query)
+                raw = script(keys=keys, args=args)
+            elif isinstance(raw, Exception):  # the script failed beside the load (its error in its place)
+                raise raw
         except (redis.RedisError, OSError) as exc:
             log.warning("job data lookup failed: %s", type(exc).__name__)
             return Lookup("unavailable", lang=query.lang)
@@ -220,6 +251,13 @@ class JobChecker:
             self._merged = (gens, entries, [e[1][1] for e in entries])
             return entries, self._merged[2]
 
+    def _debarred_names(self):
+        """Return the debarred parties' name keys, listed once per debarment lists loaded."""
+        names = self._debarred[3]
+        if self._names[0] is not names:
+            self._names = (names, [k for k, _ in names])
+        return self._names[1]
+
     def search(self, name):
         """Return (up to three Matches for an employer's name, Debarments whose name is close to it).
 
@@ -237,7 +275,7 @@ class JobChecker:
             debs = self._debarments({"employer": display, "state": state}, (display,))
             flagged.update(debs)
             out.append(Match(display, state, season, program, case_key, debs))
-        listed = process.extract(wanted_key, [k for k, _ in self._debarred[3]], scorer=fuzz.token_sort_ratio,
+        listed = process.extract(wanted_key, self._debarred_names(), scorer=fuzz.token_sort_ratio,
                                  limit=SEARCH_LIMIT, score_cutoff=DEBARRED_CUTOFF)
         debarred = []
         for _, _, index in listed:

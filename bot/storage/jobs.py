@@ -28,9 +28,12 @@ SLOTS = CASE_SLOTS + ("debarred",)
 ORPHAN_AGE = 6 * 3600  # an unpublished generation this old belongs to an import that died
 
 # KEYS[1] meta. ARGV: 1 prefix, 2 want employer indexes ("1"), 3 the cached index generations of the four
-# case slots joined by ",", 4 cached debarment generation, 5 number of exact keys, then the exact keys, then
-# the near ones. Returns {{4 gens}, {4 dates}, debarred gen, {slot number, key, record...}, near ("1" when
-# the records are near misses), debarment blob, {4 index blobs or false}}.
+# case slots joined by ",", 4 cached debarment generation, 5 number of exact keys, 6 a case key whose
+# one-slip neighbours are tried when no exact key is found ('' for none), then the exact keys, then
+# near keys to try instead (when given). Returns {{4 gens}, {4 dates}, debarred gen, {slot number, key,
+# record...}, near ("1" when the records are near misses), debarment blob, {4 index blobs or false}}.
+# The neighbours are made here, and only when the exact key is missing, in the order of
+# bot/jobs/casenum.near_keys (tests/test_jobs_lookup.py compares them): a lookup sends one key, not a hundred.
 _LOOKUP = """
 local f = {'h2a.1', 'h2a.2', 'h2b.1', 'h2b.2', 'h2a', 'h2b', 'debarred',
            'h2a.1:date', 'h2a.2:date', 'h2b.1:date', 'h2b.2:date', 'h2a:date', 'h2b:date'}
@@ -40,13 +43,13 @@ if not m[3] and m[6] then m[3] = m[6]; m[10] = m[13] end
 local base = ARGV[1] .. '{jobs}:'
 local n = tonumber(ARGV[5])
 local found, near = {}, '0'
-local function scan(first, last, most)
-  for i = first, last do
+local function scan(keys, most)
+  for _, key in ipairs(keys) do
     for s = 1, 4 do
       if m[s] then
-        local v = redis.call('HGET', base .. 'c:' .. m[s], ARGV[i])
+        local v = redis.call('HGET', base .. 'c:' .. m[s], key)
         if v then
-          table.insert(found, s); table.insert(found, ARGV[i]); table.insert(found, v)
+          table.insert(found, s); table.insert(found, key); table.insert(found, v)
           break
         end
       end
@@ -54,8 +57,43 @@ local function scan(first, last, most)
     if #found >= most * 3 then return end
   end
 end
-scan(6, 5 + n, 2)
-if #found == 0 and #ARGV > 5 + n then near = '1'; scan(6 + n, #ARGV, 4) end
+local function neighbours(key)
+  local prefix, want = string.sub(key, 1, 1), 10
+  if prefix == 'H' then prefix, want = string.sub(key, 1, 4), 11 end
+  local digits = string.sub(key, #prefix + 1)
+  local size, out, seen = #digits, {}, {}
+  local function add(d) if not seen[d] then seen[d] = true; table.insert(out, prefix .. d) end end
+  if size == want then
+    for i = 1, want do
+      local c = string.sub(digits, i, i)
+      for d = 0, 9 do
+        if tostring(d) ~= c then add(string.sub(digits, 1, i - 1) .. d .. string.sub(digits, i + 1)) end
+      end
+    end
+    for i = 1, want - 1 do
+      local a, b = string.sub(digits, i, i), string.sub(digits, i + 1, i + 1)
+      if a ~= b then add(string.sub(digits, 1, i - 1) .. b .. a .. string.sub(digits, i + 2)) end
+    end
+    if prefix == 'H300' then table.insert(out, 'H400' .. digits) end
+    if prefix == 'H400' then table.insert(out, 'H300' .. digits) end
+  elseif size == want + 1 then
+    for i = 1, size do add(string.sub(digits, 1, i - 1) .. string.sub(digits, i + 1)) end
+  elseif size == want - 1 then
+    for i = 0, size do
+      for d = 0, 9 do add(string.sub(digits, 1, i) .. d .. string.sub(digits, i + 1)) end
+    end
+  end
+  local keys = {}
+  for _, k in ipairs(out) do
+    if k ~= key and #keys < 400 then table.insert(keys, k) end
+  end
+  return keys
+end
+scan({unpack(ARGV, 7, 6 + n)}, 2)
+if #found == 0 then
+  if #ARGV > 6 + n then near = '1'; scan({unpack(ARGV, 7 + n, #ARGV)}, 4)
+  elseif ARGV[6] ~= '' then near = '1'; scan(neighbours(ARGV[6]), 4) end
+end
 local deb = false
 if m[7] and m[7] ~= ARGV[4] then deb = redis.call('GET', base .. 'd:' .. m[7]) end
 local blobs = {false, false, false, false}
@@ -221,13 +259,19 @@ class JobsData:
             self.discard(gen.decode())
         return bool(gen)
 
-    def lookup(self, exact=(), near=(), employers=False, cached=(("", "", "", ""), "")):
+    def lookup(self, exact=(), near=(), employers=False, cached=(("", "", "", ""), ""), vary=""):
         """Return the lookup script's answer (see _LOOKUP): one round trip.
 
-        exact: case keys to try; near: keys tried only when no exact one is found; employers: also
-        return the employer indexes whose generation differs from cached ((four case slots' gens),
-        debarred gen).
+        exact: case keys to try; near: keys tried only when no exact one is found; vary: a case key whose
+        one-slip neighbours Redis tries when no exact key is found (and no near keys are given);
+        employers: also return the employer indexes whose generation differs from cached ((four case
+        slots' gens), debarred gen).
         """
-        args = [self.prefix, "1" if employers else "0", ",".join(cached[0]), cached[1], len(exact),
+        script, keys, args = self.lookup_call(exact, near, employers, cached, vary)
+        return script(keys=keys, args=args)
+
+    def lookup_call(self, exact=(), near=(), employers=False, cached=(("", "", "", ""), ""), vary=""):
+        """Return (script, keys, args) of lookup(), to run beside another script in one round trip."""
+        args = [self.prefix, "1" if employers else "0", ",".join(cached[0]), cached[1], len(exact), vary or "",
                 *exact, *near]
-        return self._lookup(keys=[self.meta], args=args)
+        return self._lookup, [self.meta], args

@@ -1,8 +1,10 @@
 """Small helpers shared by the stores: MessageSid digests, glob escaping, Redis replies as text."""
 import base64
+import functools
 import hashlib
 
 
+@functools.lru_cache(maxsize=256)  # a message's MessageSid is digested for several keys and arguments
 def seen(sid):
     """Return the short digest a MessageSid is remembered by (in the texter's m hash)."""
     return base64.urlsafe_b64encode(hashlib.blake2b(sid.encode(), digest_size=8).digest())[:11].decode()

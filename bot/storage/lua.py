@@ -1,38 +1,40 @@
 """The Lua scripts the store runs on Redis: one round trip each, atomic per texter (keys in bot/storage/store.py)."""
 
 THREAD_MAX = 500
-# MessageSids remembered per texter: retries come within minutes, so a chatty texter's oldest are
-# dropped together rather than growing the hash without bound.
-SEEN_MAX = 200
-REPLIES_MAX = 20  # replies kept for retries: Twilio retries within seconds, so the last few suffice
+
+# The two scripts of an inbound message take the TTLs and the rate limit written into their text (the
+# store's settings, fixed for its life: see load_script() and commit_script()), so each call sends only
+# what changes from message to message.
 
 # KEYS: s, p, o, h, r, n, g (the MessageSid's "gone" key: the confirmation of a deletion, kept nameless),
 # m (the MessageSid's nameless "applied" mark, kept REPLAY_TTL whatever becomes of the texter), a (the
 # subscription to alerts: when it was given, its state and the last alert sent, read with the rest).
+# ARGV: 1 count this message against the rate limit ("1"/"0"), 2 the MessageSid's digest.
 _LOAD = """
 local gone = redis.call('GET', KEYS[7])
 if gone then return {4, gone} end
-local reply = redis.call('HGET', KEYS[5], ARGV[4])
-if reply then return {1, reply} end
-if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 or redis.call('EXISTS', KEYS[8]) == 1 then return {2} end
-local limit = tonumber(ARGV[1])
-if ARGV[2] == '1' and limit > 0 then
+local last = redis.pcall('GET', KEYS[5])  -- (a hash of replies before issue 24: read as none)
+if type(last) == 'string' and string.sub(last, 1, #ARGV[2]) == ARGV[2] then
+  return {1, string.sub(last, #ARGV[2] + 1)}
+end
+if redis.call('EXISTS', KEYS[8]) == 1 then return {2} end
+if ARGV[1] == '1' and RATE_LIMIT > 0 then
   local n = redis.call('INCR', KEYS[6])
-  if n == 1 or redis.call('TTL', KEYS[6]) < 0 then redis.call('EXPIRE', KEYS[6], ARGV[3]) end
-  if n > limit then return {3, n, redis.call('HGET', KEYS[2], 'l')} end
+  if n == 1 or redis.call('TTL', KEYS[6]) < 0 then redis.call('EXPIRE', KEYS[6], RATE_TTL) end
+  if n > RATE_LIMIT then return {3, n, redis.call('HGET', KEYS[2], 'l')} end
 end
 return {0, redis.call('GET', KEYS[1]), redis.call('HGET', KEYS[2], 'l'),
         redis.call('EXISTS', KEYS[3]), redis.call('HGET', KEYS[4], 'status'),
         redis.call('HMGET', KEYS[9], 'at', 'st', 'last'), redis.call('HGET', KEYS[2], 'ao')}
 """
 
-# The alerts part of a commit (issue 25), ARGV[21] as JSON: "del" deletes the subscription (BAJA, STOP,
-# BORRAR; "stats" then names KEYS[#KEYS], the last alert's counters, which count an unsubscription when
-# that alert is still the subscription's last), "set" is the subscription's fields with "ttl", "offered"
-# marks in the profile that alerts were offered once. The number (encrypted) is KEYS[13], a string of its
-# own beside the subscription's hash: a value over 64 bytes would cost the hash its compact encoding.
+# The alerts part of a commit (issue 25), the packed object's "a" (ARGV[9]): "del" deletes the
+# subscription (BAJA, STOP, BORRAR; "stats" then names KEYS[#KEYS], the last alert's counters, which count
+# an unsubscription when that alert is still the subscription's last), "set" is the subscription's fields
+# with "ttl", "offered" marks in the profile that alerts were offered once. The number (encrypted) is
+# KEYS[13], a string of its own beside the subscription's hash: a value over 64 bytes would cost the hash
+# its compact encoding.
 _ALERTS = """
-  local alerts = cjson.decode(ARGV[21])
   if alerts.del then
     if alerts.stats and redis.call('HGET', KEYS[12], 'last') == alerts.stats then
       redis.call('HINCRBY', KEYS[#KEYS], 'unsub', 1)
@@ -47,79 +49,99 @@ _ALERTS = """
   if alerts.offered then redis.call('HSET', KEYS[2], 'ao', '1') end
 """
 
-# KEYS: s, p, o, h, t, r, d, n, g, m, w, a, an. ARGV: 1 expected version, 2 new state, 3 session TTL, 4 language,
-# 5 language TTL, 6 opt-out op, 7 opt-out TTL, 8 replies, 9 dedupe TTL, 10 reply TTL, 11 handoff TTL,
-# 12 forget, 13 number of handoff fields, 14 the MessageSid's digest, 15 number of report counters,
-# 16 reports TTL, 17 number of word counters, 18 words TTL, 19 the day, 20 replay TTL, 21 the alerts
-# change ('' or JSON: see ALERTS below), then the handoff fields, the counters, the word counters, the
-# thread entries. KEYS[14] and KEYS[15]: the day's report and words keys, when given (single server only:
-# they are not in the texter's hash slot). The word counters are also added to w (field "<day>|<field>"),
-# so a deletion can take them back out.
+# KEYS: s, p, o, h, t, r, d, n, g, m, w, a, an. ARGV: 1 expected version, 2 new state, 3 language, 4 opt-out
+# op, 5 replies (packed, bot/storage/replies.py), 6 forget ("1"/"0"), 7 the MessageSid's digest, 8 the day,
+# 9 the rest packed in one JSON object, or '' when there is none: {"f": handoff fields and values, "c":
+# report counters and increments, "w": word counters and increments, "t": thread entries (each a JSON
+# text, appended as it is), "a": the alerts change (see _ALERTS above)}, every list flat and of strings.
+# KEYS[14] and KEYS[15]: the day's report and words keys, when given (single server only: they are not in
+# the texter's hash slot); the last alert's counters come last when the alerts change names them. The
+# word counters are also added to w (field "<day>|<field>"), so a deletion can take them back out.
 # A deletion (forget) writes nothing about the texter: its MessageSid and replies go to the g key, which
-# names no one. Every applied MessageSid is marked in m, which names no one either.
+# names no one. Every applied MessageSid is marked in m, which names no one either; a retry is known by
+# it, and answered from r while r keeps the replies: r holds the digest and replies of the texter's last
+# message, REPLY_TTL (Twilio retries within 15 s; a retry of an earlier message gets an empty answer).
 _COMMIT = """
 local gone = redis.call('GET', KEYS[9])
 if gone then return {1, gone} end
-if redis.call('HEXISTS', KEYS[2], ARGV[14]) == 1 then return {1, redis.call('HGET', KEYS[6], ARGV[14])} end
+local last = redis.pcall('GET', KEYS[6])
+if type(last) == 'string' and string.sub(last, 1, #ARGV[7]) == ARGV[7] then
+  return {1, string.sub(last, #ARGV[7] + 1)}
+end
 if redis.call('EXISTS', KEYS[10]) == 1 then return {1, ''} end
 local cur = redis.call('GET', KEYS[1])
 local version = '0'
 if cur then version = string.match(cur, '^(%d+)|') or '0' end
 if version ~= ARGV[1] then return {2} end
-local nfields, ncounts, nwords = tonumber(ARGV[13]), tonumber(ARGV[15]), tonumber(ARGV[17])
-local first = 22
-local counts_at = first + nfields * 2
-local words_at = counts_at + ncounts * 2
-local thread_at = words_at + nwords * 2
-if ncounts > 0 and #KEYS >= 14 then
-  for i = counts_at, words_at - 1, 2 do redis.call('HINCRBY', KEYS[14], ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', KEYS[14], ARGV[16])
+local c = {}
+if ARGV[9] ~= '' then c = cjson.decode(ARGV[9]) end
+local fields, counts, words, thread = c['f'] or {}, c['c'] or {}, c['w'] or {}, c['t'] or {}
+if #counts > 0 and #KEYS >= 14 then
+  for i = 1, #counts, 2 do redis.call('HINCRBY', KEYS[14], counts[i], counts[i + 1]) end
+  redis.call('EXPIRE', KEYS[14], REPORTS_TTL)
 end
-if nwords > 0 then
-  for i = words_at, thread_at - 1, 2 do
-    redis.call('HINCRBY', KEYS[11], ARGV[19] .. '|' .. ARGV[i], ARGV[i + 1])
-    if #KEYS >= 15 then redis.call('HINCRBY', KEYS[15], ARGV[i], ARGV[i + 1]) end
+if #words > 0 then
+  for i = 1, #words, 2 do
+    redis.call('HINCRBY', KEYS[11], ARGV[8] .. '|' .. words[i], words[i + 1])
+    if #KEYS >= 15 then redis.call('HINCRBY', KEYS[15], words[i], words[i + 1]) end
   end
-  redis.call('EXPIRE', KEYS[11], tonumber(ARGV[18]) + 86400)
-  if #KEYS >= 15 then redis.call('EXPIRE', KEYS[15], ARGV[18]) end
+  redis.call('EXPIRE', KEYS[11], WORDS_TTL + 86400)
+  if #KEYS >= 15 then redis.call('EXPIRE', KEYS[15], WORDS_TTL) end
 end
-redis.call('SET', KEYS[10], '1', 'EX', ARGV[20])
-if ARGV[21] ~= '' then
+redis.call('SET', KEYS[10], '1', 'EX', REPLAY_TTL)
+local alerts = c['a']
+if alerts then
 ALERTS
 end
-if ARGV[12] == '1' then
+if ARGV[6] == '1' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
-  redis.call('SET', KEYS[9], ARGV[8], 'EX', ARGV[9])
+  redis.call('SET', KEYS[9], ARGV[5], 'EX', DEDUPE_TTL)
   return {0}
 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-if ARGV[6] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7])
-elseif ARGV[6] == 'del' then redis.call('DEL', KEYS[3]) end
-if nfields > 0 then redis.call('HSET', KEYS[4], unpack(ARGV, first, counts_at - 1)) end
-if #ARGV >= thread_at then
-  redis.call('RPUSH', KEYS[5], unpack(ARGV, thread_at, #ARGV))
+redis.call('SET', KEYS[1], ARGV[2], 'EX', SESSION_TTL)
+if ARGV[4] == 'set' then redis.call('SET', KEYS[3], '1', 'EX', OPTOUT_TTL)
+elseif ARGV[4] == 'del' then redis.call('DEL', KEYS[3]) end
+if #fields > 0 then redis.call('HSET', KEYS[4], unpack(fields)) end
+if #thread > 0 then
+  redis.call('RPUSH', KEYS[5], unpack(thread))
   redis.call('LTRIM', KEYS[5], -THREAD_MAX, -1)
 end
-if nfields > 0 or #ARGV >= thread_at then
-  redis.call('EXPIRE', KEYS[4], ARGV[11])
-  redis.call('EXPIRE', KEYS[5], ARGV[11])
+if #fields > 0 or #thread > 0 then
+  redis.call('EXPIRE', KEYS[4], HANDOFF_TTL)
+  redis.call('EXPIRE', KEYS[5], HANDOFF_TTL)
 end
-if redis.call('HLEN', KEYS[2]) > SEEN_MAX then redis.call('DEL', KEYS[2]) end
-local lang = ARGV[4]
+local lang = ARGV[3]
 if lang == '' then lang = redis.call('HGET', KEYS[2], 'l') end
-if lang then
-  redis.call('HSET', KEYS[2], 'l', lang, ARGV[14], '1')
-  redis.call('EXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), tonumber(ARGV[9])))
-else
-  redis.call('HSET', KEYS[2], ARGV[14], '1')
-  redis.call('EXPIRE', KEYS[2], ARGV[9])
+-- p holds the language and the alerts' offer mark alone (before issue 24 it also held the MessageSids'
+-- digests: dropped here, the mark kept)
+local ao = redis.call('HGET', KEYS[2], 'ao')
+local held = 1
+if ao then held = 2 end
+if redis.call('HLEN', KEYS[2]) > held then
+  redis.call('DEL', KEYS[2])
+  if ao then redis.call('HSET', KEYS[2], 'ao', ao) end
 end
-if redis.call('HLEN', KEYS[6]) >= REPLIES_MAX then redis.call('DEL', KEYS[6]) end
-redis.call('HSET', KEYS[6], ARGV[14], ARGV[8])
-redis.call('EXPIRE', KEYS[6], ARGV[10])
+if lang then redis.call('HSET', KEYS[2], 'l', lang) end
+if lang or ao then redis.call('EXPIRE', KEYS[2], LANGUAGE_TTL) end
+redis.call('SET', KEYS[6], ARGV[7] .. ARGV[5], 'EX', REPLY_TTL)
 return {0}
-""".replace("THREAD_MAX", str(THREAD_MAX)).replace("SEEN_MAX", str(SEEN_MAX)).replace(
-    "REPLIES_MAX", str(REPLIES_MAX)).replace("ALERTS", _ALERTS)
+""".replace("THREAD_MAX", str(THREAD_MAX)).replace("ALERTS", _ALERTS)
+
+
+def load_script(ttl, rate_limit):
+    """Return the load script's text for a store's TTLs (bot/config.py's ttl) and rate limit."""
+    return _LOAD.replace("RATE_LIMIT", str(int(rate_limit))).replace("RATE_TTL", str(int(ttl["rate"])))
+
+
+def commit_script(ttl):
+    """Return the commit script's text for a store's TTLs (bot/config.py's ttl)."""
+    text = _COMMIT
+    for name, kind in (("REPORTS_TTL", "reports"), ("WORDS_TTL", "words"), ("REPLAY_TTL", "replay"),
+                       ("DEDUPE_TTL", "dedupe"), ("SESSION_TTL", "session"), ("OPTOUT_TTL", "optout"),
+                       ("HANDOFF_TTL", "handoff"), ("LANGUAGE_TTL", "language"), ("REPLY_TTL", "reply")):
+        text = text.replace(name, str(int(ttl[kind])))
+    return text
+
 
 _CLOSE = """
 local status = redis.call('HGET', KEYS[1], 'status')

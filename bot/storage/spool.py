@@ -196,8 +196,10 @@ class Spool:
         return [f"{h}/{n}" for n in self._names_of(h)]
 
     def scan(self, h):
-        """Return (number of entries in the spool, texter h's entries oldest first): O(h's entries)."""
-        return self.count(), self.pending(h)
+        """Return (number of entries in the spool, texter h's entries oldest first): O(h's entries), and
+        no folder listed at all while the counters say the spool is empty (every webhook asks)."""
+        total = self.count()
+        return total, self.pending(h) if total else []
 
     def texters(self):
         """Return the pseudonyms with entries, in the order of their oldest entry (one pass over the spool)."""

@@ -3,12 +3,13 @@
 Every key about one texter carries the texter's pseudonym as its hash tag, {h}, so that the same
 scripts run on Redis Cluster. Keys (prefix P, default "hb:"):
   P s:{h}          session state "version|json"           SESSION_TTL, renewed by each message
-  P p:{h}          profile hash: language (field l) and the MessageSids seen (11-character digests)
-                   LANGUAGE_TTL once a language is known (else DEDUPE_TTL), renewed by each message
+  P p:{h}          profile hash: the language (field l)     LANGUAGE_TTL, renewed by each message
+                   (a retried MessageSid is known by its nameless m key, below)
   P o:{h}          opted out (STOP)                        OPTOUT_TTL
   P h:{h}          handoff record (hash)                   HANDOFF_TTL, renewed by activity
   P t:{h}          handoff thread (list of JSON entries)   as the handoff record
-  P r:{h}          the last replies, by MessageSid digest   REPLY_TTL (short: retries come quickly)
+  P r:{h}          the replies to the last message, after    REPLY_TTL (60 s: Twilio's retries all come within
+                   its MessageSid's digest                  15 s of the first try)
   P d:{h}          delivery status of handoff messages     as the handoff record
   P n:{h}          messages in the current rate window     60 seconds (RATE_LIMIT)
   P w:{h}          the words this texter added to the not-understood counts, "<day>|<field>" -> count,
@@ -69,6 +70,7 @@ import time
 from dataclasses import dataclass
 
 from redis.cluster import RedisCluster
+from redis.exceptions import NoScriptError
 from redis.crc import key_slot
 
 from bot.storage import lua
@@ -77,6 +79,7 @@ from bot.storage.alerts import AlertRecords
 from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
+from bot.storage.replies import ReplyPacker
 from bot.storage.media import MediaRecords
 from bot.storage.files import FileRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
@@ -123,13 +126,15 @@ class Changes:
 class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, MediaRecords, AlertRecords, FileRecords):
     """Conversation state in Redis, with TTLs from the settings."""
 
-    def __init__(self, redis, prefix, ttl, rate_limit=0):
+    def __init__(self, redis, prefix, ttl, rate_limit=0, replies=None):
         """Wrap a redis client; ttl maps session, language, optout, handoff, dedupe, reply, closed, audit,
-        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit)."""
+        rate; rate_limit is the messages a texter may send in ttl["rate"] seconds (0: no limit); replies:
+        the ReplyPacker of the replies kept for retries (bot/storage/replies.py; plain deflate by default)."""
         self.redis, self.prefix, self.ttl, self.rate_limit = redis, prefix, ttl, rate_limit
+        self.replies = replies or ReplyPacker()
         self.cluster = isinstance(redis, RedisCluster)
-        self._load = redis.register_script(lua._LOAD)
-        self._commit = redis.register_script(lua._COMMIT)
+        self._load = redis.register_script(lua.load_script(ttl, rate_limit))
+        self._commit = redis.register_script(lua.commit_script(ttl))
         self._close = redis.register_script(lua._CLOSE)
         self._status = redis.register_script(lua._STATUS)
         self._claim = redis.register_script(lua._CLAIM)
@@ -162,24 +167,43 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
 
         count: this is a new message to count against the rate limit (not a retry of the same one).
         """
-        k = self.key
-        found = self._load(keys=[k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
-                                 self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("a", h)],
-                           args=[self.rate_limit, "1" if count else "0", self.ttl["rate"], _seen(sid)])
-        if found[0] == 4:
-            return Loaded(duplicate=True, replies=json.loads(found[1]), forgotten=True)
-        if found[0] == 1:
-            return Loaded(duplicate=True, replies=json.loads(found[1]))
-        if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
-            return Loaded(duplicate=True, replies=[])
-        if found[0] == 3:
-            return Loaded(duplicate=False, limited=int(found[1]), lang=_text(found[2]))
-        _, raw, lang, opted, status, sub, offered = found
-        version, _, state = (_text(raw) or "0|").partition("|")
-        at, place, last = (_text(v) for v in sub)
-        return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
-                      opted_out=bool(opted), handoff_status=_text(status),
-                      alerts=(at, place or "", last) if at else None, offered=bool(offered))
+        return self.load_with(h, sid, count)[0]
+
+    def load_with(self, h, sid, count=True, also=None):
+        """Return (load(h, sid, count), the answer of also) in one round trip.
+
+        also: None, or (script, keys, args) of one more script to run beside the load (a case number's
+        lookup, bot/storage/jobs.py), pipelined with it (on Redis Cluster, where the two may live on
+        different nodes, one after the other)."""
+        k, digest = self.key, _seen(sid)
+        load = (self._load, [k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
+                             self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("a", h)],
+                ["1" if count else "0", digest])
+        if also is None:
+            found, extra = load[0](keys=load[1], args=load[2]), None
+        elif self.cluster:
+            found, extra = load[0](keys=load[1], args=load[2]), also[0](keys=also[1], args=also[2])
+        else:
+            found, extra = self._pipelined([load, also])
+            if isinstance(found, Exception):
+                raise found
+        return _loaded(found, self.replies), extra
+
+    def _pipelined(self, calls):
+        """Return the answers of [(script, keys, args)] run in one round trip (an error in place of the
+        answer of a script that failed).
+
+        EVALSHA in a pipeline of our own (redis-py's script pipelining asks SCRIPT EXISTS first: a round
+        trip more); a server that lost the scripts (restarted, flushed) gets them and the calls again."""
+        for attempt in (0, 1):
+            pipe = self.redis.pipeline(transaction=False)
+            for script, keys, args in calls:
+                pipe.evalsha(script.sha, len(keys), *keys, *args)
+            answers = pipe.execute(raise_on_error=False)
+            if attempt or not any(isinstance(a, NoScriptError) for a in answers):
+                return answers
+            for script, _, _ in calls:
+                self.redis.script_load(script.script)
 
     def commit(self, h, sid, loaded, state_json, replies, changes):
         """Write one step's result if nobody else changed the conversation since load().
@@ -188,14 +212,11 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         with the same MessageSid got there first. changes.report is counted in the same script, except
         on Redis Cluster, where the caller passes it to count() after an "ok".
         """
-        k, ttl = self.key, self.ttl
-        fields = [str(x) for pair in (changes.handoff or {}).items() for x in pair]
+        k = self.key
         keys = [k("s", h), k("p", h), k("o", h), k("h", h), k("t", h), k("r", h), k("d", h), k("n", h),
                 self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("w", h), k("a", h), k("an", h)]
         report, words = changes.report or (None, {}), changes.words or (None, {})
         day = report[0] or words[0] or ""
-        counts = [str(x) for pair in (report[1] or {}).items() for x in pair]
-        word_counts = [str(x) for pair in (words[1] or {}).items() for x in pair]
         if day and not self.cluster:  # cluster: the day's keys are in other slots, see count()
             keys += [self.report_key(day), self.words_key(day)]
         alerts = dict(changes.alerts or {})
@@ -203,19 +224,25 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
             keys.append(self.alert_key(alerts["stats"]))
         else:
             alerts.pop("stats", None)
-        args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", ttl["session"],
-                changes.lang or "", ttl["language"], changes.opt_out, ttl["optout"],
-                json.dumps(replies, ensure_ascii=False), ttl["dedupe"], ttl["reply"], ttl["handoff"],
-                "1" if changes.forget else "0", len(fields) // 2, _seen(sid), len(counts) // 2, ttl["reports"],
-                len(word_counts) // 2, ttl["words"], day, ttl["replay"],
-                json.dumps(alerts, separators=(",", ":")) if alerts else "",
-                *fields, *counts, *word_counts,
-                *(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread or ())]
+        packed = {}
+        if changes.handoff:
+            packed["f"] = [str(x) for pair in changes.handoff.items() for x in pair]
+        if report[1]:
+            packed["c"] = [str(x) for pair in report[1].items() for x in pair]
+        if words[1]:
+            packed["w"] = [str(x) for pair in words[1].items() for x in pair]
+        if changes.thread:
+            packed["t"] = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in changes.thread]
+        if alerts:
+            packed["a"] = alerts
+        args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", changes.lang or "", changes.opt_out,
+                self.replies.pack(replies, changes.lang), "1" if changes.forget else "0",
+                _seen(sid), day, json.dumps(packed, ensure_ascii=False, separators=(",", ":")) if packed else ""]
         result = self._commit(keys=keys, args=args)
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:
-            return "duplicate", json.loads(result[1]) if result[1] else []
+            return "duplicate", self.replies.unpack(result[1]) if result[1] else []
         return "conflict", None
 
     def record_status(self, h, sid, status):
@@ -268,6 +295,24 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         only a write tells whether messages can be applied.
         """
         self.redis.set(f"{self.prefix}probe", str(int(time.time())), px=10_000)
+
+
+def _loaded(found, replies):
+    """Return the Loaded of the load script's answer (replies: the ReplyPacker that packed them)."""
+    if found[0] == 4:
+        return Loaded(duplicate=True, replies=replies.unpack(found[1]), forgotten=True)
+    if found[0] == 1:
+        return Loaded(duplicate=True, replies=replies.unpack(found[1]))
+    if found[0] == 2:  # answered long ago: the reply has expired, and nothing is done twice
+        return Loaded(duplicate=True, replies=[])
+    if found[0] == 3:
+        return Loaded(duplicate=False, limited=int(found[1]), lang=_text(found[2]))
+    _, raw, lang, opted, status, sub, offered = found
+    version, _, state = (_text(raw) or "0|").partition("|")
+    at, place, last = (_text(v) for v in sub)
+    return Loaded(duplicate=False, state=state or None, version=int(version or 0), lang=_text(lang),
+                  opted_out=bool(opted), handoff_status=_text(status),
+                  alerts=(at, place or "", last) if at else None, offered=bool(offered))
 
 
 def _slot_tag(slot):

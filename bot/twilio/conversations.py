@@ -12,6 +12,7 @@ from bot.reports import unknown_words
 from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
+from bot.storage.replies import ReplyPacker
 from bot.storage.store import Changes
 
 log = logging.getLogger(__name__)
@@ -49,20 +50,26 @@ class Conversations:
         self.on_waiting, self.reports = on_waiting, reports
         self.jobs = jobs  # bot/jobs/service.JobChecker: case numbers and employer names (issue 16)
 
-    def handle(self, address, sid, inbound, received=None, deadline=None, replay=False):
+    def handle(self, address, sid, inbound, received=None, deadline=None, replay=False, h=None):
         """Return the replies to one inbound message from address, applied exactly once.
 
         received: epoch seconds the webhook got it; deadline: time.monotonic() after which no new
         Redis round trip starts (Busy is raised); replay: a spooled message applied late, at the time
-        it was received and not counted against the rate limit again.
+        it was received and not counted against the rate limit again; h: address's pseudonym, when the
+        caller has computed it already.
         """
-        h = self.keys.pseudonym(address)
+        h = h or self.keys.pseudonym(address)
         script = self.get_script()
         received = received or time.time()
         counted = not replay and not is_opt_command(inbound)  # STOP is honoured even in a flood
+        # A case number is looked up in the load's round trip (whatever the state turns out to be).
+        early = self.jobs.case_in(inbound.text) if self.jobs is not None else None
+        fetched = None
         for attempt in range(MAX_ATTEMPTS):
             _in_time(deadline)
-            loaded = self.store.load(h, sid, count=counted and attempt == 0)
+            also = self.jobs.lookup_call(early) if early is not None and fetched is None else None
+            loaded, raw = self.store.load_with(h, sid, count=counted and attempt == 0, also=also)
+            fetched = raw if raw is not None else fetched
             if loaded.limited:
                 return self._slow_down(script, h, loaded, inbound)
             if loaded.duplicate:
@@ -76,7 +83,7 @@ class Conversations:
             state.opted_out = loaded.opted_out
             status = loaded.handoff_status if loaded.handoff_status in ACTIVE else None
             now = datetime.datetime.fromtimestamp(received, datetime.timezone.utc) if replay else self.clock()
-            lookup = self._job_lookup(script, state, inbound, status, deadline)
+            lookup = self._job_lookup(script, state, inbound, status, deadline, early, fetched)
             result = step(script, state, inbound, Context(now=now, new_session=loaded.state is None,
                                                          handoff_status=status, lookup=lookup,
                                                          alerts=loaded.alerts, offered=loaded.offered))
@@ -124,13 +131,17 @@ class Conversations:
             time.sleep(random.uniform(0.001, min(0.004 * (attempt + 1), 0.05)))  # jitter, capped
         raise Busy(f"conversation {short_name(h)} changed {MAX_ATTEMPTS} times while answering")
 
-    def _job_lookup(self, script, state, inbound, status, deadline):
-        """Return what DOL's job data says when the message asks it (one round trip), else None."""
+    def _job_lookup(self, script, state, inbound, status, deadline, early=None, fetched=None):
+        """Return what DOL's job data says when the message asks it, else None: from the answer fetched
+        beside the load when the message asked that (a case number), else in a round trip of its own (an
+        employer's name, a pick from a list)."""
         if self.jobs is None:
             return None
         query = self.jobs.wanted(script, state, inbound.text, status)
         if query is None:
             return None
+        if fetched is not None and query.same_lookup(early):
+            return self.jobs.lookup(query, raw=fetched)
         _in_time(deadline)
         return self.jobs.lookup(query)
 
@@ -237,6 +248,17 @@ class Conversations:
             thread += [] if replay else [{"at": at, "dir": "bot", "text": r} for r in result.replies]
             changes.thread = thread
         return changes
+
+
+def reply_packer(script):
+    """Return the ReplyPacker (bot/storage/replies.py) whose dictionaries are script's texts, as written
+    and as SMS sends them (accents folded), per language."""
+    fold = script.sms.get("fold_accents", True)
+    texts = {}
+    for lang in script.languages:
+        written = [entry.text for entry in script.catalogs.get(lang, {}).values()]
+        texts[lang] = written + [sms_safe(text, fold) for text in written]
+    return ReplyPacker(texts)
 
 
 def _in_time(deadline):

@@ -58,10 +58,12 @@ class Intake:
             log.warning("spooled messages found at start; draining", extra={"count": self.spool.count()})
             self._ensure_drainer()
 
-    def receive(self, address, sid, inbound):
-        """Return the replies to one message; raise Unavailable when it had to be spooled."""
+    def receive(self, address, sid, inbound, h=None):
+        """Return the replies to one message; raise Unavailable when it had to be spooled.
+
+        h: the texter's pseudonym when the caller has it already (computed once a message)."""
         received = time.time()
-        h = self.conversations.keys.pseudonym(address)
+        h = h or self.conversations.keys.pseudonym(address)
         if not self.down.is_set():
             deadline = time.monotonic() + BUDGET
             try:
@@ -69,10 +71,10 @@ class Intake:
                 if total:
                     self._ensure_drainer()
                 if not mine:
-                    return self.conversations.handle(address, sid, inbound, received, deadline)
+                    return self.conversations.handle(address, sid, inbound, received, deadline, h=h)
                 with self.spool.lock(h, timeout=deadline - time.monotonic()):
                     self._apply_spooled(h, deadline)
-                    return self.conversations.handle(address, sid, inbound, received, deadline)
+                    return self.conversations.handle(address, sid, inbound, received, deadline, h=h)
             except REDIS_FAULTS as exc:
                 log.warning("redis failed; message spooled: %s", type(exc).__name__,
                             extra={"texter": short_name(h)})
@@ -113,7 +115,7 @@ class Intake:
                               attachments=tuple(tuple(a) for a in record.get("attachments") or ()))
             try:
                 self.conversations.handle(record["address"], record["sid"], inbound, received_at(entry),
-                                          deadline, replay=True)
+                                          deadline, replay=True, h=h)
             except (*REDIS_FAULTS, Busy):
                 raise
             except Exception as exc:  # a message that breaks the bot must not block the ones after it

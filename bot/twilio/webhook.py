@@ -1,13 +1,14 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
+import hmac
 import logging
 import time
 import traceback
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import redis
 from flask import Blueprint, Response, current_app, g, request
-from twilio.request_validator import RequestValidator, get_signature_algorithm
-from twilio.twiml.messaging_response import MessagingResponse
+from twilio.request_validator import HMAC_SHA1, RequestValidator, add_port, get_signature_algorithm, remove_port
+from werkzeug.wsgi import get_host
 
 from bot import metrics
 from bot.logs import Throttle
@@ -33,56 +34,116 @@ def _plain(text, status):
     return Response(text + "\n", status=status, mimetype="text/plain")
 
 
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(messages):
-    """Return a TwiML response with one <Message> per text (none for an empty list)."""
-    response = MessagingResponse()
+    """Return a TwiML response with one <Message> per text (none for an empty list).
+
+    Written directly (a <Response> of <Message>s), escaped as twilio's MessagingResponse escapes text,
+    and byte for byte what it writes (tests/test_webhook_lean.py compares them)."""
+    if not messages:
+        return Response(XML_DECLARATION + "<Response />", mimetype="application/xml")
+    parts = [XML_DECLARATION, "<Response>"]
     for text in messages:
-        response.message(text)
-    return Response(str(response), mimetype="application/xml")
+        parts.append(f"<Message>{_escaped(text)}</Message>" if text else "<Message />")
+    parts.append("</Response>")
+    return Response("".join(parts), mimetype="application/xml")
+
+
+def _escaped(text):
+    """Return text escaped for an XML element, as ElementTree escapes it (&, < and >)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 @bp.before_request
 def check_signature():
     """Refuse any request that Twilio did not sign with our auth token."""
-    settings = current_app.config["SETTINGS"]
+    return signature_refusal(current_app, request.form, request.environ)
+
+
+def signature_refusal(app, form, environ):
+    """Return the refusal (401, 403, or 503 without TWILIO_AUTH_TOKEN) of a request Twilio did not sign
+    with our auth token, or None; form: the request's form (bot/twilio/direct.py calls this too)."""
+    settings = app.config["SETTINGS"]
     if not settings.TWILIO_AUTH_TOKEN:
         return _plain("TWILIO_AUTH_TOKEN is not set: this webhook refuses every request until it is.", 503)
-    signature = request.headers.get("X-Twilio-Signature")
+    signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
     if not signature:
-        _refused_signature()
+        _refused_signature(environ)
         return _plain("Missing X-Twilio-Signature.", 401)
-    url = signed_url(settings.PUBLIC_BASE_URL)
-    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.form, signature, algorithm):
-        _refused_signature()
+    url = signed_url(settings.PUBLIC_BASE_URL, environ)
+    algorithm = get_signature_algorithm(environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"))
+    if not signature_valid(settings.TWILIO_AUTH_TOKEN, url, form, signature, algorithm):
+        _refused_signature(environ)
         return _plain("Invalid X-Twilio-Signature.", 403)
     return None
 
 
-def _refused_signature():
+_VALIDATORS = {}  # auth token -> twilio's RequestValidator (one per process)
+
+
+def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
+    """Return what twilio's RequestValidator.validate returns, computing one HMAC where it computes two.
+
+    The validator accepts the signature of the URL with or without its port (Twilio signs the URL as it
+    was configured) and computes both every time; here the URL as the request came is tried first, and
+    the other form only when that fails. The signatures are computed by the validator itself."""
+    validator = _VALIDATORS.get(token)
+    if validator is None:
+        validator = _VALIDATORS[token] = RequestValidator(token)
+    if algorithm and algorithm.upper() not in (HMAC_SHA1, "HMAC_SHA256"):
+        return validator.validate(url, form, signature, algorithm)  # refused, with twilio's own warning
+    expected = signature.encode("utf-8", "surrogatepass")
+    parsed = urlparse(url)
+    without = remove_port(parsed)
+    tried = (url, without if without != url else add_port(parsed))
+    return any(hmac.compare_digest(validator.compute_signature(u, form, algorithm).encode(), expected)
+               for u in tried)
+
+
+def _refused_signature(environ):
     """Count a refused signature; log it, with the count since the last line, at most once a minute."""
     metrics.BAD_SIGNATURES.inc()
     count = BAD_SIGNATURE_LINES.hit()
     if count:
-        log.warning("webhook signatures rejected", extra={"path": request.path, "count": count})
+        log.warning("webhook signatures rejected", extra={"path": _path(environ), "count": count})
 
 
-def signed_url(public_base_url=""):
+def _path(environ):
+    """Return the request's path, as Flask's request.path gives it."""
+    return "/" + _wsgi_decoding_dance(environ.get("PATH_INFO") or "").lstrip("/")
+
+
+def signed_url(public_base_url="", environ=None):
     """Return the URL Twilio signed: the path and query exactly as sent (never decoded and rebuilt),
-    on PUBLIC_BASE_URL when set, else on the scheme and host the request (or a trusted proxy) gives."""
-    environ = request.environ
+    on PUBLIC_BASE_URL when set, else on the scheme and host the request (or a trusted proxy) gives.
+    environ: the request's WSGI environ (the current request's by default)."""
+    environ = request.environ if environ is None else environ
+    root_path = _wsgi_decoding_dance(environ.get("SCRIPT_NAME") or "").rstrip("/")
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw and raw.startswith(("http://", "https://")):  # absolute-form request line: path and query only
         raw = "/" + raw.split("://", 1)[1].partition("/")[2]
     if not raw:  # a server that keeps no raw URI: the path re-quoted, the query string as it came
-        raw = quote(request.root_path + request.path, safe="/!$&'()*+,;=:@~%")
+        raw = quote(root_path + _path(environ), safe="/!$&'()*+,;=:@~%")
         if environ.get("QUERY_STRING"):
             raw += "?" + environ["QUERY_STRING"]
-    if request.root_path and not raw.startswith(request.root_path):
-        raw = request.root_path + raw  # a proxy's X-Forwarded-Prefix, stripped before it reached us
+    if root_path and not raw.startswith(root_path):
+        raw = root_path + raw  # a proxy's X-Forwarded-Prefix, stripped before it reached us
     if public_base_url:
         return public_base_url.rstrip("/") + raw
-    return f"{request.scheme}://{request.host}{raw}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{get_host(environ)}{raw}"
+
+
+def _wsgi_decoding_dance(value):
+    """Return a WSGI string (latin-1 code points) as text, as werkzeug's request reads it."""
+    return value.encode("latin1").decode(errors="replace")
 
 
 def _sid(form):
@@ -93,7 +154,12 @@ def _sid(form):
 @bp.post("/messages")
 def messages():
     """Answer an inbound SMS or WhatsApp message with TwiML."""
-    form = request.form
+    return message_response(current_app, request.form, g.started)
+
+
+def message_response(app, form, started):
+    """Return the TwiML answer to an inbound message whose signature was checked (bot/twilio/direct.py
+    answers with this too); started: time.perf_counter() when the request came in."""
     sid, sender = _sid(form), ids.address(form.get("From"))
     if not sid:
         return _plain("Bad request: MessageSid is required, as Twilio writes it (SM or MM and 32 hex digits).",
@@ -109,22 +175,22 @@ def messages():
     # Only these fields are read: location fields (FromCity, FromZip...) and ProfileName never are.
     inbound = Inbound(text=form.get("Body") or "", channel=channel, media=media,
                       opt_out_type=(form.get("OptOutType") or None), attachments=twilio_media.attachments(form))
-    conversations = current_app.extensions["conversations"]
-    texter = short_name(conversations.keys.pseudonym(sender))
+    conversations = app.extensions["conversations"]
+    h = conversations.keys.pseudonym(sender)  # once a message: the intake and the conversation get it
     try:
-        replies = current_app.extensions["intake"].receive(sender, sid, inbound)
+        replies = app.extensions["intake"].receive(sender, sid, inbound, h=h)
     except Unavailable:
         metrics.REDIS_ERRORS.inc()
-        replies = [unavailable_text(current_app.extensions["live_script"].current)]
+        replies = [unavailable_text(app.extensions["live_script"].current)]
     except Exception as exc:  # a bug still gets the texter the safe message, never a 500
         # The type and the stack only: an exception's message may quote a body.
         log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-        replies = [unavailable_text(current_app.extensions["live_script"].current)]
-    latency = time.perf_counter() - g.started
+        replies = [unavailable_text(app.extensions["live_script"].current)]
+    latency = time.perf_counter() - started
     metrics.LATENCY.labels("messages").observe(latency)
     # No texter on the line of a message that deleted them: it shares its request id with "texter data
     # deleted", and the short name would tie the two together.
-    named = {} if getattr(replies, "forgotten", False) else {"texter": texter}
+    named = {} if getattr(replies, "forgotten", False) else {"texter": short_name(h)}
     log.info("message answered", extra={**named, "channel": channel, "count": len(replies),
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,8 +48,25 @@ def select_timezone():
     return name
 
 
+class PagesSession(SecureCookieSessionInterface):
+    """The signed cookie session, for pages only: Twilio's webhooks carry no cookie and get none (no
+    session is opened, read or saved for them; a null session stands in)."""
+
+    def open_session(self, app, request):
+        """Return the cookie's session, or the null session for Twilio's webhooks."""
+        if request.path.startswith(WEBHOOK_PATHS):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
+WEBHOOK_PATHS = ("/twilio/",)
+
+
 def security_headers(response):
-    """Add the headers every response carries: no sniffing, no framing, a strict CSP."""
+    """Add the headers every page carries: no sniffing, no framing, a strict CSP (Twilio's webhooks get
+    none: their answers are TwiML or empty, read by Twilio, never shown by a browser)."""
+    if request.blueprint == "twilio":
+        return response
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -124,6 +142,7 @@ def init_web(app, settings):
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=settings.LOGIN_HOURS),
         WTF_CSRF_TIME_LIMIT=settings.LOGIN_HOURS * 3600,
         BABEL_DEFAULT_LOCALE="es", BABEL_TRANSLATION_DIRECTORIES="web/translations")
+    app.session_interface = PagesSession()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime,

@@ -41,28 +41,60 @@ def words(folded):
     return _WORD.findall(folded)[:MAX_WORDS]
 
 
+class Features(list):
+    """A message's features (a plain list to every reader), with the parts they were made of: its words,
+    its word pairs and its emoji features, and which runs (WORD_RUNS or LETTER_RUNS) each word gave. A
+    model may count them word by word from what it keeps of words it has read (linear.py)."""
+
+    __slots__ = ("words", "pairs", "emoji", "kind")
+
+
 def features(folded):
     """Return the list of features of a folded message (a feature may repeat: it is counted)."""
     found = words(folded)
-    out = ["w " + w for w in found]
-    out += ["b " + a + " " + b for a, b in zip(found, found[1:])]
+    pairs = ["b " + a + " " + b for a, b in zip(found, found[1:])]
+    out = Features("w " + w for w in found)
+    out += pairs
     for w in found:
-        padded = " " + w + " "
-        size_max = len(padded)
-        for size in NGRAMS:
-            if size > size_max:
-                break
-            out += [padded[i:i + size] for i in range(size_max - size + 1)]
-    out += ["e " + ch for ch in folded if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
+        out += _inside(w, WORD_RUNS)
+    emoji = []
+    if not folded.isascii():
+        emoji = ["e " + ch for ch in folded if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
+        out += emoji
+    out.words, out.pairs, out.emoji, out.kind = found, pairs, emoji, WORD_RUNS
     return out
 
 
 def char_features(folded):
     """Return the letter runs of 1 to 4 inside words (the language model reads these and whole words)."""
     found = words(folded)
-    out = ["w " + w for w in found]
+    out = Features("w " + w for w in found)
     for w in found:
-        padded = " " + w + " "
-        for size in (1, 2, 3, 4):
-            out += [padded[i:i + size] for i in range(len(padded) - size + 1)]
+        out += _inside(w, LETTER_RUNS)
+    out.words, out.pairs, out.emoji, out.kind = found, [], [], LETTER_RUNS
     return out
+
+
+def runs(word, sizes):
+    """Return the runs of each size in sizes inside word, padded with a space at each edge, size by size."""
+    padded = " " + word + " "
+    length = len(padded)
+    return [padded[i:i + size] for size in sizes for i in range(length - size + 1)]
+
+
+# The runs of a word are the same in every message: the words read recently are kept with theirs (a few
+# thousand words, whatever the texters write), so a message builds its features from them.
+WORD_RUNS, LETTER_RUNS = ({}, NGRAMS), ({}, (1, 2, 3, 4))
+KEPT_WORDS = 4096
+
+
+def _inside(word, kind):
+    """Return the runs of word for kind (WORD_RUNS or LETTER_RUNS), from the recent words when there."""
+    kept, sizes = kind
+    found = kept.get(word)
+    if found is None:
+        found = tuple(runs(word, sizes))
+        if len(kept) >= KEPT_WORDS:
+            kept.clear()
+        kept[word] = found
+    return found

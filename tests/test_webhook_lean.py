@@ -1,0 +1,184 @@
+"""The webhook's lean path (issue 24): the same answers for less work.
+
+TwiML written directly is what twilio's MessagingResponse writes; the signature is accepted and refused
+exactly as twilio's RequestValidator decides, with one HMAC when it matches; no cookie session, login or
+page headers for webhooks; the pseudonym computed once a message; no spool folder listed while the spool
+is empty; the log line as before.
+"""
+import base64
+import datetime
+import hashlib
+import hmac
+import logging
+import os
+
+import pytest
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.datastructures import MultiDict
+
+from bot import logs
+from bot.storage.privacy import Keys
+from bot.twilio import webhook
+from conftest import TOKEN, Texter
+
+
+@pytest.mark.parametrize("messages", [[], ["hola"], ["a & b <c> \"d\" 'e'\nx", "ñ é á 🙏 \u202e"], ["", "x"],
+                                      ["]]> <![CDATA[ &amp; &#10;"], ["\x01 control \t tab"]])
+def test_twiml_is_what_messaging_response_writes(messages):
+    """Byte for byte the XML twilio's own TwiML builder writes, with its content type."""
+    reference = MessagingResponse()
+    for text in messages:
+        reference.message(text)
+    response = webhook.twiml(messages)
+    assert response.get_data(as_text=True) == str(reference)
+    assert response.mimetype == "application/xml"
+
+
+def sign(url, params, token=TOKEN, digest=hashlib.sha1):
+    """Return the signature of url and form params as Twilio computes it."""
+    payload = url + "".join(f"{k}{v}" for k in sorted(params) for v in sorted(params.getlist(k)))
+    return base64.b64encode(hmac.new(token.encode(), payload.encode(), digest).digest()).decode()
+
+
+URLS = ["https://bot.example.org/twilio/messages", "https://bot.example.org:443/twilio/messages",
+        "http://127.0.0.1:5000/twilio/messages", "http://127.0.0.1/twilio/messages?x=1&y=%20",
+        "https://bot.example.org:8443/twilio/messages"]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("signed", URLS + ["https://evil.example.org/twilio/messages"])
+@pytest.mark.parametrize("algorithm", [None, "HMAC_SHA1", "HMAC_SHA256", "hmac_sha256", "MD5"])
+def test_signatures_are_judged_as_the_request_validator_judges(url, signed, algorithm):
+    """For every URL a request may arrive on and every URL Twilio may have signed (with or without a
+    port, another host), the answer is twilio's RequestValidator's; tampered forms and signatures fail."""
+    form = MultiDict([("Body", "hola"), ("From", "+15551234567"), ("MessageSid", "SM" + "a" * 32),
+                      ("MediaUrl0", "b"), ("MediaUrl0", "a")])
+    digest = hashlib.sha256 if (algorithm or "").upper() == "HMAC_SHA256" else hashlib.sha1
+    signature = sign(signed, form, digest=digest)
+    validator = RequestValidator(TOKEN)
+    for candidate, fields in ((signature, form), (signature[:-2] + "AA", form),
+                              (signature, MultiDict([*form.items(multi=True), ("Body", "x")])), ("", form),
+                              ("ñ" * 28, form)):
+        assert webhook.signature_valid(TOKEN, url, fields, candidate, algorithm) == \
+            validator.validate(url, fields, candidate, algorithm), (url, signed, algorithm)
+
+
+def test_one_hmac_when_the_signature_matches(monkeypatch):
+    """Twilio's usual request (the URL as configured) costs one HMAC, not two."""
+    calls = []
+    real = RequestValidator.compute_signature
+    monkeypatch.setattr(RequestValidator, "compute_signature", lambda self, *a: calls.append(a) or real(self, *a))
+    form = MultiDict([("Body", "hola")])
+    for url in ("https://bot.example.org/twilio/messages", "http://127.0.0.1:5000/twilio/messages"):
+        calls.clear()
+        assert webhook.signature_valid(TOKEN, url, form, sign(url, form))
+        assert len(calls) == 1
+
+
+def test_a_webhook_opens_no_session_and_gets_no_page_headers(app):
+    """No cookie is read or set for Twilio, and the page headers are left out; pages still get both."""
+    client = app.test_client()
+    texter = Texter(client)
+    response = texter.post(texter.form("hola"))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and "Vary" not in response.headers
+    assert "X-Frame-Options" not in response.headers
+    page = client.get("/login")
+    assert page.headers["X-Frame-Options"] == "DENY" and "session=" in page.headers.get("Set-Cookie", "")
+
+
+def test_the_pseudonym_is_computed_once_a_message(app, monkeypatch):
+    """HMAC of the number once per message (the webhook hands it to the intake and the conversation)."""
+    calls = []
+    real = Keys.pseudonym
+    monkeypatch.setattr(Keys, "pseudonym", lambda self, address: calls.append(1) or real(self, address))
+    texter = Texter(app.test_client())
+    for body in ("hola", "1", "mi patron no me paga"):
+        calls.clear()
+        assert texter.send(body)
+        assert len(calls) == 1, body
+
+
+def test_no_spool_folder_is_listed_while_the_spool_is_empty(app, monkeypatch):
+    """The spool's counters say it is empty: no folder is listed on the webhook's path."""
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path=".": listed.append(path) or real(path))
+    texter = Texter(app.test_client())
+    texter.send("hola")
+    assert not [p for p in listed if "spool" in str(p)], listed
+
+
+def test_no_log_record_attribute_has_an_allowed_name():
+    """The log line's fields are read by name among the record's attributes: none of a LogRecord's own
+    may be mistaken for an allowed field."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", (), None)
+    record.getMessage()
+    assert not set(vars(record)) & logs.ALLOWED_EXTRA
+
+
+@pytest.mark.parametrize("created", [1700000000.0, 1700000000.0005, 1700000000.9999996, 1764000000.123456, 0.25])
+def test_the_log_time_is_iso_in_utc_to_the_millisecond(created):
+    """The time on a log line is as datetime's isoformat writes it."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", (), None)
+    record.created = created
+    want = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).isoformat(timespec="milliseconds")
+    assert logs.fields(record)["ts"] == want
+
+
+def _direct(app):
+    """Return the app's DirectMessages middleware (inside the body deadline and the proxy fix)."""
+    from bot.twilio.direct import DirectMessages
+    layer = app.wsgi_app
+    while not isinstance(layer, DirectMessages):
+        layer = getattr(layer, "app", None) or getattr(layer, "wsgi_app")
+    return layer
+
+
+def _call(wsgi, environ):
+    """Return (status, headers, body) of a WSGI call."""
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+    body = b"".join(wsgi(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+@pytest.mark.parametrize("case", ["hola", "1", "menu", "mi patron no me paga", "", "whatsapp", "no sid", "bad sid",
+                                  "no from", "bad signature", "no signature", "media", "not utf-8", "charset"])
+def test_the_direct_path_answers_as_flask_would(app, case):
+    """The same request through the direct path and through Flask (two texters in the same state) gets the
+    same status, content type and body; and the direct path runs none of Flask's hooks."""
+    from werkzeug.test import EnvironBuilder
+    from conftest import twilio_signature
+    direct = _direct(app)
+    hooks = []
+    app.before_request(lambda: hooks.append(1))
+    answers = []
+    for number, wsgi in (("+15055550201", direct), ("+15055550202", direct.wsgi_app)):
+        texter = Texter(app.test_client(), number=number, channel="whatsapp" if case == "whatsapp" else "sms")
+        texter.send("hola")
+        fields = texter.form({"hola": "hola", "1": "1", "menu": "menu", "": ""}.get(case, "mi patron no me paga"))
+        fields["MessageSid"] = "SM" + ("a" if wsgi is direct else "b") * 32
+        if case == "no sid":
+            del fields["MessageSid"]
+        if case == "bad sid":
+            fields["MessageSid"] = "XX123"
+        if case == "no from":
+            del fields["From"]
+        if case == "media":
+            fields.update(NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg")
+        url = "http://localhost/twilio/messages"
+        signature = {"bad signature": "AAAA", "no signature": None}.get(case, twilio_signature(TOKEN, url, fields))
+        data = "Body=%FF%FE&From=%2B15055550201" if case == "not utf-8" else fields
+        builder = EnvironBuilder(path="/twilio/messages", method="POST", data=data,
+                                 content_type="application/x-www-form-urlencoded" + (
+                                     "; charset=UTF-8" if case == "charset" else ""),
+                                 headers={"X-Twilio-Signature": signature} if signature else {})
+        hooks.clear()
+        status, headers, body = _call(wsgi, builder.get_environ())
+        answers.append((status, headers.get("Content-Type"), body.replace(b"+15055550202", b"+15055550201")))
+        assert bool(hooks) == (wsgi is not direct), case
+    assert answers[0] == answers[1], case
