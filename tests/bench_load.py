@@ -159,7 +159,6 @@ def main():
             pairs = list(kinds.messages(kind, service.get_script(), texters, rounds))
             floor_file, bot_file = os.path.join(work, f"{kind}-floor.txt"), os.path.join(work, f"{kind}-bot.txt")
             write_requests(floor_file, f"http://127.0.0.1:{floor_port}/twilio/messages", pairs[:3000])
-            before = client.info("memory")["used_memory"]
             write_requests(bot_file, f"http://127.0.0.1:{bot_port}/twilio/messages", pairs)
             measure.quiet(client)  # the bot has answered what the last run left it
             measure.run_wrk(floor_port, floor_file, 2, args.connections)  # warm-up
@@ -167,13 +166,13 @@ def main():
                                      measure.workers(floor), client)
             b = measure.measured_run(bot_port, bot_file, args.seconds, args.connections, measure.workers(bot), client)
             touched = min(texters, b["requests"]) if kind != "first" else b["requests"]
-            per_texter = (client.info("memory")["used_memory"] - before) / max(touched, 1)
+            per_texter = own_bytes(service, [kinds.address(kind, i) for i in range(0, touched, max(1, touched // 20))])
             offset = 1000 * (kinds.KINDS.index(kind) + 1)  # fresh texters, ready, one message each
             if kind != "first":
                 kinds.ready(service, "probe", 30, offset)
             url = f"http://127.0.0.1:{bot_port}/twilio/messages"
-            probe = write_requests(os.path.join(work, f"{kind}-probe.txt"), url,
-                                   [(kinds.address("probe", offset + i), body) for i, (_, body) in enumerate(pairs[:30])])
+            fresh = [(kinds.address("probe", offset + i), body) for i, (_, body) in enumerate(pairs[:30])]
+            probe = write_requests(os.path.join(work, f"{kind}-probe.txt"), url, fresh)
             trips, commands, names = measure.redis_cost(client, url, probe)
             rows[kind] = (f, b, trips, commands, per_texter, b["requests"] / max(touched, 1))
             print(f"  {kinds.NAMES[kind]}: commands outside scripts over {len(probe)} messages: {names} "
@@ -202,20 +201,34 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def own_bytes(service, addresses):
+    """Return the bytes the texters' own keys hold on average (MEMORY USAGE, and 32 a key for its expiry)."""
+    from bot.storage.store import FIXED_KINDS
+    store, total = service.store, 0
+    for address in addresses:
+        h = service.keys.pseudonym(address)
+        for kind in FIXED_KINDS:
+            used = store.redis.memory_usage(store.key(kind, h), samples=0)
+            total += used + 32 if used else 0
+    return total / max(len(addresses), 1)
+
+
 def print_table(rows, args):
     """Print one line per kind: floor and bot rates and ratio, latency, CPU, Redis cost and bytes."""
     print(f"\nwrk: {args.connections} keep-alive connections, {args.seconds} s a run; the floor parses the form "
           "and checks the signature (twilio's RequestValidator)")
     print(f"{'':15}{'floor/s':>9}{'bot/s':>8}{'ratio':>7}{'p50 ms':>8}{'p99 ms':>8}{'floor p99':>10}"
-          f"{'CPU ms':>8}{'floor':>7}{'redis':>7}{'trips':>7}{'cmds':>6}{'B/texter':>10}{'load':>6}")
+          f"{'CPU ms':>8}{'floor':>7}{'redis':>7}{'trips':>7}{'cmds':>6}{'own B':>7}{'load':>6}")
     for kind, (f, b, trips, commands, per_texter, messages) in rows.items():
         errors = f" ({b['errors']} errors)" if b["errors"] else ""
         print(f"{kinds.NAMES[kind]:15}{f['rate']:9.0f}{b['rate']:8.0f}{b['rate'] / f['rate']:7.2f}"
               f"{b['p50_ms']:8.2f}{b['p99_ms']:8.1f}{f['p99_ms']:10.1f}{b['cpu_ms']:8.3f}{f['cpu_ms']:7.3f}"
-              f"{b['redis_ms']:7.3f}{trips:7.2f}{commands:6.1f}{per_texter:10.0f}{b['load']:6.1f}{errors}")
+              f"{b['redis_ms']:7.3f}{trips:7.2f}{commands:6.1f}{per_texter:7.0f}{b['load']:6.1f}{errors}")
     print("CPU ms: the workers' CPU a message (from /proc), for the bot and the floor; redis: the Redis "
-          "server's CPU a message; trips: Redis round trips a message; B/texter: Redis's used_memory a texter "
-          f"after the run (about {max(r[5] for r in rows.values()):.0f} messages each; replies cached 60 s)")
+          "server's CPU a message; trips: Redis round trips a message; cmds: scripts run a message; own B: "
+          "the bytes of a texter's own keys just after the run (MEMORY USAGE and each key's expiry; about "
+          f"{max(r[5] for r in rows.values()):.0f} messages each, the last replies cached; each message also "
+          "leaves a nameless replay mark, below)")
 
 
 def print_memory(redis_url):

@@ -141,7 +141,8 @@ def redis_cost(client, url, requests):
     monitor.close()
     lines = [line for line in raw.decode("utf-8", "replace").splitlines() if line.startswith("+1")]
     checks = sum(1 for line in lines if "{script}" in line and " lua]" not in line)
-    outside = [line for line in lines if " lua]" not in line and "{script}" not in line and '"info"' not in line.lower()]
+    outside = [line for line in lines
+               if " lua]" not in line and "{script}" not in line and '"info"' not in line.lower()]
     names = {}
     for line in outside:
         parts = line.split('"')
