@@ -54,7 +54,7 @@ def visible(page):
 
 
 @pytest.fixture
-def spanish(twilio_app, web, fake_twilio):
+def spanish(twilio_app, web, fake_twilio, tmp_path):
     """Return Eva (staff, Spanish pages) logged in, with conversations, audit entries and a draft to show."""
     accounts = twilio_app.extensions["accounts"]
     accounts.add("eva@example.org", "staff", PASSWORD, langs=["es"], ui_lang="es")
@@ -89,7 +89,7 @@ def spanish(twilio_app, web, fake_twilio):
     scripts.set_directory_entry({**entry, "topics": ["pay"], "languages": ["es", "en"]}, by="eva")
     import io
     import jobfiles as jf
-    path = twilio_app.instance_path + "-h2a.csv"
+    path = str(tmp_path / "h2a.csv")  # never beside the repository
     jf.write_csv(path, jf.H2A_HEADERS, jf.SAMPLE_H2A)
     with open(path, "rb") as fh:
         eva.jobs_page = eva.post("/admin/jobs", {"kind": "cases", "program": "h2a",
