@@ -13,7 +13,7 @@ from bot.conversation.engine import SMS, Context, State, is_opt_command, render_
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
 from bot.storage.replies import ReplyPacker
-from bot.storage.store import Changes
+from bot.storage.step_values import Changes
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50
