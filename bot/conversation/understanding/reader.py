@@ -9,12 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.conversation.understanding import features as feats
+from bot.conversation.understanding.parts import parts
 from bot.conversation.wording import N_
 from bot.conversation.understanding.examples import NONE, OTHER, PAST
 
 TOP = 6                  # intents kept in an Understanding, best first
 LANGUAGE_MIN = 0.7       # a language is told when the language model is this sure
 LANGUAGE_MIN_LETTERS = 6  # and the message has this many letters: one short word tells nothing
+PART_MIN = 0.85          # a part of a long message read alone tells of danger from this score (above the
+PAST_GUARD = 0.8         # whole's page threshold); no part is, when the whole is this surely the past
 DANGER_MIN_LETTERS = 3    # "y", "no", "ok": too short to tell of danger (the model has nothing to go on)
 
 
@@ -83,6 +86,8 @@ class Understander:
             drows, dvalues = self.danger.vector(folded, found)
             dprobs = self.danger.probabilities_of(drows, dvalues)
             score = float(dprobs[self._kinds].sum())
+            if score < self.danger_threshold:
+                score, dprobs, drows, dvalues = self._worst_part(text, score, dprobs, drows, dvalues)
             likely = self.danger.classes[max(self._kinds, key=lambda i: dprobs[i])]
             if score >= self.danger_threshold:
                 kind = likely
@@ -97,6 +102,21 @@ class Understander:
         return Understanding(intents=intents, danger=kind, danger_score=round(score, 4), near_danger=near,
                              past=bool(past),
                              lang=lang, lang_score=round(lang_score, 4), lang_guess=guess, words=words, known=known, why=why)
+
+    def _worst_part(self, text, score, dprobs, drows, dvalues):
+        """Return (score, probabilities, rows, values) of the part of a long message most likely to tell of
+        danger now, when it is likelier than the whole (bot/conversation/understanding/parts.py); the
+        whole's when no part is, or when the whole is surely about danger in the past. A part alone is
+        read out of its story, so it must be surer than the whole (PART_MIN)."""
+        if self._past is not None and dprobs[self._past] >= PAST_GUARD:
+            return score, dprobs, drows, dvalues
+        for part in parts(text):
+            rows, values = self.danger.vector(part)
+            probs = self.danger.probabilities_of(rows, values)
+            found = float(probs[self._kinds].sum())
+            if found >= PART_MIN and found > score:
+                score, dprobs, drows, dvalues = found, probs, rows, values
+        return score, dprobs, drows, dvalues
 
     def _language(self, folded, words):
         """Return (language, probability, likeliest language): the language is None when the message is
