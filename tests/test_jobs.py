@@ -125,8 +125,8 @@ def test_old_h2a_case_numbers_and_an_older_years_columns(app, tmp_path):
     path = jf.write_csv(tmp_path / "H2A_FY2011.csv", jf.OLD_H2A_HEADERS, jf.SAMPLE_OLD)
     result = app.test_cli_runner().invoke(args=["jobs", "import", str(path)])
     assert result.exit_code == 0, result.output
-    assert "certified  <- column 'TOTAL_WORKERS_H2A_CERTIFIED'" in result.output
-    assert "case       <- column 'CASE_NO'" in result.output
+    assert "Column “TOTAL_WORKERS_H2A_CERTIFIED” read as workers certified" in result.output
+    assert "Column “CASE_NO” read as case number" in result.output
     reply = one(person(app, "en").send("c 11060 28222"))
     assert reply.startswith("C-11060-28222") and "certified by DOL" in reply and "OLD TOBACCO FARM" in reply
     assert "Apr 1-Oct 31, 2011" in reply and "$9.30 an hour" in reply

@@ -37,10 +37,10 @@ def listed(app, tmp_path):
 def test_the_pdf_import_reports_what_it_read_and_skipped(listed):
     out = listed.debarred_report
     assert "Debarment_List.pdf: 5 entries imported" in out, out
-    assert "entries by program: H-2A 4, H-2B 1" in out
-    assert "2 PERM entries skipped (PERM is not H-2A or H-2B)" in out
-    assert "1 dates could not be read" in out
-    assert "name       <- column 'Entity'" in out and "city_state <- column 'Employer Location'" in out
+    assert "Entries by program: H-2A (4), H-2B (1)" in out
+    assert "PERM entries skipped (PERM is not H-2A or H-2B): 2" in out
+    assert "Dates that could not be read (texters are told the date is unknown): 1" in out
+    assert "Column “Entity” read as name" in out and "Column “Employer Location” read as city and state" in out
     status = run(listed, "status").output
     assert "Debarment list (current debarments): 5 entries from Debarment_List.pdf" in status
 
@@ -100,7 +100,7 @@ def test_the_expired_list_is_kept_beside_the_current_one(listed, tmp_path):
                                   jf.EXPIRED_HEADERS, "Expired H-2A Debarments")
     result = run(listed, "debarred", path, "--program", "h2a")
     assert result.exit_code == 0, result.output
-    assert "read as the list of expired debarments" in result.output
+    assert "Read as the list of expired debarments" in result.output
     status = run(listed, "status").output
     assert "(current debarments): 5 entries" in status and "(expired debarments): 1 entry" in status
     old = one(person(listed, "en").send("check employer old tobacco farm"))
@@ -115,7 +115,7 @@ def test_a_list_over_many_pages_with_its_header_repeated(app, tmp_path):
     path = jf.write_debarment_pdf(tmp_path / "long.pdf", [("H-2A Debarments", rows)])
     result = run(app, "debarred", path)
     assert result.exit_code == 0, result.output
-    assert "long.pdf: 90 entries imported" in result.output and "entries by program: H-2A 90" in result.output
+    assert "long.pdf: 90 entries imported" in result.output and "Entries by program: H-2A (90)" in result.output
 
 
 def test_a_csv_export_with_dols_headings_is_read_the_same(app, tmp_path):
@@ -124,8 +124,10 @@ def test_a_csv_export_with_dols_headings_is_read_the_same(app, tmp_path):
     result = run(app, "debarred", path)
     assert result.exit_code == 0, result.output
     # no section headings in an export: the citation decides, and the row without one has no program
-    assert "5 entries imported" in result.output and "2 PERM entries skipped" in result.output
-    assert "1 entries with no program" in result.output
+    assert "5 entries imported" in result.output
+    assert "PERM entries skipped (PERM is not H-2A or H-2B): 2" in result.output
+    assert "Entries with no program (no citation, heading or --program), shown to texters without a program: 1" \
+        in result.output
 
 
 @pytest.mark.parametrize("content, words", [

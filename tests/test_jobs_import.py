@@ -30,8 +30,9 @@ def test_import_reports_the_columns_used_and_missing_and_status_prints_it(app, t
     result = run(app, "import", path)
     assert result.exit_code == 0, result.output
     assert "1 case imported as H-2B fiscal year 2025, data of 2025-01-05" in result.output
-    assert "wage       <- column 'BASIC_WAGE_RATE_FROM'" in result.output
-    assert "no column found for: trade, req_begin, req_end, agent" in result.output
+    assert "Column “BASIC_WAGE_RATE_FROM” read as wage offered" in result.output
+    assert ("No column found for: trade name (DBA), requested start date, requested end date, agent or attorney "
+            "(left blank in answers)") in result.output
     status = run(app, "status").output
     assert "H-2B fiscal year 2025: 1 case from H-2B_Disclosure_Data_FY2025_Q1.xlsx, data of 2025-01-05" in status
     assert "H-2A: not loaded" in status and "Debarment lists: not loaded" in status
@@ -161,3 +162,40 @@ def test_a_workbook_with_a_notes_sheet_first_is_read_from_its_data_sheet(app, tm
     book.save(tmp_path / "h2a.xlsx")
     result = run(app, "import", tmp_path / "h2a.xlsx")
     assert result.exit_code == 0 and "7 cases imported" in result.output, result.output
+
+
+def _messages(value):
+    """Yield every Message in a report line (the line, and the details it holds, nested)."""
+    if hasattr(value, "template"):
+        yield value
+        for detail in value.params.values():
+            yield from _messages(detail)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _messages(item)
+
+
+def test_every_report_line_is_a_translated_message_id(app, tmp_path):
+    """A report's lines and the words in their details (fields, statuses, lists, counts) are message ids the
+    staff page's catalog translates: a new line written as a plain sentence fails here, not on a Spanish page."""
+    import pickle
+
+    from babel.messages.pofile import read_po
+
+    from bot.jobs.debarment import import_debarred
+    from test_ui_catalog import PO
+    with open(PO, "rb") as fh:
+        catalog = read_po(fh)
+    headers = [h for h in jf.H2A_HEADERS if h != "TRADE_NAME_DBA"]
+    rows = [dict(jf.SAMPLE_H2A[0], CASE_STATUS="Pending"), dict(jf.SAMPLE_H2A[1], CASE_NUMBER="")] + jf.SAMPLE_H2A
+    data = app.extensions["jobs"].data
+    cases = import_cases(jf.write_csv(tmp_path / "h2a.csv", headers, rows), data)
+    pdf = import_debarred(jf.write_debarment_pdf(tmp_path / "Debarment_List.pdf"), data)
+    lines = cases.lines() + pdf.lines()
+    assert len(lines) > 25 and any("PERM" in line for line in lines) and any("Pending" in line for line in lines)
+    for line in lines:
+        assert hasattr(line, "template"), f"not a message id: {line!r}"
+        for message in _messages(line):
+            assert catalog.get(message.template) and catalog.get(message.template).string, message.template
+    kept = pickle.loads(pickle.dumps(lines))  # what the RQ job keeps: the ids and their details
+    assert [m.template for m in kept] == [m.template for m in lines] and kept == lines

@@ -176,3 +176,113 @@ def test_the_procfile_runs_the_import_worker(procfile_line):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with open(os.path.join(root, "Procfile")) as fh:
         assert procfile_line in fh.read().splitlines()
+
+
+# -- the page in Spanish: the import report, the refusals, the script's words and the audit (issue 22) ------
+
+def renamed_file(tmp_path):
+    """Return a disclosure CSV as a year's file may come: the case number under an older name ("Case No"), no
+    trade-name column, a status the importer does not know and two rows without a case number."""
+    headers = ["Case No" if h == "CASE_NUMBER" else h for h in jf.H2A_HEADERS if h != "TRADE_NAME_DBA"]
+    rows = [dict(r, **{"Case No": r["CASE_NUMBER"]}) for r in jf.SAMPLE_H2A]
+    rows[1]["CASE_STATUS"] = "Pending Review"
+    rows += [dict(jf.SAMPLE_H2A[0], **{"Case No": ""}), dict(jf.SAMPLE_H2A[2], **{"Case No": "see notes"})]
+    return _file(tmp_path, "H-2A_Disclosure_Data_FY2025_Q2.csv", headers, rows)
+
+
+def spanish(twilio_app, web):
+    """Return sam with Spanish pages."""
+    accounts = twilio_app.extensions["accounts"]
+    accounts.update(accounts.get("sam@example.org"), ui_lang="es")
+    return web("sam")
+
+
+def english_left(text):
+    """Return the catalog's English page strings and the report's English words found in a Spanish text."""
+    from test_spanish_pages import english_ui_strings
+    words = ["imported", "read as", "Column", "rows", "Rows", "skipped", "statuses", "not understood", "left blank",
+             "certified", "partially", "denied", "withdrawn", "worksite", "employer name", "case number", "entries",
+             "Entries", "program", "current debarments", "Uploading", "failed", "reload"]
+    return [s for s in english_ui_strings() if s in text] + [w for w in words if re.search(rf"\b{w}\b", text)]
+
+
+def test_the_report_of_a_real_import_is_said_in_spanish(twilio_app, web, tmp_path):
+    """A renamed column, a status not understood and skipped rows, reported in Spanish with no English left;
+    the import's JSON and the audit log say it in Spanish too."""
+    sam = spanish(twilio_app, web)
+    posted, page = uploaded(sam, {"kind": "cases", "program": "", "file": renamed_file(tmp_path)})
+    assert posted.status_code == 303 and page.status_code == 200
+    from test_spanish_pages import visible
+    report = visible(re.search(r'<section id="report">.*?</section>', page.get_data(as_text=True), re.S)[0])
+    for spanish_words in ("Importación de H-2A_Disclosure_Data_FY2025_Q2.csv: 7 casos como H-2A año fiscal 2025",
+                          "Columna «Case No» leída como número de caso",
+                          "Columna «CASE_STATUS» leída como estado del caso",
+                          "Columna «TOTAL_WORKERS_H-2A_CERTIFIED» leída como trabajadores certificados",
+                          "No se encontró columna para: nombre comercial (DBA) (queda en blanco en las respuestas)",
+                          "Filas sin un número de caso legible, no importadas: 2 (filas 9, 10)",
+                          "Estados de los casos: certificado (4), denegado (1), otro estado (1), retirado (1)",
+                          "Estados que se muestran tal como están escritos a quienes escriben (no se entendieron): "
+                          "«Pending Review» (1)"):
+        assert spanish_words in report, report
+    assert english_left(report) == []
+    loaded = visible(re.search(r'<section id="loaded">.*?</section>', page.get_data(as_text=True), re.S)[0])
+    assert "H-2A año fiscal 2025: 7 casos de H-2A_Disclosure_Data_FY2025_Q2.csv" in loaded, loaded
+    assert "sin columna para: nombre comercial (DBA)" in loaded and english_left(loaded) == []
+    upload_id = re.search(r"import=([0-9a-f]{32})", posted.headers["Location"])[1]
+    state = sam.get(f"/admin/jobs/imports/{upload_id}").get_json()
+    assert state["lines"][1] == "Columna «Case No» leída como número de caso"
+    assert english_left(" ".join(state["lines"])) == []
+    audit = visible(re.search(r'<table id="audit".*?</table>', sam.get("/admin/").get_data(as_text=True), re.S)[0])
+    assert "importó datos H-2A del DOL: 7 casos" in audit and "jobs_import" not in audit
+    sam.app.extensions["accounts"].update(sam.app.extensions["accounts"].get("sam@example.org"), ui_lang="en")
+    english = visible(sam.get("/admin/").get_data(as_text=True))
+    assert "imported DOL's H-2A disclosure data: 7 cases" in english  # the same entry, a sentence in English
+    english = visible(sam.get(posted.headers["Location"]).get_data(as_text=True))
+    assert "Column “Case No” read as case number" in english and "Rows without a readable case number" in english
+
+
+def test_a_debarment_list_and_a_refusal_in_spanish(twilio_app, web, tmp_path):
+    sam = spanish(twilio_app, web)
+    rows = jf.SAMPLE_DEBARRED + [{"Name": "Old Perm Co", "City, State": "Tifton, GA", "Program": "20 CFR 656",
+                                  "Start Date": jf.D(2023, 5, 1), "End Date": "sometime"}]
+    _, page = uploaded(sam, {"kind": "debarred", "file": _file(tmp_path, "deb.csv", jf.DEBARRED_HEADERS, rows)})
+    from test_spanish_pages import visible
+    report = visible(re.search(r'<section id="report">.*?</section>', page.get_data(as_text=True), re.S)[0])
+    for spanish_words in ("Importación de deb.csv: 2 entradas", "Columna «City, State» leída como ciudad y estado",
+                          "Entradas por programa: H-2A (2)", "Entradas PERM omitidas (PERM no es H-2A ni H-2B): 1",
+                          "Leída como la lista de inhabilitaciones vigentes"):
+        assert spanish_words in report, report
+    assert english_left(report) == []
+    audit = visible(sam.get("/admin/").get_data(as_text=True))
+    assert "importó una lista de inhabilitados: 2 entradas" in audit
+    _, refused = uploaded(sam, {"kind": "cases", "file": _file(tmp_path, "h2a.csv", ["CASE_NUMBER"], jf.SAMPLE_H2A)})
+    error = visible(re.search(r'<p class="flash error".*?</p>', refused.get_data(as_text=True), re.S)[0])
+    assert "estado del caso y nombre del patrón" in error and english_left(error) == [], error
+
+
+def test_the_empty_page_and_its_script_words_in_spanish(twilio_app, web):
+    """With nothing loaded the page points to its own form, not a terminal; the upload's progress words the
+    script shows come from the page, in its language."""
+    sam = spanish(twilio_app, web)
+    page = sam.get("/admin/jobs").get_data(as_text=True)
+    assert "No hay datos de empleos cargados" in page and "flask --app bot jobs import" not in page
+    assert 'data-uploading="Subiendo… {percent}%"' in page
+    assert 'data-upload-failed="Falló la subida: revise la conexión y vuelva a intentarlo."' in page
+    assert 'data-rows-read="Filas leídas hasta ahora: {n}"' in page
+    with open(os.path.join(os.path.dirname(tasks.__file__), "..", "web", "static", "jobs.js")) as fh:
+        script = fh.read()
+    quoted = [s for s in re.findall(r'"([^"]*)"', script) if re.search(r"[A-Za-z]{3,} [a-z]{2,}", s)]
+    assert quoted == []  # no sentence in the script itself: every word it shows is the page's
+
+
+def test_an_old_report_of_plain_english_lines_still_shows(web, twilio_app, tmp_path, monkeypatch):
+    """A report kept from before its lines were message ids (plain English) is shown as it is, not a 500."""
+    def old(*args):
+        return {"lines": ["h2a.csv: 7 cases imported as H-2A in 0.1 s.", "  case       <- column 'CASE_NUMBER'"]}
+    monkeypatch.setattr(tasks, "import_upload", old)
+    sam = spanish(twilio_app, web)
+    _, page = uploaded(sam, {"kind": "cases", "file": _file(tmp_path, "h2a.csv", jf.H2A_HEADERS, jf.SAMPLE_H2A)})
+    from test_spanish_pages import visible
+    text = visible(page.get_data(as_text=True))
+    assert page.status_code == 200 and "h2a.csv: 7 cases imported as H-2A in 0.1 s." in text
+    assert "Case <- column 'CASE_NUMBER'" in text

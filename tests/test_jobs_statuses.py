@@ -35,7 +35,7 @@ def every_status(app, tmp_path):
     path = jf.write_xlsx(tmp_path / "H-2A_Disclosure_Data_FY2025_Q2.xlsx", PIECE_HEADERS, rows)
     result = app.test_cli_runner().invoke(args=["jobs", "import", str(path)])
     assert result.exit_code == 0, result.output
-    assert "statuses shown as written" not in result.output  # every status is understood
+    assert "Statuses shown to texters as written" not in result.output  # every status is understood
     return app
 
 

@@ -9,16 +9,23 @@ sentence is in the catalog, and the catalog's test fails until it is translated.
 
 
 class Message(str):
-    """An English sentence that remembers its template and details (a str everywhere else)."""
+    """An English sentence that remembers its template and details (a str everywhere else). A detail may be
+    a list (of words, numbers or Messages): it is said as its items joined with ", "."""
 
     def __new__(cls, template, **params):
-        text = template % params if params else template.replace("%%", "%")
+        shown = {name: listed(value) for name, value in params.items()}
+        text = template % shown if params else template.replace("%%", "%")
         self = super().__new__(cls, text)
         self.template, self.params = template, params
         return self
 
     def __reduce__(self):
         return (_rebuild, (self.template, self.params))
+
+
+def listed(value):
+    """Return a list detail as its items joined with ", " (any other detail as it is)."""
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
 def _rebuild(template, params):

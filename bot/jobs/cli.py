@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.jobs import columns
 from bot.jobs.debarment import LISTS, import_debarred
 from bot.jobs.importer import PROGRAM_NAMES, counted, import_cases
 from bot.jobs.reader import Refused
@@ -46,7 +47,8 @@ def _run(work, label):
         bar.close()
         raise click.ClickException(str(exc)) from None
     bar.close()
-    click.echo("\n".join(report.lines()))
+    lines = report.lines()
+    click.echo("\n".join(lines[:1] + [f"  {line}" for line in lines[1:]]))
     return report
 
 
@@ -119,13 +121,13 @@ def status_lines(status):
         for slot in slots:
             info = status[slot]
             out.append(N_("%(name)s%(year)s: %(count)s from %(file)s%(date)s, imported %(when)s%(who)s",
-                          name=PROGRAM_NAMES[program], count=_count(info.get("rows", 0), "case"),
+                          name=PROGRAM_NAMES[program], count=counted(info.get("rows", 0), "case"),
                           year=N_(" fiscal year %(year)s", year=info["fiscal_year"]) if info.get("fiscal_year") else "",
                           file=info.get("file", "?"), when=info.get("imported", "?"),
                           date=N_(", data of %(date)s", date=info["data_date"]) if info.get("data_date") else "",
                           who=N_(" by %(who)s", who=info["who"]) if info.get("who") else ""))
             if info.get("missing"):
-                out.append(N_("  no column for: %(fields)s", fields=", ".join(info["missing"])))
+                out.append(N_("  no column for: %(fields)s", fields=[columns.word(f) for f in info["missing"]]))
     info = status.get("debarred")
     if not info:
         out.append(N_("Debarment lists: not loaded"))
@@ -133,14 +135,7 @@ def status_lines(status):
     lists = info.get("lists") or {"current": info}
     for name, item in lists.items():
         out.append(N_("Debarment list (%(which)s): %(count)s from %(file)s, imported %(when)s%(who)s",
-                      which=LISTS.get(name, name), count=_count(item.get("rows", 0), "entry"),
+                      which=LISTS.get(name, name), count=counted(item.get("rows", 0), "entry"),
                       file=item.get("file", "?"), when=item.get("imported", "?"),
                       who=N_(" by %(who)s", who=item["who"]) if item.get("who") else ""))
     return out
-
-
-def _count(n, noun):
-    """Return "1 case", "3 entries"... as a message id (its words translated on the page)."""
-    if noun == "case":
-        return N_("1 case") if n == 1 else N_("%(n)s cases", n=n)
-    return N_("1 entry") if n == 1 else N_("%(n)s entries", n=n)

@@ -84,9 +84,30 @@ DEBARRED_FIELDS = {
             "DEBARMENT_PERIOD_END"),
 }
 
-REQUIRED_WORDS = {"case": N_("case number"), "status": N_("case status"), "employer": N_("employer name"),
-                  "name": N_("name"), "start": N_("start of the debarment")}
+# What each field is, in words (message ids: the staff page says them in its language; the import report
+# and the refusals name fields by them, never by the codes above).
+CASE_WORDS = {
+    "case": N_("case number"), "status": N_("case status"), "employer": N_("employer name"),
+    "trade": N_("trade name (DBA)"), "city": N_("worksite city"), "state": N_("worksite state"),
+    "job": N_("job title"), "begin": N_("start of the certified period"), "end": N_("end of the certified period"),
+    "req_begin": N_("requested start date"), "req_end": N_("requested end date"),
+    "certified": N_("workers certified"), "requested": N_("workers requested"), "wage": N_("wage offered"),
+    "unit": N_("pay unit"), "decision": N_("decision date"), "received": N_("date received"),
+    "agent": N_("agent or attorney"), "agent_last": N_("agent's or attorney's last name"),
+    "agent_first": N_("agent's or attorney's first name"), "agent_middle": N_("agent's or attorney's middle name"),
+    "piece": N_("piece rate"), "piece_unit": N_("piece rate unit")}
+DEBARRED_WORDS = {
+    "name": N_("name"), "entity_type": N_("entity type"), "city_state": N_("city and state"), "city": N_("city"),
+    "state": N_("state"), "program": N_("program"), "citation": N_("CFR citation"), "violation": N_("violation"),
+    "duration": N_("duration"), "start": N_("start of the debarment"), "end": N_("end of the debarment")}
 _RUNS = re.compile(r"[^A-Z0-9]+")
+
+
+def word(name, fields=None):
+    """Return a field's name in words (a message id): of the debarment lists' fields when fields is
+    DEBARRED_FIELDS, else of the disclosure files' (the lists' own fields otherwise)."""
+    first, second = (DEBARRED_WORDS, CASE_WORDS) if fields is DEBARRED_FIELDS else (CASE_WORDS, DEBARRED_WORDS)
+    return first.get(name) or second.get(name) or name
 
 
 def header_key(value):
@@ -102,6 +123,7 @@ class Columns:
     missing: list = field(default_factory=list)     # optional fields with no column
     required_missing: list = field(default_factory=list)
     ignored: list = field(default_factory=list)     # headers no field uses
+    fields: dict = None                             # the field table read (CASE_FIELDS or DEBARRED_FIELDS)
 
     @property
     def ok(self):
@@ -110,9 +132,9 @@ class Columns:
 
     def refusal(self):
         """Return the sentence that refuses a file without its required columns."""
-        names = [REQUIRED_WORDS.get(f, f) for f in self.required_missing]
+        names = [word(f, self.fields) for f in self.required_missing]
         if len(names) > 1:
-            wanted = N_("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
+            wanted = N_("%(first)s and %(last)s", first=names[:-1], last=names[-1])
         else:
             wanted = names[0] if names else ""
         return N_("This file has no %(wanted)s column, so it cannot be imported. Check that it is DOL's "
@@ -123,7 +145,7 @@ class Columns:
 def recognise(headers, fields):
     """Return the Columns of a header row for a field table (CASE_FIELDS or DEBARRED_FIELDS)."""
     keys = [header_key(h) for h in headers]
-    cols, taken = Columns(), set()
+    cols, taken = Columns(fields=fields), set()
     for name, (required, *spellings) in fields.items():
         for spelling in spellings:
             wanted = header_key(spelling)
@@ -200,6 +222,11 @@ def as_number(value):
 # Certification", "- Denied", "- Withdrawn", "- Rejected", sometimes "(Expired)", some H-2B "(Returned)").
 # Anything else is shown to the texter as written, and counted in the import report.
 STATUS_KINDS = ("certified", "expired", "partial", "denied", "rejected", "withdrawn", "returned")
+
+
+STATUS_WORDS = {"certified": N_("certified"), "expired": N_("certification expired"),
+                "partial": N_("partially certified"), "denied": N_("denied"), "rejected": N_("rejected"),
+                "withdrawn": N_("withdrawn"), "returned": N_("returned"), "other": N_("other status")}
 
 
 def status_kind(value):

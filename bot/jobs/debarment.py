@@ -23,7 +23,7 @@ from bot.jobs.reader import Refused, Rows
 from bot.jobs.records import name_key, pack, unpack
 from bot.conversation.wording import N_
 
-LISTS = {"current": "current debarments", "expired": "expired debarments"}
+LISTS = {"current": N_("current debarments"), "expired": N_("expired debarments")}
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
@@ -136,14 +136,16 @@ def import_debarred(path, data, program=None, progress=None, who="", list_name=N
         raise Refused(N_("%(file)s has column names but no H-2A or H-2B entries: nothing was imported.",
                          file=report.file))
     report.rows, report.statuses = len(entries), programs
-    report.notes = [f"read as the list of {LISTS[source]}; it replaces only that list's earlier import"]
+    report.notes = [N_("Read as the list of %(which)s; it replaces only that list's earlier import",
+                       which=LISTS[source])]
     if perm:
-        report.notes.append(f"{perm} PERM entries skipped (PERM is not H-2A or H-2B)")
+        report.notes.append(N_("PERM entries skipped (PERM is not H-2A or H-2B): %(n)s", n=perm))
     if no_program:
-        report.notes.append(f"{no_program} entries with no program (no citation, heading or --program): "
-                            "texters see them without a program")
+        report.notes.append(N_("Entries with no program (no citation, heading or --program), shown to texters "
+                               "without a program: %(n)s", n=no_program))
     if unknown_dates:
-        report.notes.append(f"{unknown_dates} dates could not be read: texters are told the date is unknown")
+        report.notes.append(N_("Dates that could not be read (texters are told the date is unknown): %(n)s",
+                               n=unknown_dates))
     report.data_date = datetime.date.today().isoformat()
     kept = [e for e in (unpack(data.debarred_blob()) if data.debarred_blob() else []) if (e[7] if len(e) > 7 else "current") != source]
     gen = data.new_generation()

@@ -32,35 +32,50 @@ class Report:
     other_statuses: dict = field(default_factory=dict)  # CASE_STATUS values not understood -> rows
     data_date: str = ""
     seconds: float = 0.0
-    notes: list = field(default_factory=list)  # further sentences (what was read as what, skipped and why)
+    notes: list = field(default_factory=list)  # further sentences, message ids (what was read as what, skipped)
     fiscal_year: int = 0           # a disclosure file's fiscal year (October to September)
 
     def lines(self):
-        """Return the report as sentences, one a line."""
-        out = [f"{self.file}: {counted(self.rows, 'case' if self.kind == 'cases' else 'entry')} imported"
-               + (f" as {PROGRAM_NAMES.get(self.program, self.program)}" if self.program else "")
-               + (f" fiscal year {self.fiscal_year}" if self.fiscal_year else "")
-               + (f", data of {self.data_date}" if self.data_date else "") + f" in {self.seconds:.1f} s."]
+        """Return the report as message ids (N_ with named details), one a line: English on the command line,
+        the page's language on the staff page (the RQ job keeps ids and details, never the words)."""
+        count = counted(self.rows, "case" if self.kind == "cases" else "entry")
+        seconds = f"{self.seconds:.1f}"
+        date = N_(", data of %(date)s", date=self.data_date) if self.data_date else ""
+        if self.kind == "cases":
+            out = [N_("%(file)s: %(count)s imported as %(program)s%(year)s%(date)s in %(seconds)s s.",
+                      file=self.file, count=count, program=PROGRAM_NAMES.get(self.program, self.program),
+                      year=N_(" fiscal year %(year)s", year=self.fiscal_year) if self.fiscal_year else "",
+                      date=date, seconds=seconds)]
+        else:
+            program = PROGRAM_NAMES.get(self.program, self.program)
+            out = [N_("%(file)s: %(count)s imported%(program)s%(date)s in %(seconds)s s.", file=self.file,
+                      count=count, program=N_(" as %(program)s", program=program) if program else "", date=date,
+                      seconds=seconds)]
         if self.cols is not None:
             for name, (_, header) in self.cols.used.items():
-                out.append(f"  {name:<10} <- column {header!r}")
+                out.append(N_("Column “%(column)s” read as %(what)s", column=header,
+                              what=columns.word(name, self.cols.fields)))
             if self.cols.missing:
-                out.append("  no column found for: " + ", ".join(self.cols.missing)
-                           + " (left blank in answers)")
+                out.append(N_("No column found for: %(fields)s (left blank in answers)",
+                              fields=[columns.word(f, self.cols.fields) for f in self.cols.missing]))
         if self.skipped:
-            out.append(f"  {self.skipped} rows skipped without a readable "
-                       f"{'case number' if self.kind == 'cases' else 'name'} (rows "
-                       + ", ".join(map(str, self.skipped_examples)) + ("..." if self.skipped > 5 else "") + ")")
+            rows = self.skipped_examples + (["…"] if self.skipped > len(self.skipped_examples) else [])
+            out.append(N_("Rows without a readable case number, not imported: %(n)s (rows %(rows)s)", n=self.skipped,
+                          rows=rows) if self.kind == "cases" else
+                       N_("Rows without a readable name, not imported: %(n)s (rows %(rows)s)", n=self.skipped,
+                          rows=rows))
         if self.statuses and self.kind == "debarred":
-            out.append("  entries by program: " + ", ".join(f"{PROGRAM_NAMES.get(k, 'no program')} {v}"
-                                                          for k, v in sorted(self.statuses.items())))
+            out.append(N_("Entries by program: %(programs)s", programs=[
+                N_("%(what)s (%(n)s)", what=PROGRAM_NAMES.get(k) or N_("no program"), n=v)
+                for k, v in sorted(self.statuses.items())]))
         elif self.statuses:
-            out.append("  statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())))
+            out.append(N_("Case statuses: %(statuses)s", statuses=[
+                N_("%(what)s (%(n)s)", what=columns.STATUS_WORDS.get(k, k), n=v)
+                for k, v in sorted(self.statuses.items())]))
         if self.other_statuses:
-            out.append("  statuses shown as written (not understood): "
-                       + "; ".join(f"{k!r} {v}" for k, v in list(self.other_statuses.items())[:5]))
-        out += [f"  {note}" for note in self.notes]
-        return out
+            out.append(N_("Statuses shown to texters as written (not understood): %(statuses)s", statuses=[
+                N_("“%(what)s” (%(n)s)", what=k, n=v) for k, v in list(self.other_statuses.items())[:5]]))
+        return out + list(self.notes)
 
     def as_info(self, who=""):
         """Return what the meta hash keeps about this import."""
@@ -73,10 +88,10 @@ class Report:
 
 
 def counted(n, noun):
-    """Return "1 case", "2 cases", "1 entry", "3 entries"."""
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+    """Return "1 case", "3 entries"... as a message id (its words translated on the page)."""
+    if noun == "case":
+        return N_("1 case") if n == 1 else N_("%(n)s cases", n=n)
+    return N_("1 entry") if n == 1 else N_("%(n)s entries", n=n)
 
 
 def _header(rows_iter, fields):

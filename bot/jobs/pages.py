@@ -14,10 +14,12 @@ from flask_login import current_user
 
 from bot.web.auth import staff_required
 from bot.web.common import csrf
+from bot.web.wording import say, written
 
 from bot.jobs import tasks
 from bot.jobs.cli import status_lines
 from bot.jobs.reader import MAX_BYTES, Refused, check_workbook
+from bot.conversation.wording import N_
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 SUFFIXES = (".xlsx", ".csv", ".pdf")
@@ -50,9 +52,11 @@ def _job(upload_id):
 
 
 def _page(status=200, **context):
-    data = current_app.extensions["jobs"].data
-    return render_template("admin/jobs.html", lines=status_lines(data.status()), max_mb=MAX_BYTES // 2**20,
-                           upload_id=uuid.uuid4().hex, **context), status
+    loaded = current_app.extensions["jobs"].data.status()
+    lines = status_lines(loaded) if loaded else [N_("No job data loaded: texters who send a case number are told "
+                                                    "so. Upload DOL's files with the form below.")]
+    return render_template("admin/jobs.html", lines=lines, max_mb=MAX_BYTES // 2**20, upload_id=uuid.uuid4().hex,
+                           **context), status
 
 
 @bp.get("/jobs")
@@ -80,8 +84,12 @@ def progress(upload_id):
     """Return an import's state as JSON, for the page's polling."""
     job = _job(upload_id)
     if job is None:
-        return jsonify(error="no such import"), 404
-    return jsonify(tasks.state(job))
+        return jsonify(state="unknown", error=_("That import is not known any more: its report is kept for an "
+                                                "hour.")), 404
+    state = tasks.state(job)  # its report and refusal said in the page's language, like the page
+    state.update(lines=[written(line) for line in state.get("lines") or ()],
+                 error=say(state["error"]) if state.get("error") else "")
+    return jsonify(state)
 
 
 @bp.post("/jobs")

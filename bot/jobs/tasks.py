@@ -129,8 +129,8 @@ def has_worker(q):
 
 
 def import_upload(folder, name, kind, program, who):
-    """The RQ job: import the upload in folder and return {"lines": report} or {"error": sentence}; the
-    folder is removed whatever happens."""
+    """The RQ job: import the upload in folder and return {"lines": report} or {"error": sentence}, both
+    message ids with their details (never words of one language); the folder is removed whatever happens."""
     from rq import get_current_job
 
     from bot.jobs.debarment import import_debarred
@@ -154,8 +154,9 @@ def import_upload(folder, name, kind, program, who):
         return {"error": refusal_of(exc)}  # a message id and its details: the page says it in its language
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    current_app.extensions["conversations"].store.audit(who or "staff", "jobs_import", kind=kind, rows=report.rows)
-    return {"lines": report.lines()}
+    current_app.extensions["conversations"].store.audit(who or "staff", "jobs_import", kind=kind, rows=report.rows,
+                                                        program=report.program)
+    return {"lines": report.lines()}  # message ids with their details (pickled): said in the page's language
 
 
 def refusal_of(exc):

@@ -8,7 +8,7 @@ from flask import current_app, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from bot.web.wording import say, sentences, trace
+from bot.web.wording import say, sentences, trace, written
 
 # Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks (U+200E, U+200F,
 # U+061C): a texter's right-to-left override would show the volunteer reversed words. The page sets
@@ -58,5 +58,5 @@ def page_address():
 def init_display(app):
     """Give the templates the bidi_clean filter and the when(), say() and sentences() globals."""
     app.jinja_env.filters["bidi_clean"] = bidi_clean
-    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, trace=trace, session_mark=session_mark,
-                                 page_address=page_address)
+    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, trace=trace, written=written,
+                                 session_mark=session_mark, page_address=page_address)

@@ -29,6 +29,12 @@ def say(message):
     return text[:1].upper() + text[1:]
 
 
+def written(message):
+    """Return a sentence in the page's language as it is written (no capital added: a report's line may start
+    with a file's name); a plain string (a report stored before its lines were messages) as it is."""
+    return _translated(message) if _is_message(message) else str(message).strip()
+
+
 def sentences(message):
     """Return every sentence of a refusal (an edit refused for several reasons has several)."""
     if isinstance(message, (list, tuple)):
@@ -70,7 +76,9 @@ def _fill(template, params):
 
 
 def _detail(name, value):
-    """Return one detail of a message as the page shows it."""
+    """Return one detail of a message as the page shows it (a list: its items, joined with ", ")."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_detail(name, item)) for item in value)
     if _is_message(value):
         return _translated(value)
     if name in _LANGUAGE_PARAMS:
