@@ -102,5 +102,7 @@ def default_paths(root):
     paths = {"batch 3 (written after the third freeze)": os.path.join(root, "tests", "eval", "frozen-batch-3.json"),
              "batch 2 (tuned on in the third round)": os.path.join(root, "tests", "eval", "frozen-batch-2.json"),
              "batch 1 (tuned on in the second round)": os.path.join(root, "tests", "eval", "frozen-batch.json"),
+             "danger dev set (written for, and tuned on in, the fourth round)":
+                 os.path.join(root, "tests", "eval", "dev-danger.json"),
              "outside writers": os.path.join(root, "..", "shared", "corpora", "outside-writers.json")}
     return {name: path for name, path in paths.items() if os.path.exists(path)}

@@ -16,7 +16,7 @@ from bot.conversation.understanding.examples import NONE, OTHER, PAST
 TOP = 6                  # intents kept in an Understanding, best first
 LANGUAGE_MIN = 0.7       # a language is told when the language model is this sure
 LANGUAGE_MIN_LETTERS = 6  # and the message has this many letters: one short word tells nothing
-PART_MIN = 0.85          # a part of a long message read alone tells of danger from this score (above the
+PART_MIN = 0.9           # a part of a long message read alone tells of danger from this score (above the
 PAST_GUARD = 0.8         # whole's page threshold); no part is, when the whole is this surely the past
 DANGER_MIN_LETTERS = 3    # "y", "no", "ok": too short to tell of danger (the model has nothing to go on)
 

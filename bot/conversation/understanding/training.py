@@ -22,7 +22,8 @@ from bot.conversation.understanding.examples import NONE, OTHER, PAST
 from bot.conversation.understanding.linear import ANALYZERS, LinearModel
 
 SETTINGS = {"intent_c": 8.0, "danger_c": 8.0, "language_c": 4.0}
-FALSE_ALARMS = 0.03        # at most this share of held-out "past" examples get a danger page
+FALSE_ALARMS = 0.03        # at most this share of held-out "past" examples get a danger page,
+PLAIN_ALARMS = 0.03       # ... and of held-out plain messages (a topic, small talk)
 LINE_MISSES = 0.03         # at most this share of held-out danger examples get no danger line
 DANGER_MARGIN = 1.0        # the line's threshold is this share of that score
 DANGER_FLOOR = 0.08
@@ -105,15 +106,18 @@ def _thresholds(train_part, test_part, language_texts, settings):
     right = sum(1 for p, w in rows if intent.classes[int(np.argmax(p))] == w)
     out["held_out_intent"] = [right, len(rows)]
     # Danger, two thresholds. From `danger` the kind's page answers (911, 988, Poison Help first): the
-    # lowest score at which at most FALSE_ALARMS of the held-out "past" examples would get it. From
+    # lowest score at which at most FALSE_ALARMS of the held-out "past" examples, and PLAIN_ALARMS of the
+    # plain ones, would get it. From
     # `danger_line` the kind's one line goes before the answer: all but LINE_MISSES of the held-out
     # danger examples reach it.
     kinds = [i for i, c in enumerate(danger.classes) if c not in (NONE, PAST)]
     scored = [(float(danger.probabilities(feats.fold(e.text))[kinds].sum()), e.danger) for e in test_part]
     now = sorted(s for s, d in scored if d not in (NONE, PAST))
     past = [s for s, d in scored if d == PAST]
+    plain = [s for s, d in scored if d == NONE]
     high = next((float(t) for t in np.arange(0.2, 0.81, 0.025)
-                 if sum(1 for s in past if s >= t) <= FALSE_ALARMS * len(past)), 0.8)
+                 if sum(1 for s in past if s >= t) <= FALSE_ALARMS * len(past)
+                 and sum(1 for s in plain if s >= t) <= PLAIN_ALARMS * len(plain)), 0.8)
     low = now[int(LINE_MISSES * len(now))] * DANGER_MARGIN if now else DANGER_FLOOR
     low = min(max(low, DANGER_FLOOR), high)
     out["danger"], out["danger_line"] = round(high, 4), round(low, 4)
