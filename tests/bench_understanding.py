@@ -3,14 +3,14 @@
     python tests/bench_understanding.py [--channel sms|whatsapp] [--missed]
 
 Prints: the training time and the held-out figures training chose its thresholds on; then, for each
-evaluation set that exists (tests/eval/frozen-batch-3.json, written after the third freeze and never used
-to train or tune anything; frozen-batch-2.json and frozen-batch.json, each written after an earlier freeze
-and then used to tune the next round, so shown for comparison only; ../shared/corpora/outside-writers.json),
-topics
-understood per language and per writer (each message the first of a fresh conversation: its topic's
-page, or a short choice offering it), danger recall (its kind's page: 911, 988 or Poison Help first; and
-page or the one danger line first), false alarms (a danger page for frightening words with no danger
-now), a confusion table; last, time per message (p50, p99) and the models' memory.
+evaluation set that exists (tests/understanding_eval.py's default_paths names each for what it is: the
+batch written after the last freeze, never used to train or tune anything; earlier batches, each written
+after a freeze and then tuned on; the danger dev set written for the fourth round; and the outside writers'
+set, ../shared/corpora/outside-writers.json, never trained or tuned on): topics understood per language
+and per writer (each message the first of a fresh conversation: its topic's page, or a short choice
+offering it), danger recall (its kind's page: 911, 988 or Poison Help first; and page or the one danger
+line first), false alarms (a danger page for frightening words with no danger now), a confusion table;
+last, time per message (p50, p99) and the models' memory.
 """
 import argparse
 import collections
