@@ -14,8 +14,8 @@ from bot.storage.privacy import short_name
 from conftest import SCRIPT, Texter, ask_for_person
 
 # A texter's message the shipped model does not read as pay (checked below), with a name staff remove.
-MESSAGE = "mi compa Chuy dice que el bodoque no suelta lo de la quincena"
-EDITED = "mi compa dice que el bodoque no suelta lo de la quincena"
+MESSAGE = "el bodoque sigue sin soltar la raya, dice mi compa Chuy"
+EDITED = "el bodoque sigue sin soltar la raya, dice mi compa"
 TRAINING_WAIT = 300       # seconds: training takes 5-15 s alone, far more while other tests run
 
 
@@ -97,7 +97,7 @@ def test_round_trip_propose_accept_publish_understood(twilio_app, web, waiting):
     assert store_of(twilio_app).proposals() == [] and store_of(twilio_app).proposal(h, pid) is None
     entry = store_of(twilio_app).audit_log()[0]
     assert entry["action"] == "proposal_accept" and entry["texter"] == short_name(h)
-    assert "quincena" not in repr(entry)  # the audit never holds the text
+    assert "bodoque" not in repr(entry)  # the audit never holds the text
     publish = page_text(sam.get("/admin/script/publish"))
     assert "examples[es.intents.pay]" in publish and "examples: 1 added, 0 removed" in publish
     draft = scripts.script("draft")
@@ -169,7 +169,7 @@ def test_reject_deletes_and_audits_without_the_text(twilio_app, web, proposed):
     assert sam.post(f"/admin/script/examples/proposals/{h}/{found['id']}/reject").status_code == 303
     assert store_of(twilio_app).proposals() == []
     entry = store_of(twilio_app).audit_log()[0]
-    assert entry["action"] == "proposal_reject" and "quincena" not in repr(entry)
+    assert entry["action"] == "proposal_reject" and "bodoque" not in repr(entry)
     assert twilio_app.extensions["scripts"].draft() is None  # nothing reached the draft
 
 

@@ -62,10 +62,10 @@ def test_the_kind_reaches_its_page_in_the_engine():
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
 @pytest.mark.parametrize("text, topic_words", [
     ("hace tres años en mi pais me querian matar los pandilleros, ahora tengo corte de asilo en marzo",
-     "corte de inmigracion"),
-    ("el año pasado me cai de una escalera en el trabajo y nunca me pagaron el doctor", "seguro"),
+     ("corte de inmigracion",)),
+    ("el año pasado me cai de una escalera en el trabajo y nunca me pagaron el doctor", ("seguro",)),
     ("last year the crew boss hit me, now i work on another farm but they still owe me two weeks of pay",
-     "Wage and Hour"),
+     ("Wage and Hour", "1. Pay and wages")),  # its page, or the short choice offering it (fifth round)
 ])
 def test_danger_in_the_past_gets_its_topic_with_the_911_line_first(make_texter, text, topic_words, channel):
     """Frightening words about the past or elsewhere: the topic's page, with one 911 line first, not the
@@ -75,7 +75,8 @@ def test_danger_in_the_past_gets_its_topic_with_the_911_line_first(make_texter, 
     lines = {SCRIPT.text("emergency.911", lang) for lang in SCRIPT.languages}
     assert first.split("\n")[0] in lines | {sms_safe(line) for line in lines}
     assert "1-888-373-7888" not in first and "988" not in first  # not the emergency page
-    assert topic_words.lower() in "\n".join(replies).lower().replace("ó", "o")
+    said = "\n".join(replies).lower().replace("ó", "o")
+    assert any(words.lower() in said for words in topic_words), said
 
 
 @pytest.mark.parametrize("text", [
