@@ -99,8 +99,10 @@ def default_paths(root):
     """Return {name: path} of the evaluation sets that exist: the batch written after the last freeze
     (never trained or tuned on), the earlier batches (each written after a freeze, then used to tune the
     next round, so no longer a clean measure), and the outside writers'."""
-    paths = {"batch 4 (written after the fourth freeze)": os.path.join(root, "tests", "eval", "frozen-batch-4.json"),
-             "batch 3 (written after the third freeze; not tuned on in the fourth round)":
+    paths = {"batch 5 (written after the fifth freeze)": os.path.join(root, "tests", "eval", "frozen-batch-5.json"),
+             "batch 4 (written after the fourth freeze; tuned on in the fifth round)":
+                 os.path.join(root, "tests", "eval", "frozen-batch-4.json"),
+             "batch 3 (written after the third freeze; not tuned on since)":
                  os.path.join(root, "tests", "eval", "frozen-batch-3.json"),
              "batch 2 (tuned on in the third round)": os.path.join(root, "tests", "eval", "frozen-batch-2.json"),
              "batch 1 (tuned on in the second round)": os.path.join(root, "tests", "eval", "frozen-batch.json"),
