@@ -45,13 +45,13 @@ def test_staff_change_check_publish_simulate_and_restore_a_phone_number(live, pa
     page.click("#save-entry")
     problems = page.locator("ul.problems")
     problems.get_by_text("is not a phone number").wait_for()
-    assert "directory[cdm].phones[1]" in problems.inner_text() and BAD in problems.inner_text()
+    assert "Directory: cdm, phone 1" in problems.inner_text() and BAD in problems.inner_text()
 
     page.click("nav.subnav >> text=Publish")
     page.fill("#note", "CDM's new number")
     page.click("#publish")
     page.locator("#error").wait_for()
-    assert "directory[cdm].phones[1]" in page.locator("#errors").inner_text()
+    assert "Directory: cdm, phone 1" in page.locator("#errors").inner_text()
     assert [p for p in page.problems if "422" not in p] == []  # the refusal (and the console's note of it)
     page.problems.clear()
 

@@ -108,6 +108,25 @@ def test_a_keyword_that_clashes_is_said_at_save(eva, twilio_app):
     assert "Menú: main (Inglés): La palabra clave 'fees' elige las opciones 1 y 2" in text
     publish = text_of(eva.get("/admin/script/publish"))
     assert "a palabra clave 'fees' elige las opciones 1 y 2" in publish  # the same words at publish
+    assert "Menú: main (Inglés)</a>:" in publish  # and the same place, in words
+    assert "main.intro (K'iche')</a>:" in publish  # the warnings too
+    assert not re.search(r"(text|node|directory)\[", re.sub(r'href="[^"]*"', "", publish)), "a place as the checks write it"
+
+
+def test_every_place_a_finding_or_change_names_is_said_in_words(twilio_app):
+    """Each kind of place the checks and the change lists write is named in the page's language."""
+    from bot.staff.change_words import where_name
+    with twilio_app.test_request_context("/admin/script/publish", headers={"Accept-Language": "es"}):
+        names = {w: where_name(w) for w in (
+            "text[main.intro].quc", "node[main].es", "node[main].options[3]", "directory[cdm].phones[2]",
+            "directory[cdm]", "examples.es.intents.pay", "examples[en.danger.medical]", "understand.intents.pay",
+            "understand.danger.violence", "globals[2]", "office_hours", "alerts.per_month", "script.start", "script")}
+    assert names["text[main.intro].quc"] == "main.intro (K'iche')" and names["node[main].es"] == "Menú: main (Español)"
+    assert names["examples.es.intents.pay"] == "Ejemplos: pay (Español)"
+    assert names["examples[en.danger.medical]"] == "Ejemplos: medical (Inglés)"
+    assert names["node[main].options[3]"] == "Menú: main, opción 3"
+    for where, name in names.items():
+        assert not re.search(r"\[|\w\.\w|_", name.replace("main.intro", "")), (where, name)
 
 
 def test_a_po_file_that_drops_a_placeholder_is_said_at_upload(eva, twilio_app):

@@ -159,10 +159,10 @@ def test_phone_number_change_is_checked_published_seen_and_restored(twilio_app, 
     saved = sam.post("/admin/script/directory/cdm", cdm_form(scripts, "1-855-234-969"))
     assert saved.status_code == 303
     page = page_text(sam.get(saved.location))
-    assert "directory[cdm].phones[1]" in page and "is not a phone number phonenumbers can read" in page
+    assert "Directory: cdm, phone 1" in page and "is not a phone number phonenumbers can read" in page
     assert "the draft cannot be published until they are fixed" in page
     publish = page_text(sam.get("/admin/script/publish"))
-    assert 'id="errors"' in publish and "directory[cdm].phones[1]" in publish
+    assert 'id="errors"' in publish and "Directory: cdm, phone 1" in publish
     refused = sam.post("/admin/script/publish", {"note": "new number", "expected_head": "1"})
     assert refused.status_code == 422 and "1-855-234-969" in page_text(refused)
     sam.post("/admin/script/directory/cdm", cdm_form(scripts, "1-855-234-9698"))
