@@ -97,7 +97,46 @@ def test_a_refused_text_save_survives_a_language_change(eva, twilio_app):
     assert page.status_code == 400 and "El texto es demasiado largo: 1601 caracteres" in text_of(page)
     assert too_long in text_of(page)  # what was typed is kept
     switched = eva.post("/language", {"lang": "en", "next": "/admin/script/text/main.intro"})
-    assert switched.status_code == 302 and eva.get(switched.location).status_code == 200
+    page = eva.get(switched.location)
+    assert switched.status_code == 302 and page.status_code == 400  # never a 405: the refusal, now in English
+    assert "Text too long: 1601 characters (at most 1600)" in text_of(page) and too_long in text_of(page)
+
+
+def switch(user, lang, path):
+    """Change the page language from path as the header's menu does; return the page it leads back to."""
+    switched = user.post("/language", {"lang": lang, "next": path})
+    assert switched.status_code == 302 and switched.location.endswith(path)
+    return user.get(switched.location)
+
+
+def test_a_refusal_and_what_was_typed_survive_a_language_change(eva, web):
+    """Right after a refused directory entry, office hours or settings, changing the page language shows the
+    same page again: what was typed, and every refusal in the new language (and back); a reload afterwards is
+    a fresh form."""
+    form = {**ENTRY, "id": "test_entry", "serves": "Narnia", "checked": "last week"}
+    eva.client.post("/admin/script/directory/new", data={**form, "csrf_token": _csrf(eva)})
+    assert "lugar desconocido 'NARNIA'" in text_of(eva.get("/admin/script/directory/new"))
+    english = switch(eva, "en", "/admin/script/directory/new")
+    assert english.status_code == 400 and "Serves: unknown place 'NARNIA'" in text_of(english)
+    assert "'last week' is not a date like 2026-01-31" in text_of(english) and "lugar desconocido" not in text_of(english)
+    assert 'value="Legal Aid Test"' in text_of(english) and 'value="NARNIA"' in text_of(english)
+    spanish = switch(eva, "es", "/admin/script/directory/new")
+    assert "lugar desconocido 'NARNIA'" in text_of(spanish) and 'value="Legal Aid Test"' in text_of(spanish)
+    fresh = eva.get("/admin/script/directory/new")
+    assert fresh.status_code == 200 and "NARNIA" not in text_of(fresh) and "Legal Aid Test" not in text_of(fresh)
+
+    eva.client.post("/admin/script/hours", data={"timezone": "America/New_York", "mon": "09:00-12:00, 11:00-13:00",
+                                                 "csrf_token": _csrf(eva)})
+    assert "Lunes: 09:00-12:00 y 11:00-13:00 se solapan" in text_of(eva.get("/admin/script/hours"))
+    english = switch(eva, "en", "/admin/script/hours")
+    assert "Monday: 09:00-12:00 and 11:00-13:00 overlap" in text_of(english) and "11:00-13:00" in text_of(english)
+
+    sam = web("sam")  # English pages
+    sam.client.post("/admin/settings", data={"csrf_token": _csrf(sam), "template_es": "HX123", "notify_minutes": "5"})
+    assert "“HX123” is not a Content SID" in text_of(sam.get("/admin/"))
+    spanish = switch(sam, "es", "/admin/")
+    assert "«HX123» no es un Content SID" in text_of(spanish) and 'value="HX123"' in text_of(spanish)
+    assert "HX123" not in text_of(sam.get("/admin/"))  # a reload: the refusal was seen
 
 
 def test_a_keyword_that_clashes_is_said_at_save(eva, twilio_app):
