@@ -58,7 +58,9 @@ def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio
     h = pseudonym(twilio_app, texter)
     ana = web("ana")
     ana.post(f"/inbox/c/{h}/claim")
-    ana.post(f"/inbox/c/{h}/close")
+    ana.post(f"/inbox/c/{h}/note", {"note": "Nota: quiere hablar con alguien de Oaxaca"})
+    ana.post(f"/inbox/c/{h}/transfer", {"to": "sam@example.org"})
+    web("sam").post(f"/inbox/c/{h}/close")
     clock = twilio_app.extensions["conversations"].clock
     import datetime
     twilio_app.extensions["conversations"].clock = lambda: clock() + datetime.timedelta(minutes=90)
@@ -68,6 +70,9 @@ def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio
     page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
     history = page[page.index('id="history"'):page.index('id="thread"')]
     assert "primera vez: mi pago" in history and "segunda vez" not in history
+    # a note is marked as one (never taken for a message sent), a transfer said in words
+    assert re.search(r"Nota para colegas \(no se envía\):</span><span[^>]*>Nota: quiere hablar", history), history
+    assert "ana@example.org pasó la conversación a sam@example.org." in history and "transferred" not in history
     thread = page[page.index('id="thread"'):]
     assert "segunda vez" in thread and "primera vez" not in thread
 
