@@ -190,6 +190,24 @@ def test_settings_refusals_all_at_once(web):
     page = text_of(sam.get(posted.location))
     assert "“HX123” is not a Content SID" in page and "“nope” is not a Content SID" in page
     assert 'value="HX123"' in page and 'value="5"' in page
+    posted = sam.client.post("/admin/settings", data={"csrf_token": sam.csrf, "template_es": "HX123",
+                                                      "template_en": "nope", "notify_minutes": "-3"})
+    page = text_of(sam.get(posted.location))  # the form's own finding did not hide the others
+    assert "between 0 and 1440" in page and "“HX123” is not a Content SID" in page and "“nope” is not" in page
+
+
+@pytest.mark.parametrize("path, form, says", [
+    ("/admin/script/hours", {"timezone": "", "mon": "09:00-17:00"}, "unknown time zone"),
+    ("/admin/alerts/", {"title": "", "kind": "heat", "langs": ["es"], "text_es": "Calor: tome agua."}, "give the alert a short name"),
+    ("/admin/alerts/settings", {"per_month": ""}, "whole number"),
+])
+def test_fields_the_browser_no_longer_checks_are_refused_by_the_server(web, path, form, says):
+    """The forms leave every check to the server (novalidate: the browser's stops at the first field, in its
+    own language): an empty required field is refused in words."""
+    sam = web("sam")
+    sam.get("/admin/")
+    page = sam.post(path, form)
+    assert page.status_code == 400 and says in text_of(page).lower(), text_of(page)[-3000:]
 
 
 def test_pages_follow_the_volunteers_language_when_no_page_language_is_given(twilio_app):

@@ -85,8 +85,7 @@ def index():
 def settings():
     """Save the templates and the on-call interval."""
     form = SettingsForm()
-    if not form.validate():
-        return refused(url_for(".index") + "#settings", 400)
+    valid = form.validate()  # the form's own findings are said again on the page, with the ones below
     problems = []
     templates = {}
     for lang in ("es", "quc", "en"):  # every refusal at once, not the first alone
@@ -96,7 +95,7 @@ def settings():
             problems.append((f"error:template_{lang}", said(_l(
                 "“%(sid)s” is not a Content SID: it is HX followed by 32 hexadecimal digits.",
                 sid=getattr(form, f"template_{lang}").data.strip()))))
-    if problems:
+    if problems or not valid:
         return refused(url_for(".index") + "#settings", 400, [*request.form.items(multi=True), *problems])
     texts = {lang: (getattr(form, f"text_{lang}").data or "").strip() for lang in ("es", "quc", "en")}
     current_app.extensions["staff_settings"].save(
