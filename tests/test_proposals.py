@@ -99,7 +99,7 @@ def test_round_trip_propose_accept_publish_understood(twilio_app, web, waiting):
     assert entry["action"] == "proposal_accept" and entry["texter"] == short_name(h)
     assert "quincena" not in repr(entry)  # the audit never holds the text
     publish = page_text(sam.get("/admin/script/publish"))
-    assert "examples[es.intents.pay]" in publish and "examples: 1 added, 0 removed" in publish
+    assert "Examples: pay (Spanish)" in publish and "examples: 1 added, 0 removed" in publish
     draft = scripts.script("draft")
     cached = model_cache._path(model_cache._key(draft.examples, draft.language_texts()))
     if os.path.exists(cached):
@@ -233,6 +233,11 @@ def test_bad_examples_are_refused_in_spanish(twilio_app, web):
     response = eva.post("/admin/script/examples/es/intents/pay", {"examples": "x" * 700})
     assert response.status_code == 400
     assert "Línea 1: el ejemplo es demasiado largo: 700 caracteres (600 como máximo)" in page_text(response)
+    switched = eva.post("/language", {"lang": "en", "next": "/admin/script/examples/es/intents/pay"})
+    english = eva.get(switched.location)  # the same refusal, now in English, and what was typed (post, redirect, get)
+    assert english.status_code == 400 and "Line 1: an example is too long: 700 characters" in page_text(english)
+    assert "x" * 700 in page_text(english)
+    eva.post("/language", {"lang": "es", "next": "/admin/script/examples/"})
     assert "Ejemplos" in page_text(eva.get("/admin/script/examples/"))
 
 
