@@ -357,9 +357,24 @@ def test_thread_shows_the_reading_collapsed_with_nearest_examples(twilio_app, we
     ana = web("ben")  # pages in English
     thread = page_text(ana.get(f"/inbox/c/{h}/thread"))
     reading = SCRIPT.understand(MESSAGE)
-    assert f"Bot read: {reading.intent} ({reading.score(reading.intent):.2f})" in thread
+    assert "Bot read: " in thread and f" ({reading.score(reading.intent):.2f})</summary>" in thread
     assert "<details" in thread and "<details open" not in thread and "Nearest examples:" in thread
     nearest = SCRIPT.understander.nearest(MESSAGE, 1)[0][0]
     assert nearest in thread
     assert "csrf_token" not in thread
     assert thread == page_text(ana.get(f"/inbox/c/{h}/thread"))  # same HTML: the page keeps it open
+
+
+def test_the_labels_are_named_in_the_pages_language(twilio_app, web, waiting):
+    """What the bot read and the labels a volunteer may propose are said in words in Spanish ("pago",
+    "autolesión"), with the score's decimal comma; the labels stay the options' values."""
+    _, h = waiting
+    page = page_text(web("ana").get(f"/inbox/c/{h}"))  # pages in Spanish
+    labels = set(SCRIPT.intent_labels) | set(SCRIPT.danger_pages)
+    read = re.search(r"El bot entendió: ([^(<]+) \((\d+,\d\d)\)", page)
+    assert read and read[1] not in labels, read
+    options = re.findall(r'<option value="(intents|danger)\.(\w+)"(?: selected)?>([^<]+)</option>', page)
+    assert {name for _, name, _ in options} == labels  # every label offered, by its value
+    shown = {name: words for _, name, words in options}
+    assert shown["pay"] == "pago" and shown["selfharm"] == "autolesión" and shown["lang_quc"] == "elige k'iche'"
+    assert not [words for words in shown.values() if words in labels], shown
