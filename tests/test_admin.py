@@ -128,6 +128,40 @@ def test_audit_log_page_has_no_bodies_or_numbers(twilio_app, web, fake_twilio):
     assert "respuesta privada" not in raw and "5055550405" not in raw and h not in raw
 
 
+def audit_actions():
+    """Return every action the app writes in the audit log: the literal ones found in the source, and those
+    passed on as a value (replies, templates and voice notes; the accounts' buttons and commands)."""
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parent.parent / "bot"
+    found = set()
+    for path in root.rglob("*.py"):
+        found |= set(re.findall(r'(?:audit|_send|_change_account)\((?:[^,()"]+, ){0,5}"([a-z_]+)"', path.read_text()))
+    return (found - {"bot", "cli", "-"}) | {"on_call", "off_call", "enable", "disable", "end_sessions"}
+
+
+def test_every_audit_action_and_error_is_named_in_the_pages_language(twilio_app, web):
+    """Each action the app audits is a sentence in Spanish on the staff page, never its code (script_examples,
+    proposal_accept...); a refused send's error is said in words too (opted_out, window_closed...)."""
+    actions = audit_actions()
+    assert {"claim", "reply", "voice", "transfer_sms", "script_examples", "proposal_reject", "password"} <= actions
+    store = twilio_app.extensions["accounts"].store
+    for action in sorted(actions):
+        store.audit("eva@example.org", action, "T-AAAAAA")
+    for error in ("opted_out", "window_closed", "timeout", "unreachable", "twilio"):
+        store.audit("eva@example.org", "reply", "T-AAAAAA", error=error)
+    accounts = twilio_app.extensions["accounts"]
+    accounts.update(accounts.get("sam@example.org"), ui_lang="es")
+    import re
+    page = web("sam").get("/admin/").get_data(as_text=True)
+    cells = re.findall(r'<td data-label="Acción" data-action="(\w+)">(.*?)</td>', page, re.S)
+    assert {a for a, _ in cells} >= actions
+    for action, cell in cells:
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", cell) and action not in cell.split(), (action, cell)
+    for error in ("opted_out", "window_closed", "timeout", "unreachable"):
+        assert error not in " ".join(c for _, c in cells)
+
+
 def test_audit_entries_older_than_the_retention_are_dropped(settings):
     """The audit stream keeps AUDIT_TTL seconds of entries, and expires when unused that long."""
     from bot import create_app

@@ -10,8 +10,10 @@ import uuid
 import pytest
 
 from bot.conversation.sms import segments, sms_safe
-from conftest import REFERRAL
+from conftest import PASSWORD, REFERRAL
 from test_browser import chromium, live, log_in, page, text  # noqa: F401 - the same live server fixtures
+from test_browser_sessions_drafts import browse  # noqa: F401 - pages of the sizes staff were watched on
+from test_browser_sessions_drafts import log_in as log_in_from_login
 
 pytestmark = pytest.mark.slow
 OLD, BAD, NEW = "1-855-234-9699", "1-855-234-969", "1-855-234-9698"
@@ -45,13 +47,13 @@ def test_staff_change_check_publish_simulate_and_restore_a_phone_number(live, pa
     page.click("#save-entry")
     problems = page.locator("ul.problems")
     problems.get_by_text("is not a phone number").wait_for()
-    assert "directory[cdm].phones[1]" in problems.inner_text() and BAD in problems.inner_text()
+    assert "Directory: cdm, phone 1" in problems.inner_text() and BAD in problems.inner_text()
 
     page.click("nav.subnav >> text=Publish")
     page.fill("#note", "CDM's new number")
     page.click("#publish")
     page.locator("#error").wait_for()
-    assert "directory[cdm].phones[1]" in page.locator("#errors").inner_text()
+    assert "Directory: cdm, phone 1" in page.locator("#errors").inner_text()
     assert [p for p in page.problems if "422" not in p] == []  # the refusal (and the console's note of it)
     page.problems.clear()
 
@@ -104,3 +106,32 @@ def test_segment_counter_folds_accents_like_the_server(live, page):
         safe = sms_safe(sample, fold_accents=True)
         assert js == [safe, *segments(safe)], sample
     assert page.problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_wrong_field_is_said_at_once_in_the_pages_language(live, browse, size):
+    """Issue 22, defect 10: a directory entry and the settings with several wrong fields. The browser's own
+    checks (one field at a time, in the browser's language) do not stop the form: the page names every one,
+    in Spanish, and keeps what was typed."""
+    base = live["base"]
+    email = f"eva-{size}-{uuid.uuid4().hex[:6]}@example.org"
+    live["app"].extensions["accounts"].add(email, "staff", PASSWORD, langs=["es"])
+    eva = browse(size)
+    log_in_from_login(eva, base, email)
+    eva.goto(base + "/admin/script/directory/new")
+    eva.fill("#id", "Bad Id!")
+    eva.fill("#serves", "US-XX")
+    eva.fill("#checked", "2099-01-01")
+    eva.click("#save-entry")
+    said = eva.locator("#error").inner_text()
+    assert "Identificador: use minúsculas" in said and "lugar desconocido 'US-XX'" in said and "futuro" in said, said
+    assert eva.input_value("#id") == "Bad Id!" and eva.input_value("#serves") == "US-XX"
+    eva.goto(base + "/admin/")
+    eva.fill("#template_es", "HX1")
+    eva.fill("#template_en", "nope")
+    eva.fill("#notify_minutes", "-3")
+    eva.click("#settings button[type=submit]")
+    errors = " ".join(eva.locator("#settings .flash.error").all_inner_texts())
+    assert "«HX1» no es un Content SID" in errors and "«nope» no es un Content SID" in errors, errors
+    assert "entre 0 y 1440" in errors and eva.input_value("#notify_minutes") == "-3"
+    assert eva.problems == []

@@ -28,8 +28,10 @@ def test_a_note_is_kept_for_colleagues_and_never_sent(twilio_app, web, fake_twil
 
 
 def test_transfer_to_a_colleague_who_speaks_the_language(twilio_app, web, fake_twilio):
-    """Sam (staff) holds an English texter; he passes it to Ben (English); Ana (Spanish only) is not
-    offered; the audit log and the thread say it; Ben finds it among his own."""
+    """Sam (staff) holds an English texter; he passes it to Ben (English); Ana (Spanish only) and Rita (a
+    reviewer, who has no inbox) are not offered; the audit log and the thread say it; Ben finds it among his own."""
+    twilio_app.extensions["accounts"].add("rita@example.org", "reviewer", "correct horse battery staple",
+                                          langs=["en", "quc"])
     texter = ask_for_person(Texter(twilio_app.test_client(), "+15055550902"), lang="3", last="help me")
     h = pseudonym(twilio_app, texter)
     sam = web("sam")
@@ -38,6 +40,7 @@ def test_transfer_to_a_colleague_who_speaks_the_language(twilio_app, web, fake_t
     offered = re.findall(r'<option value="([^"]+@example.org)">', page)
     assert offered == ["ben@example.org"]
     assert sam.post(f"/inbox/c/{h}/transfer", {"to": "ana@example.org"}).status_code == 400
+    assert sam.post(f"/inbox/c/{h}/transfer", {"to": "rita@example.org"}).status_code == 400
     moved = sam.post(f"/inbox/c/{h}/transfer", {"to": "ben@example.org"})
     assert moved.status_code == 303
     record = twilio_app.extensions["conversations"].store.handoff(h)
@@ -55,7 +58,9 @@ def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio
     h = pseudonym(twilio_app, texter)
     ana = web("ana")
     ana.post(f"/inbox/c/{h}/claim")
-    ana.post(f"/inbox/c/{h}/close")
+    ana.post(f"/inbox/c/{h}/note", {"note": "Nota: quiere hablar con alguien de Oaxaca"})
+    ana.post(f"/inbox/c/{h}/transfer", {"to": "sam@example.org"})
+    web("sam").post(f"/inbox/c/{h}/close")
     clock = twilio_app.extensions["conversations"].clock
     import datetime
     twilio_app.extensions["conversations"].clock = lambda: clock() + datetime.timedelta(minutes=90)
@@ -65,6 +70,9 @@ def test_history_shows_earlier_closed_conversations(twilio_app, web, fake_twilio
     page = ana.get(f"/inbox/c/{h}").get_data(as_text=True)
     history = page[page.index('id="history"'):page.index('id="thread"')]
     assert "primera vez: mi pago" in history and "segunda vez" not in history
+    # a note is marked as one (never taken for a message sent), a transfer said in words
+    assert re.search(r"Nota para colegas \(no se envía\):</span><span[^>]*>Nota: quiere hablar", history), history
+    assert "ana@example.org pasó la conversación a sam@example.org." in history and "transferred" not in history
     thread = page[page.index('id="thread"'):]
     assert "segunda vez" in thread and "primera vez" not in thread
 

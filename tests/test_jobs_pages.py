@@ -241,6 +241,31 @@ def test_the_report_of_a_real_import_is_said_in_spanish(twilio_app, web, tmp_pat
     assert "Column “Case No” read as case number" in english and "Rows without a readable case number" in english
 
 
+def test_times_dates_and_seconds_are_written_for_the_pages_language(twilio_app, web, tmp_path):
+    """The loaded lines' import time (with its zone), the data's date and the report's seconds are written as
+    the page's language writes them, never as the ISO text the status keeps (2026-12-07T19:04:40+00:00)."""
+    sam = spanish(twilio_app, web)
+    posted, page = uploaded(sam, {"kind": "cases", "program": "", "file": renamed_file(tmp_path)})
+    from test_spanish_pages import visible
+    html = page.get_data(as_text=True)
+    loaded = visible(re.search(r'<section id="loaded">.*?</section>', html, re.S)[0])
+    report = visible(re.search(r'<section id="report">.*?</section>', html, re.S)[0])
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", loaded + report), loaded + report
+    assert re.search(r"datos del \d{1,2} [a-z]{3,4}\.? 20\d\d, importado \d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2} \S+ por sam@",
+                     loaded), loaded
+    assert re.search(r" en \d+,\d s\.", report) and not re.search(r" en \d+\.\d s", report), report
+    state = sam.get("/admin/jobs/imports/" + re.search(r"import=(\w+)", posted.headers["Location"])[1]).get_json()
+    assert re.search(r" en \d+,\d s\.", state["lines"][0]), state["lines"][0]  # the JSON the page polls too
+    sam.app.extensions["accounts"].update(sam.app.extensions["accounts"].get("sam@example.org"), ui_lang="en")
+    english = visible(sam.get(posted.headers["Location"]).get_data(as_text=True))
+    assert re.search(r"data of [A-Z][a-z]{2} \d{1,2}, 20\d\d, imported \d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}\s[AP]M \S+ by sam@",
+                     english), english
+    assert re.search(r" in \d+\.\d s\.", english)
+    from bot.jobs.cli import status_lines
+    line = status_lines(twilio_app.extensions["jobs"].data.status())[0]
+    assert re.search(r"imported \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", line)  # the command line keeps ISO
+
+
 def test_a_debarment_list_and_a_refusal_in_spanish(twilio_app, web, tmp_path):
     sam = spanish(twilio_app, web)
     rows = jf.SAMPLE_DEBARRED + [{"Name": "Old Perm Co", "City, State": "Tifton, GA", "Program": "20 CFR 656",

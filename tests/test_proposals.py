@@ -99,7 +99,7 @@ def test_round_trip_propose_accept_publish_understood(twilio_app, web, waiting):
     assert entry["action"] == "proposal_accept" and entry["texter"] == short_name(h)
     assert "bodoque" not in repr(entry)  # the audit never holds the text
     publish = page_text(sam.get("/admin/script/publish"))
-    assert "examples[es.intents.pay]" in publish and "examples: 1 added, 0 removed" in publish
+    assert "Examples: pay (Spanish)" in publish and "examples: 1 added, 0 removed" in publish
     draft = scripts.script("draft")
     cached = model_cache._path(model_cache._key(draft.examples, draft.language_texts()))
     if os.path.exists(cached):
@@ -233,6 +233,11 @@ def test_bad_examples_are_refused_in_spanish(twilio_app, web):
     response = eva.post("/admin/script/examples/es/intents/pay", {"examples": "x" * 700})
     assert response.status_code == 400
     assert "Línea 1: el ejemplo es demasiado largo: 700 caracteres (600 como máximo)" in page_text(response)
+    switched = eva.post("/language", {"lang": "en", "next": "/admin/script/examples/es/intents/pay"})
+    english = eva.get(switched.location)  # the same refusal, now in English, and what was typed (post, redirect, get)
+    assert english.status_code == 400 and "Line 1: an example is too long: 700 characters" in page_text(english)
+    assert "x" * 700 in page_text(english)
+    eva.post("/language", {"lang": "es", "next": "/admin/script/examples/"})
     assert "Ejemplos" in page_text(eva.get("/admin/script/examples/"))
 
 
@@ -352,9 +357,24 @@ def test_thread_shows_the_reading_collapsed_with_nearest_examples(twilio_app, we
     ana = web("ben")  # pages in English
     thread = page_text(ana.get(f"/inbox/c/{h}/thread"))
     reading = SCRIPT.understand(MESSAGE)
-    assert f"Bot read: {reading.intent} ({reading.score(reading.intent):.2f})" in thread
+    assert "Bot read: " in thread and f" ({reading.score(reading.intent):.2f})</summary>" in thread
     assert "<details" in thread and "<details open" not in thread and "Nearest examples:" in thread
     nearest = SCRIPT.understander.nearest(MESSAGE, 1)[0][0]
     assert nearest in thread
     assert "csrf_token" not in thread
     assert thread == page_text(ana.get(f"/inbox/c/{h}/thread"))  # same HTML: the page keeps it open
+
+
+def test_the_labels_are_named_in_the_pages_language(twilio_app, web, waiting):
+    """What the bot read and the labels a volunteer may propose are said in words in Spanish ("pago",
+    "autolesión"), with the score's decimal comma; the labels stay the options' values."""
+    _, h = waiting
+    page = page_text(web("ana").get(f"/inbox/c/{h}"))  # pages in Spanish
+    labels = set(SCRIPT.intent_labels) | set(SCRIPT.danger_pages)
+    read = re.search(r"El bot entendió: ([^(<]+) \((\d+,\d\d)\)", page)
+    assert read and read[1] not in labels, read
+    options = re.findall(r'<option value="(intents|danger)\.(\w+)"(?: selected)?>([^<]+)</option>', page)
+    assert {name for _, name, _ in options} == labels  # every label offered, by its value
+    shown = {name: words for _, name, words in options}
+    assert shown["pay"] == "pago" and shown["selfharm"] == "autolesión" and shown["lang_quc"] == "elige k'iche'"
+    assert not [words for words in shown.values() if words in labels], shown

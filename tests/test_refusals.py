@@ -97,7 +97,46 @@ def test_a_refused_text_save_survives_a_language_change(eva, twilio_app):
     assert page.status_code == 400 and "El texto es demasiado largo: 1601 caracteres" in text_of(page)
     assert too_long in text_of(page)  # what was typed is kept
     switched = eva.post("/language", {"lang": "en", "next": "/admin/script/text/main.intro"})
-    assert switched.status_code == 302 and eva.get(switched.location).status_code == 200
+    page = eva.get(switched.location)
+    assert switched.status_code == 302 and page.status_code == 400  # never a 405: the refusal, now in English
+    assert "Text too long: 1601 characters (at most 1600)" in text_of(page) and too_long in text_of(page)
+
+
+def switch(user, lang, path):
+    """Change the page language from path as the header's menu does; return the page it leads back to."""
+    switched = user.post("/language", {"lang": lang, "next": path})
+    assert switched.status_code == 302 and switched.location.endswith(path)
+    return user.get(switched.location)
+
+
+def test_a_refusal_and_what_was_typed_survive_a_language_change(eva, web):
+    """Right after a refused directory entry, office hours or settings, changing the page language shows the
+    same page again: what was typed, and every refusal in the new language (and back); a reload afterwards is
+    a fresh form."""
+    form = {**ENTRY, "id": "test_entry", "serves": "Narnia", "checked": "last week"}
+    eva.client.post("/admin/script/directory/new", data={**form, "csrf_token": _csrf(eva)})
+    assert "lugar desconocido 'NARNIA'" in text_of(eva.get("/admin/script/directory/new"))
+    english = switch(eva, "en", "/admin/script/directory/new")
+    assert english.status_code == 400 and "Serves: unknown place 'NARNIA'" in text_of(english)
+    assert "'last week' is not a date like 2026-01-31" in text_of(english) and "lugar desconocido" not in text_of(english)
+    assert 'value="Legal Aid Test"' in text_of(english) and 'value="NARNIA"' in text_of(english)
+    spanish = switch(eva, "es", "/admin/script/directory/new")
+    assert "lugar desconocido 'NARNIA'" in text_of(spanish) and 'value="Legal Aid Test"' in text_of(spanish)
+    fresh = eva.get("/admin/script/directory/new")
+    assert fresh.status_code == 200 and "NARNIA" not in text_of(fresh) and "Legal Aid Test" not in text_of(fresh)
+
+    eva.client.post("/admin/script/hours", data={"timezone": "America/New_York", "mon": "09:00-12:00, 11:00-13:00",
+                                                 "csrf_token": _csrf(eva)})
+    assert "Lunes: 09:00-12:00 y 11:00-13:00 se solapan" in text_of(eva.get("/admin/script/hours"))
+    english = switch(eva, "en", "/admin/script/hours")
+    assert "Monday: 09:00-12:00 and 11:00-13:00 overlap" in text_of(english) and "11:00-13:00" in text_of(english)
+
+    sam = web("sam")  # English pages
+    sam.client.post("/admin/settings", data={"csrf_token": _csrf(sam), "template_es": "HX123", "notify_minutes": "5"})
+    assert "“HX123” is not a Content SID" in text_of(sam.get("/admin/"))
+    spanish = switch(sam, "es", "/admin/")
+    assert "«HX123» no es un Content SID" in text_of(spanish) and 'value="HX123"' in text_of(spanish)
+    assert "HX123" not in text_of(sam.get("/admin/"))  # a reload: the refusal was seen
 
 
 def test_a_keyword_that_clashes_is_said_at_save(eva, twilio_app):
@@ -108,6 +147,25 @@ def test_a_keyword_that_clashes_is_said_at_save(eva, twilio_app):
     assert "Menú: main (Inglés): La palabra clave 'fees' elige las opciones 1 y 2" in text
     publish = text_of(eva.get("/admin/script/publish"))
     assert "a palabra clave 'fees' elige las opciones 1 y 2" in publish  # the same words at publish
+    assert "Menú: main (Inglés)</a>:" in publish  # and the same place, in words
+    assert "main.intro (K'iche')</a>:" in publish  # the warnings too
+    assert not re.search(r"(text|node|directory)\[", re.sub(r'href="[^"]*"', "", publish)), "a place as the checks write it"
+
+
+def test_every_place_a_finding_or_change_names_is_said_in_words(twilio_app):
+    """Each kind of place the checks and the change lists write is named in the page's language."""
+    from bot.staff.change_words import where_name
+    with twilio_app.test_request_context("/admin/script/publish", headers={"Accept-Language": "es"}):
+        names = {w: where_name(w) for w in (
+            "text[main.intro].quc", "node[main].es", "node[main].options[3]", "directory[cdm].phones[2]",
+            "directory[cdm]", "examples.es.intents.pay", "examples[en.danger.medical]", "understand.intents.pay",
+            "understand.danger.violence", "globals[2]", "office_hours", "alerts.per_month", "script.start", "script")}
+    assert names["text[main.intro].quc"] == "main.intro (K'iche')" and names["node[main].es"] == "Menú: main (Español)"
+    assert names["examples.es.intents.pay"] == "Ejemplos: pay (Español)"
+    assert names["examples[en.danger.medical]"] == "Ejemplos: medical (Inglés)"
+    assert names["node[main].options[3]"] == "Menú: main, opción 3"
+    for where, name in names.items():
+        assert not re.search(r"\[|\w\.\w|_", name.replace("main.intro", "")), (where, name)
 
 
 def test_a_po_file_that_drops_a_placeholder_is_said_at_upload(eva, twilio_app):
@@ -132,6 +190,24 @@ def test_settings_refusals_all_at_once(web):
     page = text_of(sam.get(posted.location))
     assert "“HX123” is not a Content SID" in page and "“nope” is not a Content SID" in page
     assert 'value="HX123"' in page and 'value="5"' in page
+    posted = sam.client.post("/admin/settings", data={"csrf_token": sam.csrf, "template_es": "HX123",
+                                                      "template_en": "nope", "notify_minutes": "-3"})
+    page = text_of(sam.get(posted.location))  # the form's own finding did not hide the others
+    assert "between 0 and 1440" in page and "“HX123” is not a Content SID" in page and "“nope” is not" in page
+
+
+@pytest.mark.parametrize("path, form, says", [
+    ("/admin/script/hours", {"timezone": "", "mon": "09:00-17:00"}, "unknown time zone"),
+    ("/admin/alerts/", {"title": "", "kind": "heat", "langs": ["es"], "text_es": "Calor: tome agua."}, "give the alert a short name"),
+    ("/admin/alerts/settings", {"per_month": ""}, "whole number"),
+])
+def test_fields_the_browser_no_longer_checks_are_refused_by_the_server(web, path, form, says):
+    """The forms leave every check to the server (novalidate: the browser's stops at the first field, in its
+    own language): an empty required field is refused in words."""
+    sam = web("sam")
+    sam.get("/admin/")
+    page = sam.post(path, form)
+    assert page.status_code == 400 and says in text_of(page).lower(), text_of(page)[-3000:]
 
 
 def test_pages_follow_the_volunteers_language_when_no_page_language_is_given(twilio_app):

@@ -54,7 +54,7 @@ def test_approve_correct_and_comment(twilio_app, rita):
 
 
 @pytest.mark.parametrize("path, form, says", [
-    ("/review/no.such.text/approve", {}, "no quc text"),
+    ("/review/no.such.text/approve", {}, "text &#39;no.such.text&#39; to review"),
     ("/review/opt.person/comment", {"note": "   "}, "write a comment first"),
     ("/review/opt.person/edit", {"text": "  "}, "Write the text first."),
     ("/review/opt.person/edit", {"text": "X", "was": "not what the draft holds"}, "changed"),
@@ -62,10 +62,31 @@ def test_approve_correct_and_comment(twilio_app, rita):
 def test_bad_input_is_refused_with_a_sentence(twilio_app, rita, path, form, says):
     """Unknown texts, empty comments and corrections, a text changed meanwhile: refused, said, nothing lost."""
     before = quc(twilio_app, "opt.person")
-    response = rita.post(path, form)
-    assert response.status_code == 303
-    assert says.lower() in rita.get(response.location).get_data(as_text=True).lower()
+    response = rita.post(path, form)  # the page the refusal's redirect leads to (post, redirect, get)
+    assert response.posted.status_code == 303 and response.status_code in (400, 404, 409)
+    assert says.lower() in response.get_data(as_text=True).lower()
     assert quc(twilio_app, "opt.person") == before
+
+
+def test_a_refused_correction_is_said_in_the_pages_language_and_kept(twilio_app, rita):
+    """A correction holding a right-to-left override, and one too long: the sentence in Spanish (the reviewer's
+    pages), starting with a capital, at that text, and what she typed is back in its box; English after a
+    change of the page language."""
+    accounts = twilio_app.extensions["accounts"]
+    accounts.update(accounts.get(RITA), ui_lang="es")
+    typed = "Tzalij\u202e pa ri cholb'al"
+    page = rita.post("/review/opt.back/edit", {"text": typed, "was": quc(twilio_app, "opt.back").text})
+    assert page.posted.status_code == 303 and page.posted.location.endswith("#t-opt.back")
+    html = page.get_data(as_text=True)
+    error = html[html.index('id="error"'):].split("</p>")[0]
+    assert page.status_code == 400 and "contiene un carácter invisible que no se permite: U+202E" in error, error
+    assert "holds an invisible" not in html and html.index('id="error"') > html.index('id="t-opt.back"')
+    assert typed.replace("'", "&#39;") in html.split('id="quc-opt.back"')[1].split("</textarea>")[0]
+    switched = rita.post("/language", {"lang": "en", "next": "/review/?show=waiting"})
+    assert "holds an invisible character that is not allowed" in rita.get(switched.location).get_data(as_text=True)
+    rita.post("/language", {"lang": "es", "next": "/review/"})
+    page = rita.post("/review/opt.back/edit", {"text": "x" * 1700, "was": quc(twilio_app, "opt.back").text})
+    assert "El texto es demasiado largo: 1700 caracteres" in page.get_data(as_text=True)
 
 
 def test_edit_without_a_text_is_a_bad_request(rita):

@@ -220,7 +220,7 @@ def test_publishing_a_draft_with_errors_is_refused_with_what_and_where(twilio_ap
     response = sam.post("/admin/script/publish", {"note": "new number", "expected_head": "2"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "directory[cdm].phones[1]" in page and "is not a phone number" in page
+    assert "Directory: cdm, phone 1" in page and "is not a phone number" in page
     assert 'href="/admin/script/directory/cdm"' in page
     assert [v.number for v in draft.history()] == [2, 1]
 

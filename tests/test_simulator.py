@@ -156,3 +156,24 @@ def test_danger_while_waiting_is_urgent_in_the_simulator():
     session = talk(simulator.start("draft", lang="es"), "hola", PERSON, "me quieren matar")
     assert ["note", "urgent", None] in session.log and "911" in bot_lines(session)[-1]
 
+
+
+def test_the_decision_names_labels_in_the_pages_language(twilio_app, web):
+    """The decision line of the Spanish page says what the bot went to in words ("fue a pago", "(saludo)"),
+    never the model's label (pay, hello)."""
+    import re
+    twilio_app.extensions["accounts"].add("eva@example.org", "staff", "correct horse battery staple",
+                                          langs=["es"], ui_lang="es")
+    eva = web()
+    eva.login("eva@example.org")
+    eva.get("/admin/script/simulator/")
+    page = eva.post("/admin/script/simulator/", {"action": "start", "version": "draft", "lang": "es",
+                                                  "channel": "sms"}).get_data(as_text=True)
+    decisions = []
+    for body in ("hola", "mi patron no me paga"):
+        token = re.search(r'name="token" value="([^"]+)"', page)[1]
+        page = eva.post("/admin/script/simulator/", {"action": "send", "token": token, "body": body}
+                        ).get_data(as_text=True)
+        decisions.append(re.findall(r'Qué hizo el bot:</span>\s*<span class="text">(.*?)</span>', page, re.S)[-1])
+    assert decisions[0].strip() == "respondió a un saludo o agradecimiento (saludo)", decisions
+    assert decisions[1].strip() == "fue a pago", decisions

@@ -7,7 +7,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import OPEN_HOURS, PASSWORD, Texter, ask_for_person
+from conftest import OPEN_HOURS, PASSWORD, PERSON, Texter, ask_for_person
 from test_ui_catalog import PO
 
 # Short English words and phrases that leaked into Spanish pages before (issue 14), checked as words.
@@ -19,7 +19,10 @@ LEAKS = ["waiting for", "SMS segments", "injury", "housing", "recruitment", "tra
          # issue 22: change lists, history, simulator trace, job data, audit
          "translated from", "none", "system", "first version", "shipped in locales", "decision:", "not loaded",
          "imported", "rows", "column", "cases", "entries", "Uploading", "jobs_import", "not understood",
-         "after", "changed", "office_hours", "text[", "reviewed", "needs review"]
+         "after", "changed", "office_hours", "text[", "reviewed", "needs review",
+         # the final check: history's events, the audit's actions, review refusals, places of findings
+         "transferred", "script_examples", "proposal_accept", "opted_out", "holds an invisible", "node[",
+         "Directory:", "Menu:"]
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "data-confirm", "alt", "data-kept-waiting",
                       "data-kept-claimed", "data-kept-closed", "data-kept-restored", "data-sms", "data-sms-one",
                       "data-title", "data-title-urgent", "data-title-urgent-one", "data-title-waiting",
@@ -103,6 +106,17 @@ def spanish(twilio_app, web, fake_twilio, tmp_path):
         token = re.search(r'name="token" value="([^"]+)"', page)[1]
     eva.simulator_page = page
     eva.h = h
+    # an earlier conversation of a texter, with a note and a transfer, above the new one (history)
+    earlier = ask_for_person(Texter(twilio_app.test_client(), "+15055550504"))
+    eva.history_h = keys.pseudonym(earlier.address)
+    eva.post(f"/inbox/c/{eva.history_h}/claim")
+    eva.post(f"/inbox/c/{eva.history_h}/note", {"note": "Nota para el equipo"})
+    eva.post(f"/inbox/c/{eva.history_h}/transfer", {"to": "sam@example.org"})
+    web("sam").post(f"/inbox/c/{eva.history_h}/close")
+    conversations.clock = lambda: OPEN_HOURS + datetime.timedelta(minutes=95)
+    for body in ("hola", PERSON, "otra vez"):
+        earlier.send(body)
+    eva.review_refused = eva.post("/review/opt.back/edit", {"text": "Tzalij\u202e", "was": ""}).get_data(as_text=True)
     return eva
 
 
@@ -125,6 +139,9 @@ def pages(eva):
     for path in ("/login", "/nowhere"):
         yield f"{path} (logged out)", anonymous.get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
     yield "/inbox/c/.../thread", eva.get(f"/inbox/c/{eva.h}/thread").get_data(as_text=True)
+    yield "/inbox/c/... (history)", eva.get(f"/inbox/c/{eva.history_h}").get_data(as_text=True)
+    yield "/review/", eva.get("/review/").get_data(as_text=True)
+    yield "/review/ (a refused correction)", eva.review_refused
     # alerts (issue 25): the list with the subscribers' table, a draft with findings, a sent one, refusals
     alerts = eva.app.extensions["alerts"]
     form = {"title": "Calor", "kind": "heat", "langs": ["es"], "states": ["US-FL"],
@@ -178,7 +195,8 @@ def test_every_page_is_in_spanish(twilio_app, spanish):
         for node in ids:
             shown = re.sub(rf"(?<![\w.-]){re.escape(node)}(?![\w.-])", " ", shown)
         leaks = [s for s in strings if s in shown]
-        leaks += [w for w in LEAKS if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", shown)]
+        leaks += [w for w in LEAKS if re.search(rf"(?<![\w.-]){re.escape(w)}" + (r"(?![\w.-])" if w[-1].isalnum()
+                                                                             else ""), shown)]  # text[, node[
         if leaks:
             found[path] = leaks
     assert found == {}, "\n".join(f"{p}: {v}" for p, v in found.items())

@@ -15,8 +15,7 @@ from bot.alerts.service import KINDS, LANGS, AlertError, is_alert_id, shown
 from bot.conversation.alert_steps import per_month, state_name
 from bot.conversation.quiet_hours import STATE_ZONES
 from bot.web.auth import staff_required
-from bot.web.prg import refused, taken
-from bot.web.wording import say
+from bot.web.prg import refused, said, taken
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin/alerts")
 TEMPLATE_SID_LENGTH = 34
@@ -56,7 +55,7 @@ def _form_values(form):
 def _refusal(url, exc):
     """Return the redirect of a refused form, each refusal kept under its field."""
     fields = [*request.form.items(multi=True)]
-    fields += [(f"error:{field or 'form'}", say(message)) for field, message in exc.messages]
+    fields += [(f"error:{field or 'form'}", said(message)) for field, message in exc.messages]
     return refused(url, 400, fields)
 
 
@@ -233,13 +232,13 @@ def settings():
     problems = []
     raw = (request.form.get("per_month") or "").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 31:
-        problems.append(("error:per_month", say(_l("Write a whole number from 1 to 31."))))
+        problems.append(("error:per_month", said(_l("Write a whole number from 1 to 31."))))
     templates = {}
     for lang in LANGS:
         sid = (request.form.get(f"template_{lang}") or "").strip()
         if sid and not (len(sid) == TEMPLATE_SID_LENGTH and sid.startswith("HX")
                         and all(c in "0123456789abcdefABCDEF" for c in sid[2:])):
-            problems.append((f"error:template_{lang}", say(_l("A Content SID is HX followed by 32 hexadecimal digits."))))
+            problems.append((f"error:template_{lang}", said(_l("A Content SID is HX followed by 32 hexadecimal digits."))))
         elif sid:
             templates[lang] = sid
     if problems:

@@ -7,6 +7,7 @@ from bot.storage.privacy import short_name
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 1000
+INBOX_ROLES = ("volunteer", "staff")  # a reviewer (K'iche' texts only) never opens the inbox
 
 
 def add_note(inbox, h, user, text):
@@ -23,11 +24,12 @@ def add_note(inbox, h, user, text):
 
 
 def colleagues_for(inbox, accounts, h, user):
-    """Return the accounts a conversation can be passed to: active, not the holder, speaking its language."""
+    """Return the accounts a conversation can be passed to: volunteers and staff (never a reviewer, who has no
+    inbox), active, not the holder, speaking its language."""
     record = inbox.store.handoff(h)
     lang, holder = record.get("lang") or "", record.get("claimed_by") or ""
-    return [a for a in accounts.all() if not a.disabled and a.email not in (holder, user.email)
-            and (not lang or lang in a.langs)]
+    return [a for a in accounts.all() if not a.disabled and a.role in INBOX_ROLES
+            and a.email not in (holder, user.email) and (not lang or lang in a.langs)]
 
 
 def transfer(inbox, accounts, h, user, email, alert=None):

@@ -1,5 +1,8 @@
-"""How the publish and history pages name a change, its values and a version's author, in the page's
-language (bot/staff/diff.py's Change keeps the checks' terms: text[main.intro].quc, office_hours...)."""
+"""How the publish and history pages name a change or a finding's place, its values and a version's author,
+in the page's language (bot/staff/diff.py's Change and the checks keep their terms: text[main.intro].quc,
+node[main].options[2], examples.es.intents.pay, office_hours...)."""
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -24,23 +27,48 @@ SYSTEM_NOTES = {"first version: the files shipped in locales/": _l("First versio
                 "the files shipped in locales/": _l("The files shipped with the bot.")}
 
 
+_NUMBERED = re.compile(r"(options|phones)\[(\d+)\]$")
+_EXAMPLES = re.compile(r"examples(?:\.|\[)(\w+)\.(\w+)\.(\w+)\]?$")
+_UNDERSTAND = {"intents": _l("Understanding: where %(name)s leads"), "danger": _l("Understanding: where danger "
+                                                                                  "%(name)s leads"),
+               "languages": _l("Understanding: the language %(name)s sets"),
+               "language_names": _l("Understanding: the name of the language %(name)s")}
+
+
 def where_name(where):
-    """Return what a change is about, in words: "main.intro (K'iche')", "Directory: cdm", "Office hours"."""
+    """Return what a change or finding is about, in words: "main.intro (K'iche')", "Directory: cdm, phone 2",
+    "Menu: main, option 3", "Examples: pay (Spanish)", "Office hours"."""
     kind, key, rest = place(where)
+    numbered = _NUMBERED.match(rest or "")
     if kind == "text" and key:
         return f"{key} ({LANGUAGES[rest]})" if rest in LANGUAGES else key
     if kind == "directory" and key:
-        return _("Directory: %(id)s", id=key)
+        shown = _("Directory: %(id)s", id=key)
+        return _("%(where)s, phone %(n)s", where=shown, n=numbered[2]) if numbered and numbered[1] == "phones" else shown
     if kind == "node" and key:
         shown = _("Menu: %(id)s", id=key)
+        if numbered and numbered[1] == "options":
+            return _("%(where)s, option %(n)s", where=shown, n=numbered[2])
         return f"{shown} ({LANGUAGES[rest]})" if rest in LANGUAGES else shown
     if kind == "places" and key:
         return _("Place: %(id)s", id=key)
     if kind == "office_hours":
         return _("Office hours")
+    examples = _EXAMPLES.match(where or "")
+    if examples:
+        lang, _section, label = examples.groups()
+        return _("Examples: %(label)s (%(lang)s)", label=label, lang=LANGUAGES.get(lang, lang))
+    section, _dot, name = (where or "").partition(".")[2].partition(".")
+    if kind == "understand" and section in _UNDERSTAND:
+        return str(_UNDERSTAND[section]) % {"name": name}
+    numbered = re.match(r"globals\[(\d+)\]$", where or "")
+    if numbered:
+        return _("Words that work everywhere, number %(n)s", n=numbered[1])
+    if where == "alerts.per_month":
+        return _("Alerts a month at most")
     if (where or "").startswith("script."):
         return _("Script setting: %(name)s", name=where[len("script."):])
-    return where
+    return _("The script") if where == "script" else where
 
 
 def what_name(what):

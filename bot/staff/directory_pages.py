@@ -3,7 +3,6 @@ office hours. Every change goes into the draft; the checks say at once what woul
 import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from bot.staff.change_words import DAY_NAMES  # noqa: F401 (the settings page imports it from here)
@@ -11,7 +10,6 @@ from bot.staff.directory_edits import DIAL_FROM, PHONE_KINDS
 from bot.staff.edits import EditError
 from bot.conversation import hours as office_hours
 from bot.conversation.hours import DAYS, MAX_SPANS
-from bot.web.wording import say, sentences
 from bot.web import prg
 from bot.web.prg import taken
 from bot.staff.pages import draft_status, init_pages, scripts, status_of, view_of, who
@@ -113,8 +111,8 @@ def _save(entry, new):
         scripts().set_directory_entry(entry, by=who())
     except EditError as exc:
         page = url_for(".new") if new else url_for(".entry", entry_id=entry["id"])
-        return prg.refused(page, status_of(exc), [*request.form.items(multi=True),
-                                                  *(("error", s) for s in sentences(exc))])
+        return prg.refused(page, status_of(exc), [*request.form.items(multi=True), *(
+            ("error", prg.said(part, stop=True)) for part in getattr(exc, "messages", None) or [exc])])
     view = view_of(DRAFT)
     errors = [p for p in view.directory_problems(entry["id"]) if p.level == "error"]
     if errors:
@@ -132,7 +130,7 @@ def create():
     entry = _from_form(request.form, {"id": entry_id})
     if any(e.get("id") == entry_id for e in _entries()):
         return prg.refused(url_for(".new"), 409, [*request.form.items(multi=True), (
-            "error", str(_l("An entry with this id exists already: choose another id.")))])
+            "error", prg.said(_l("An entry with this id exists already: choose another id."), stop=True))])
     return _save(entry, new=True)
 
 
@@ -174,25 +172,25 @@ def hours():
 
 
 def hours_problem(days):
-    """Return a sentence (in the page's language) naming the day whose hours cannot be used, or None."""
+    """Return a sentence (a lazy message id) naming the day whose hours cannot be used, or None."""
     for day in DAYS:
         spans = []
         for part in (p.strip() for p in days.get(day, "").split(",") if p.strip()):
             try:
                 start, end = (office_hours.time_of_day(t) for t in part.split("-"))
             except ValueError:
-                return _("%(day)s: “%(text)s” is not a time range like 09:00-17:00 (00:00-24:00 for the whole "
+                return _l("%(day)s: “%(text)s” is not a time range like 09:00-17:00 (00:00-24:00 for the whole "
                          "day).", day=DAY_NAMES[day], text=part[:40])
             if end <= start:
-                return _("%(day)s: “%(text)s” ends before it starts.", day=DAY_NAMES[day], text=part)
+                return _l("%(day)s: “%(text)s” ends before it starts.", day=DAY_NAMES[day], text=part)
             spans.append((start, end, part))
         if len(spans) > MAX_SPANS:
-            return _("%(day)s has %(count)d time ranges; at most %(max)d.", day=DAY_NAMES[day], count=len(spans),
+            return _l("%(day)s has %(count)d time ranges; at most %(max)d.", day=DAY_NAMES[day], count=len(spans),
                      max=MAX_SPANS)
         spans.sort()
         for first, second in zip(spans, spans[1:]):
             if second[0] < first[1]:
-                return _("%(day)s: %(first)s and %(second)s overlap. Write each time only once.",
+                return _l("%(day)s: %(first)s and %(second)s overlap. Write each time only once.",
                          day=DAY_NAMES[day], first=first[2], second=second[2])
     return None
 
@@ -204,11 +202,11 @@ def save_hours():
               "days": {day: request.form.get(day, "") for day in DAYS if request.form.get(day, "").strip()}}
     problem = hours_problem(office["days"])
     if problem:
-        return prg.refused(url_for(".hours"), 400, [*request.form.items(multi=True), ("error", problem)])
+        return prg.refused(url_for(".hours"), 400, [*request.form.items(multi=True), ("error", prg.said(problem))])
     try:
         scripts().set_office_hours(office, by=who())
     except EditError as exc:
-        return prg.refused(url_for(".hours"), status_of(exc), [*request.form.items(multi=True), ("error", say(exc))])
+        return prg.refused(url_for(".hours"), status_of(exc), [*request.form.items(multi=True), ("error", prg.said(exc))])
     current_app.extensions["staff_settings"].forget_legacy_office_hours()
     flash(_l("Office hours saved in the draft. Publish to put them in force."), "info")
     return redirect(url_for(".hours"), code=303)

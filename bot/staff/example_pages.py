@@ -13,6 +13,7 @@ from bot.staff.edits import EditError
 from bot.staff.pages import audit, draft_status, init_pages, scripts, status_of, who
 from bot.staff.service import DRAFT, PUBLISHED
 from bot.storage.privacy import short_name
+from bot.web import prg
 from bot.web.wording import sentences
 from bot.conversation.wording import N_
 
@@ -76,7 +77,11 @@ def _label_page(lang, section, label, error=None, code=200, posted=None):
 
 @bp.get("/<lang>/<section>/<label>")
 def label(lang, section, label):
-    """Show one label's examples in one language, to edit."""
+    """Show one label's examples in one language, to edit (after a refusal: it, and what was typed)."""
+    status, kept = prg.taken()
+    if kept and "examples" in kept:
+        return _label_page(*_place(lang, section, label), error=kept.get("error"), code=status,
+                           posted=kept["examples"])
     return _label_page(*_place(lang, section, label))
 
 
@@ -91,7 +96,8 @@ def save(lang, section, label):
     try:
         scripts().set_examples(lang, section, label, value, by=who())
     except EditError as exc:
-        return _label_page(lang, section, label, error=" ".join(sentences(exc)), code=status_of(exc), posted=value)
+        return prg.refused(url_for(".label", lang=lang, section=section, label=label), status_of(exc),
+                           [("examples", value), ("error", prg.said(exc))])
     after = set(example_edits.examples_of(scripts().bundle(DRAFT), lang, section, label))
     audit("script_examples", lang=lang, section=section, label=label, added=len(after - before),
           removed=len(before - after))

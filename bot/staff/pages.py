@@ -1,5 +1,6 @@
 """Common ground of the staff's script pages: who may open them, the service, errors as statuses."""
 import datetime
+import re
 
 from flask import abort, current_app, flash, render_template, url_for
 from flask_babel import lazy_gettext as _l
@@ -77,8 +78,9 @@ def refused(exc, template, **context):
 
 def script_link(where):
     """Return the page where a finding or change can be fixed (a text, node, directory entry), or None."""
-    if where.startswith("examples[") and where.endswith("]") and where.count(".") == 2:
-        lang, section, label = where[len("examples["):-1].split(".")
+    examples = re.match(r"examples(?:\.|\[)(\w+)\.(\w+)\.(\w+)\]?$", where)  # a change, or a finding
+    if examples:
+        lang, section, label = examples.groups()
         return url_for("admin.examples.label", lang=lang, section=section, label=label)
     kind, key, _ = place(where)
     if kind == "text" and key:

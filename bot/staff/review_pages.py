@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bot.staff.edits import EditError, review_languages
-from bot.staff.pages import scripts
+from bot.staff.pages import scripts, status_of
 from bot.staff.review import review_count, review_rows
 from bot.staff.service import DRAFT
+from bot.web import prg
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 SHOWN = ("waiting", "reviewed", "all")
@@ -46,7 +47,9 @@ def index():
     done, total = review_count(script, lang)
     if shown != "all":
         rows = [r for r in rows if r.reviewed == (shown == "reviewed")]
-    return render_template("review/index.html", rows=rows, done=done, total=total, shown=shown, lang=lang)
+    status, kept = prg.taken()  # after a refusal: its sentence and what was typed, at that text
+    return render_template("review/index.html", rows=rows, done=done, total=total, shown=shown, lang=lang,
+                           kept=kept or {}), status
 
 
 def _back(tid, message):
@@ -55,10 +58,10 @@ def _back(tid, message):
     return redirect(url_for(".index", show=request.form.get("show", "waiting")) + f"#t-{tid}", code=303)
 
 
-def _refused(exc):
-    """Show a refused change's sentence on the list (the page stays as it was)."""
-    flash(str(exc), "error")
-    return redirect(url_for(".index", show=request.form.get("show", "waiting")), code=303)
+def _refused(tid, exc, **typed):
+    """Go back to the list at the text, with the refusal's sentence and what was typed (post, redirect, get)."""
+    url = url_for(".index", show=request.form.get("show", "waiting")) + f"#t-{tid}"
+    return prg.refused(url, status_of(exc), [("tid", tid), *typed.items(), ("error", prg.said(exc))])
 
 
 @bp.post("/<tid>/approve")
@@ -67,7 +70,7 @@ def approve(tid):
     try:
         scripts().mark_reviewed(tid, _lang(), by=current_user.email)
     except EditError as exc:
-        return _refused(exc)
+        return _refused(tid, exc)
     return _back(tid, _l("Approved in the draft. Staff publish it."))
 
 
@@ -83,7 +86,7 @@ def edit(tid):
         scripts().set_text(tid, _lang(), value, by=current_user.email, reviewed=True,
                            expected=request.form.get("was"))
     except EditError as exc:  # a conflict too: someone saved this text meanwhile
-        return _refused(exc)
+        return _refused(tid, exc, text=value)
     return _back(tid, _l("Corrected and approved in the draft. Staff publish it."))
 
 
@@ -93,5 +96,5 @@ def comment(tid):
     try:
         scripts().add_note(tid, _lang(), request.form.get("note", ""), by=current_user.email)
     except EditError as exc:
-        return _refused(exc)
+        return _refused(tid, exc, note=request.form.get("note", ""))
     return _back(tid, _l("Comment saved in the draft."))

@@ -8,7 +8,6 @@ from bot.staff import example_pages as admin_examples
 from bot.staff import simulator_pages as admin_simulator
 from bot.staff import version_pages as admin_versions
 from bot.staff.edits import MAX_TEXT, EditError, keyword_ids, review_languages
-from bot.web.wording import say
 from bot.web import prg
 from bot.web.prg import taken
 from bot.staff.pages import (blocking_errors, draft_status, init_pages, say_new_errors, scripts, status_of,
@@ -121,7 +120,7 @@ def _refused_text(tid, exc, posted=None):
     """Send the browser to the text's page with the refusal in it and what was typed (post, redirect, get)."""
     if not view_of(DRAFT).knows(tid):
         abort(404)
-    fields = {"error": say(exc)}
+    fields = {"error": prg.said(exc)}
     for lang, value in (posted or {}).items():
         fields.update(lang=lang, text=value)
     anchor = f"#lang-{next(iter(posted))}" if posted else ""

@@ -3,7 +3,6 @@ office hours included, are bot/staff/script_pages.py's)."""
 import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from bot.staff import script_pages as admin_script
 from bot.staff.directory_pages import DAY_NAMES
 from bot.web.auth import staff_required
-from bot.web.prg import refused, taken
+from bot.web.prg import refused, said, taken
 from bot.conversation.hours import DAYS
 from bot.staff.settings import SettingsError, check_template
 
@@ -86,18 +85,17 @@ def index():
 def settings():
     """Save the templates and the on-call interval."""
     form = SettingsForm()
-    if not form.validate():
-        return refused(url_for(".index") + "#settings", 400)
+    valid = form.validate()  # the form's own findings are said again on the page, with the ones below
     problems = []
     templates = {}
     for lang in ("es", "quc", "en"):  # every refusal at once, not the first alone
         try:
             templates[lang] = check_template(getattr(form, f"template_{lang}").data)
         except SettingsError:
-            problems.append((f"error:template_{lang}", _(
+            problems.append((f"error:template_{lang}", said(_l(
                 "“%(sid)s” is not a Content SID: it is HX followed by 32 hexadecimal digits.",
-                sid=getattr(form, f"template_{lang}").data.strip())))
-    if problems:
+                sid=getattr(form, f"template_{lang}").data.strip()))))
+    if problems or not valid:
         return refused(url_for(".index") + "#settings", 400, [*request.form.items(multi=True), *problems])
     texts = {lang: (getattr(form, f"text_{lang}").data or "").strip() for lang in ("es", "quc", "en")}
     current_app.extensions["staff_settings"].save(

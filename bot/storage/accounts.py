@@ -100,10 +100,11 @@ class AccountRecords:
         """Keep a refused form's fields for the page the browser is sent to (post, redirect, get)."""
         self.redis.set(f"{self.prefix}form:{token}", json.dumps(fields, separators=(",", ":")), ex=seconds)
 
-    def take_form(self, token):
-        """Return (and delete) the fields kept under token, or {}."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.get(f"{self.prefix}form:{token}")
-        pipe.delete(f"{self.prefix}form:{token}")
-        raw, _ = pipe.execute()
-        return json.loads(raw) if raw else {}
+    def kept_form(self, token):
+        """Return the fields kept under token (a list of [name, value]), or [] once they expired."""
+        raw = self.redis.get(f"{self.prefix}form:{token}")
+        return json.loads(raw) if raw else []
+
+    def forget_form(self, token):
+        """Delete the fields kept under token (the page that showed them was left)."""
+        self.redis.delete(f"{self.prefix}form:{token}")

@@ -12,6 +12,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from bot.web.accounts import MAX_PASSWORD, UI_LANGUAGES
+from bot.web import prg
 from bot.web.common import error_page, wants_json
 from bot.web.verifying import Busy, PasswordSlots
 
@@ -203,7 +204,9 @@ def language():
         accounts().update(current_user.account, ui_lang=form.lang.data)
     else:
         session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data, url_for("auth.login")))
+    target = safe_next(form.next.data, url_for("auth.login"))
+    prg.again(urlsplit(target).path)  # a refusal shown there comes back, in the new language
+    return redirect(target)
 
 
 def init_auth(app):

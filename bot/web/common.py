@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import redis
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, format_datetime, format_timedelta, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, current_user
@@ -146,7 +146,7 @@ def init_web(app, settings):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime,
-                                 format_timedelta=format_timedelta)
+                                 format_timedelta=format_timedelta, format_decimal=format_decimal)
     app.after_request(security_headers)
     init_display(app)
 

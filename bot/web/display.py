@@ -5,10 +5,9 @@ import re
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
-from flask_babel import format_datetime
 from flask_login import current_user
 
-from bot.web.wording import say, sentences, trace, written
+from bot.web.wording import day, say, sentences, trace, when, written
 
 # Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks (U+200E, U+200F,
 # U+061C): a texter's right-to-left override would show the volunteer reversed words. The page sets
@@ -19,16 +18,6 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 def bidi_clean(text):
     """Return text without bidirectional controls (shown inside an element with dir="auto")."""
     return BIDI_CONTROLS.sub("", str(text or ""))
-
-
-def when(moment, pattern="short"):
-    """Return a date and time in the office's zone, with the zone said (EST, or GMT-05:00)."""
-    if moment is None:
-        return ""
-    zone = format_datetime(moment, "z")
-    if not zone or zone[0] in "+-0123456789":
-        zone = format_datetime(moment, "ZZZZ")
-    return f"{format_datetime(moment, pattern)} {zone}"
 
 
 def session_mark():
@@ -56,7 +45,7 @@ def page_address():
 
 
 def init_display(app):
-    """Give the templates the bidi_clean filter and the when(), say() and sentences() globals."""
+    """Give the templates the bidi_clean filter and the when(), day(), say() and sentences() globals."""
     app.jinja_env.filters["bidi_clean"] = bidi_clean
-    app.jinja_env.globals.update(when=when, say=say, sentences=sentences, trace=trace, written=written,
+    app.jinja_env.globals.update(when=when, day=day, say=say, sentences=sentences, trace=trace, written=written,
                                  session_mark=session_mark, page_address=page_address)

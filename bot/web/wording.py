@@ -4,10 +4,14 @@ reports.
 Each is a Message (bot/conversation/wording.py): an English template with named details, written with
 N_() where it is raised (recognised here by its template and params, so the web needs no import of it). say() looks the template up in the pages' catalog (bot/web/translations/,
 extracted with `pybabel extract -k N_`) and fills in the details, translated too when they are
-messages, field names or language codes. A sentence that is not a Message (a library's words) is shown
+messages, field names or language codes, and the times, dates and numbers some details hold written for
+the page's language (a time with its zone). A sentence that is not a Message (a library's words) is shown
 as it is, never lost.
 """
-from flask_babel import get_translations
+import datetime
+import re
+
+from flask_babel import format_date, format_datetime, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 
 
@@ -18,6 +22,36 @@ FIELDS = {"name": _l("Name"), "web": _l("Web address"), "hours": _l("Hours"), "n
           "id": _l("Id")}
 LANGUAGES = {"es": _l("Spanish"), "en": _l("English"), "quc": _l("K'iche'")}
 _LANGUAGE_PARAMS = ("lang", "wanted")
+# Details that hold a time (ISO 8601 with its offset, as the job data's status keeps it), a day (2025-02-10)
+# or a number of seconds ("0.2"): the command line prints them as they are, the pages in their language.
+_MOMENT_PARAMS, _DAY_PARAMS, _SECONDS_PARAMS = ("when",), ("date", "day"), ("seconds",)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+_DECIMAL = re.compile(r"\d+(\.\d+)?$")
+
+
+def when(moment, pattern="short"):
+    """Return a date and time in the office's zone, with the zone said (EST, or GMT-05:00)."""
+    if moment is None:
+        return ""
+    zone = format_datetime(moment, "z")
+    if not zone or zone[0] in "+-0123456789":
+        zone = format_datetime(moment, "ZZZZ")
+    return f"{format_datetime(moment, pattern)} {zone}"
+
+
+def day(value):
+    """Return a day written 2025-02-10 (a str or a date) in the page's language ("10 feb 2025"); anything
+    else as it is."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return format_date(value, "medium")
+    text = str(value or "")
+    if not _ISO_DAY.match(text):
+        return value
+    try:
+        return format_date(datetime.date.fromisoformat(text), "medium")
+    except ValueError:
+        return value
 
 
 def say(message):
@@ -81,6 +115,13 @@ def _detail(name, value):
         return ", ".join(str(_detail(name, item)) for item in value)
     if _is_message(value):
         return _translated(value)
+    if name in _MOMENT_PARAMS and _ISO_MOMENT.match(str(value)):
+        return when(datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    if name in _DAY_PARAMS:
+        return day(value)
+    if name in _SECONDS_PARAMS and _DECIMAL.match(str(value)):
+        places = len(str(value).partition(".")[2])
+        return format_decimal(float(value), "#,##0" + ("." + "0" * places if places else ""))
     if name in _LANGUAGE_PARAMS:
         code = str(value).strip("'\"")
         return str(LANGUAGES.get(code, code))
