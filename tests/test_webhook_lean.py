@@ -67,13 +67,31 @@ def test_signatures_are_judged_as_the_request_validator_judges(url, signed, algo
 def test_one_hmac_when_the_signature_matches(monkeypatch):
     """Twilio's usual request (the URL as configured) costs one HMAC, not two."""
     calls = []
-    real = RequestValidator.compute_signature
-    monkeypatch.setattr(RequestValidator, "compute_signature", lambda self, *a: calls.append(a) or real(self, *a))
+    real = webhook._signature
+    monkeypatch.setattr(webhook, "_signature", lambda *a: calls.append(a) or real(*a))
     form = MultiDict([("Body", "hola")])
     for url in ("https://bot.example.org/twilio/messages", "http://127.0.0.1:5000/twilio/messages"):
         calls.clear()
         assert webhook.signature_valid(TOKEN, url, form, sign(url, form))
         assert len(calls) == 1
+
+
+def test_the_signature_is_the_one_the_request_validator_computes():
+    """The HMAC computed for a form is RequestValidator.compute_signature's, on forms of every shape:
+    repeated names and values, empty values, non-ASCII text, names that sort apart only by case."""
+    import random
+    rng = random.Random(24)
+    names = ["Body", "body", "From", "MediaUrl0", "NumMedia", "Á", "a", "", "To", "SmsSid"]
+    values = ["", "hola", "ñ 🙏", "a&b=c", "+15551234567", "  spaced  ", "x" * 300, "0"]
+    url = "https://bot.example.org/twilio/messages?x=1"
+    for algorithm in ("HMAC_SHA1", "HMAC_SHA256"):
+        for _ in range(300):
+            form = MultiDict([(rng.choice(names), rng.choice(values)) for _ in range(rng.randint(0, 12))])
+            want = RequestValidator(TOKEN).compute_signature(url, form, algorithm)
+            fields = "".join([n + v for n in sorted(form) for v in sorted(set(form.getlist(n)))])
+            digest = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}[algorithm]
+            assert webhook._signature(TOKEN.encode(), url + fields, digest).decode() == want
+            assert webhook.signature_valid(TOKEN, url, form, want, algorithm)
 
 
 def test_a_webhook_opens_no_session_and_gets_no_page_headers(app):
