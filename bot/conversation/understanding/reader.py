@@ -127,7 +127,7 @@ class Understander:
         found = feats.features(folded) if self.intent.analyzer == self.danger.analyzer else None
         rows, values = self.intent.vector(folded, found)
         probs = self.intent.probabilities_of(rows, values)
-        order = np.argsort(-probs)[:TOP]
+        order = (-probs).argsort()[:TOP]
         intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
         kind, near, score, past = None, None, 0.0, False
         drows = dvalues = None
