@@ -6,10 +6,10 @@ import contextvars
 import datetime
 import json
 import logging
+import os
 import re
 import threading
 import time
-import uuid
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
 # Only these extra fields are written: a log call cannot leak a field nobody reviewed.
@@ -37,13 +37,23 @@ def fields(record):
     return data
 
 
+_SECOND = [None, ""]  # the last second written, and how (lines come many a second)
+
+
 def _utc(created):
     """Return epoch seconds as ISO 8601 in UTC to the millisecond ("2026-11-24T15:00:00.123+00:00")."""
     seconds = int(created)
     micros = round((created - seconds) * 1e6)  # as datetime rounds it, then cut to milliseconds
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, 0
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros // 1000:03d}+00:00"
+    last, written = _SECOND
+    if last != seconds:
+        written = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _SECOND[:] = [seconds, written]
+    return f"{written}.{micros // 1000:03d}+00:00"
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # json.dumps would make one a line
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,7 +61,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         """Return the record's fields as JSON."""
-        return json.dumps(fields(record), ensure_ascii=False, default=str)
+        return _JSON.encode(fields(record))
 
 
 class TextFormatter(logging.Formatter):
@@ -81,7 +91,7 @@ def configure(level="INFO", fmt="json"):
 
 def new_request_id(incoming=None):
     """Set and return the current request's id (Twilio's idempotency token when it is sane)."""
-    value = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex[:16]
+    value = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else os.urandom(8).hex()
     REQUEST_ID.set(value)
     return value
 

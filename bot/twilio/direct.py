@@ -4,7 +4,7 @@ Every texter's message is a POST of a small form to /twilio/messages. Flask woul
 app context, run every page's hooks (CSRF, login, the proxy warning, the request's clock), route, parse
 the form with werkzeug and build a response: a fifth of the work a message costs. Here such a request is
 read once, its signature checked and its answer made by the same functions the blueprint uses
-(bot/twilio/webhook.py: signature_refusal, message_response), so the answers are the same. Anything else
+(bot/twilio/webhook.py: signature_refusal, message_replies, twiml_text), so the answers are the same. Anything else
 (another path or method, another content type, a body that did not arrive whole, or a failure before the
 answer) goes to Flask as it came, the body put back to be read again.
 """
@@ -46,12 +46,18 @@ class DirectMessages:
                 self.before(environ)
             form = parse_form(body)
             response = webhook.signature_refusal(self.app, form, environ) or \
-                webhook.message_response(self.app, form, started)
+                webhook.message_replies(self.app, form, started)
+            if isinstance(response, list):  # the replies: the TwiML as twiml()'s Response sends it
+                answer = webhook.twiml_text(response).encode()
+                response = None
         except Exception as exc:  # noqa: BLE001 - Flask answers as it would have (its error page)
             log.warning("webhook answered by Flask after an error: %s", type(exc).__name__)
             environ["wsgi.input"] = io.BytesIO(body)
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        if response is not None:
+            return response(environ, start_response)
+        start_response("200 OK", [("Content-Type", webhook.TWIML_TYPE), ("Content-Length", str(len(answer)))])
+        return [answer]
 
 
 def _mine(environ, max_body):

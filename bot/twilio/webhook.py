@@ -38,18 +38,26 @@ def _plain(text, status):
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
+TWIML_TYPE = "application/xml; charset=utf-8"  # what Response(..., mimetype="application/xml") sends
+
+
 def twiml(messages):
-    """Return a TwiML response with one <Message> per text (none for an empty list).
+    """Return a TwiML response with one <Message> per text (none for an empty list)."""
+    return Response(twiml_text(messages), mimetype="application/xml")
+
+
+def twiml_text(messages):
+    """Return the TwiML of a reply with one <Message> per text (none for an empty list).
 
     Written directly (a <Response> of <Message>s), escaped as twilio's MessagingResponse escapes text,
     and byte for byte what it writes (tests/test_webhook_lean.py compares them)."""
     if not messages:
-        return Response(XML_DECLARATION + "<Response />", mimetype="application/xml")
+        return XML_DECLARATION + "<Response />"
     parts = [XML_DECLARATION, "<Response>"]
     for text in messages:
         parts.append(f"<Message>{_escaped(text)}</Message>" if text else "<Message />")
     parts.append("</Response>")
-    return Response("".join(parts), mimetype="application/xml")
+    return "".join(parts)
 
 
 def _escaped(text):
@@ -172,8 +180,15 @@ def messages():
 
 
 def message_response(app, form, started):
-    """Return the TwiML answer to an inbound message whose signature was checked (bot/twilio/direct.py
-    answers with this too); started: time.perf_counter() when the request came in."""
+    """Return the TwiML answer to an inbound message whose signature was checked; started:
+    time.perf_counter() when the request came in."""
+    answer = message_replies(app, form, started)
+    return twiml(answer) if isinstance(answer, list) else answer
+
+
+def message_replies(app, form, started):
+    """Return the replies (a list) to an inbound message whose signature was checked, or the Response
+    refusing a request that is not one (bot/twilio/direct.py answers with this too)."""
     sid, sender = _sid(form), ids.address(form.get("From"))
     if not sid:
         return _plain("Bad request: MessageSid is required, as Twilio writes it (SM or MM and 32 hex digits).",
@@ -209,7 +224,7 @@ def message_response(app, form, started):
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),
                                         "latency_ms": round(latency * 1000, 2)})
-    return twiml(replies)
+    return replies
 
 
 def unavailable_text(script):
