@@ -216,7 +216,7 @@ def message_replies(app, form, started):
         log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         replies = [unavailable_text(app.extensions["live_script"].current)]
     latency = time.perf_counter() - started
-    metrics.LATENCY.labels("messages").observe(latency)
+    metrics.labelled(metrics.LATENCY, "messages").observe(latency)
     # No texter on the line of a message that deleted them: it shares its request id with "texter data
     # deleted", and the short name would tie the two together.
     named = {} if getattr(replies, "forgotten", False) else {"texter": short_name(h)}
