@@ -123,12 +123,12 @@ class Understander:
         messages come from texters whose language is known, and only staff pages read the explanation):
         the same values as reading them at once."""
         folded = feats.fold(text)
-        words = tuple(feats.words(folded))
         found = feats.features(folded) if self.intent.analyzer == self.danger.analyzer else None
+        words = tuple(found.words if found is not None else feats.words(folded))
         rows, values = self.intent.vector(folded, found)
         probs = self.intent.probabilities_of(rows, values)
-        order = (-probs).argsort()[:TOP]
-        intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
+        likeliest, classes = probs.tolist(), self.intent.classes  # Python floats: the same values
+        intents = tuple((classes[i], round(likeliest[i], 4)) for i in (-probs).argsort()[:TOP].tolist())
         kind, near, score, past = None, None, 0.0, False
         drows = dvalues = None
         if danger and sum(len(w) for w in words) >= DANGER_MIN_LETTERS:
