@@ -75,12 +75,20 @@ class TextFormatter(logging.Formatter):
         return f"{when} {data['level']:<7} {data['msg']}  [{data['logger']}]" + (f" {rest}" if rest else "")
 
 
+_CALLER = logging._srcfile  # the file logging skips when it looks for a record's caller
+
+
 def configure(level="INFO", fmt="json"):
     """Send the root logger's output to stderr in fmt ("json" or "text"): one handler of ours per process."""
     root = logging.getLogger()
     ours = [h for h in root.handlers if getattr(h, "helpline", False)]
     wanted = JsonFormatter if fmt == "json" else TextFormatter
     root.setLevel(level)
+    # JSON lines (production) name no caller, thread or process: logging need not look them up for each
+    # record (the logging HOWTO's "Optimization"); readable lines keep them (pytest shows a caller).
+    production = fmt == "json"
+    logging._srcfile = None if production else _CALLER
+    logging.logThreads = logging.logMultiprocessing = not production
     if ours and all(type(h.formatter) is wanted for h in ours):
         return
     handler = logging.StreamHandler()
