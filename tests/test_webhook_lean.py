@@ -94,6 +94,26 @@ def test_the_signature_is_the_one_the_request_validator_computes():
             assert webhook.signature_valid(TOKEN, url, form, want, algorithm)
 
 
+def test_the_form_is_parsed_as_parse_qsl_parses_it():
+    """The direct path's form is what urllib's parse_qsl gives (as werkzeug reads request.form), on
+    bodies of every shape: escapes, "+", invalid UTF-8 escapes, empty pairs, names without "=", "=" in
+    values, bytes that are not UTF-8."""
+    import random
+    from urllib.parse import parse_qsl
+    from bot.twilio.direct import parse_form
+    rng = random.Random(24)
+    pieces = ["Body", "From", "=", "&", "&&", "+", "%2B", "%20", "%", "%4", "%zz", "%FF", "%C3%B1", "%e2%82%ac", "a",
+              "ñ", "MediaUrl0", "%3D", "%26", " ", "0"]
+    bodies = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))).encode() for _ in range(3000)]
+    bodies += [b"Body=%FF%FE&From=%2B1", "Body=ñ".encode(), b"\xff\xfe=1", b"", b"&", b"=", b"a=b=c&a=d"]
+    for body in bodies:
+        try:
+            want = parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        except ValueError:
+            want = []
+        assert list(parse_form(body).lists()) == list(MultiDict(want).lists()), body
+
+
 def test_a_webhook_opens_no_session_and_gets_no_page_headers(app):
     """No cookie is read or set for Twilio, and the page headers are left out; pages still get both."""
     client = app.test_client()
