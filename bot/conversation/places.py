@@ -6,6 +6,7 @@ code: "Michoacán" is MX, shown as "Michoacán, México") and `weak` codes that 
 (LA, IN, OR, ME, OK, HI, "mi", "al"...), which count only when nothing else fits and the texter wrote
 them in capitals or alone.
 """
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -30,10 +31,12 @@ class Place:
     weak: bool = False  # a code that is also a word ("OK", "LA"): never remembered from a passing message
 
 
+_NOT_WORD = re.compile(r"[^\w ]|_")  # what str.isalnum() refuses, but a space (every code point agrees)
+
+
 def words_of(text):
     """Return a message's normalized words (dots, commas and other punctuation as spaces)."""
-    norm = normalize(text).replace(".", " ").replace(",", " ")
-    return "".join(ch if ch.isalnum() or ch == " " else " " for ch in norm).split()
+    return _NOT_WORD.sub(" ", normalize(text)).split()
 
 
 class Places:
