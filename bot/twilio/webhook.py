@@ -127,7 +127,15 @@ def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
 
 def _signature(key, payload, digest):
     """Return the base64 HMAC of a signed payload, as bytes (RequestValidator.compute_signature's value)."""
-    return base64.b64encode(hmac.digest(key, payload.encode("utf-8"), digest))
+    keyed = _KEYED.get((key, digest))
+    if keyed is None:  # the key's HMAC state made once (OpenSSL looks the digest up by name each time)
+        keyed = _KEYED[(key, digest)] = hmac.new(key, digestmod=digest)
+    mac = keyed.copy()
+    mac.update(payload.encode("utf-8"))
+    return base64.b64encode(mac.digest())
+
+
+_KEYED = {}  # (token, digest name) -> an HMAC keyed with it, copied for each request
 
 
 def _refused_signature(environ):
