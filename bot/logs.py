@@ -53,7 +53,17 @@ def _utc(created):
     return f"{written}.{micros // 1000:03d}+00:00"
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # json.dumps would make one a line
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# json.dumps(data, ensure_ascii=False, default=str) makes a C encoder for each call; one is kept (no
+# check for circular data, which a log line's fields never are: tests/test_logs.py compares both).
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = _C_ENCODER(None, _JSON.default, json.encoder.encode_basestring, None, _JSON.key_separator,
+                     _JSON.item_separator, False, False, True) if _C_ENCODER else None
+
+
+def as_json(data):
+    """Return a log line's fields as json.dumps(data, ensure_ascii=False, default=str) writes them."""
+    return "".join(_ENCODE(data, 0)) if _ENCODE is not None else _JSON.encode(data)
 
 
 class JsonFormatter(logging.Formatter):
@@ -61,7 +71,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         """Return the record's fields as JSON."""
-        return _JSON.encode(fields(record))
+        return as_json(fields(record))
 
 
 class TextFormatter(logging.Formatter):

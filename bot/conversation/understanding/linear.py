@@ -11,6 +11,14 @@ import json
 import math
 from collections import Counter
 
+try:
+    from _collections import _count_elements  # the C loop Counter counts with
+except ImportError:  # pragma: no cover - as collections itself falls back
+    def _count_elements(mapping, iterable):
+        """Count iterable's elements into mapping."""
+        for element in iterable:
+            mapping[element] = mapping.get(element, 0) + 1
+
 import numpy as np
 
 from bot.conversation.understanding import features as feats
@@ -63,7 +71,7 @@ class LinearModel:
         return rows, values
 
     def _counts(self, found):
-        """Return a Counter of found's rows (None for features not in the vocabulary), in found's order,
+        """Return {row: count} of found's rows (None for features not in the vocabulary), in found's order,
         each word's rows taken from those kept for the words this model read recently."""
         kept, get = self._words, self.vocabulary.get
         heads, inside = [], []
@@ -80,7 +88,9 @@ class LinearModel:
         heads += map(get, found.pairs)
         heads += inside
         heads += map(get, found.emoji)
-        return Counter(heads)  # counted once, in the order of the four parts
+        counts = {}
+        _count_elements(counts, heads)  # Counter(heads)'s counting, in the order of the four parts
+        return counts
 
     def probabilities(self, folded):
         """Return a numpy array of each class's probability for a folded message."""
