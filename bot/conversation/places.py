@@ -123,6 +123,8 @@ class Places:
 
     def _weak(self, text, words):
         """Return the place of a code that is also a word, written in capitals or alone, or None."""
+        if self.weak.keys().isdisjoint(words):
+            return None  # most messages: no such word
         rest = [w for w in words if w in self.weak or w not in _FILLER]
         shouted = (text or "").upper() == (text or "")
         raw = set() if shouted else {w.strip(".,;:!?") for w in (text or "").split()}
