@@ -115,7 +115,7 @@ def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
             validator = _VALIDATORS[token] = RequestValidator(token)
         return validator.validate(url, form, signature, algorithm)  # refused, with twilio's own warning
     expected = signature.encode("utf-8", "surrogatepass")
-    fields = "".join([name + value for name in sorted(form) for value in sorted(set(form.getlist(name)))])
+    fields = "".join([name + value for name, values in sorted(form.lists()) for value in sorted(set(values))])
     key = token.encode("utf-8")
     if hmac.compare_digest(_signature(key, url + fields, digest), expected):
         return True
