@@ -129,6 +129,13 @@ class Writer:
         """Return an ISO date as the catalog writes dates ("1 mar 2025", "Mar 1, 2025")."""
         if not iso or len(iso) < 10:
             return iso or "?"
+        made = self._data.get(("date", iso, year))  # a case's shorter forms write its dates again
+        if made is None:
+            made = self._data[("date", iso, year)] = self._date(iso, year)
+        return made
+
+    def _date(self, iso, year):
+        """Return an ISO date of at least 10 characters as the catalog writes dates."""
         months = [m.strip() for m in self.t("jobs_months").split(",")]
         month = int(iso[5:7])
         name = months[month - 1] if len(months) == 12 else iso[5:7]
