@@ -6,10 +6,10 @@ import contextvars
 import datetime
 import json
 import logging
+import os
 import re
 import threading
 import time
-import uuid
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
 # Only these extra fields are written: a log call cannot leak a field nobody reviewed.
@@ -37,13 +37,33 @@ def fields(record):
     return data
 
 
+_SECOND = [None, ""]  # the last second written, and how (lines come many a second)
+
+
 def _utc(created):
     """Return epoch seconds as ISO 8601 in UTC to the millisecond ("2026-11-24T15:00:00.123+00:00")."""
     seconds = int(created)
     micros = round((created - seconds) * 1e6)  # as datetime rounds it, then cut to milliseconds
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, 0
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros // 1000:03d}+00:00"
+    last, written = _SECOND
+    if last != seconds:
+        written = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _SECOND[:] = [seconds, written]
+    return f"{written}.{micros // 1000:03d}+00:00"
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# json.dumps(data, ensure_ascii=False, default=str) makes a C encoder for each call; one is kept (no
+# check for circular data, which a log line's fields never are: tests/test_logs.py compares both).
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = _C_ENCODER(None, _JSON.default, json.encoder.encode_basestring, None, _JSON.key_separator,
+                     _JSON.item_separator, False, False, True) if _C_ENCODER else None
+
+
+def as_json(data):
+    """Return a log line's fields as json.dumps(data, ensure_ascii=False, default=str) writes them."""
+    return "".join(_ENCODE(data, 0)) if _ENCODE is not None else _JSON.encode(data)
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,7 +71,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         """Return the record's fields as JSON."""
-        return json.dumps(fields(record), ensure_ascii=False, default=str)
+        return as_json(fields(record))
 
 
 class TextFormatter(logging.Formatter):
@@ -65,12 +85,20 @@ class TextFormatter(logging.Formatter):
         return f"{when} {data['level']:<7} {data['msg']}  [{data['logger']}]" + (f" {rest}" if rest else "")
 
 
+_CALLER = logging._srcfile  # the file logging skips when it looks for a record's caller
+
+
 def configure(level="INFO", fmt="json"):
     """Send the root logger's output to stderr in fmt ("json" or "text"): one handler of ours per process."""
     root = logging.getLogger()
     ours = [h for h in root.handlers if getattr(h, "helpline", False)]
     wanted = JsonFormatter if fmt == "json" else TextFormatter
     root.setLevel(level)
+    # JSON lines (production) name no caller, thread or process: logging need not look them up for each
+    # record (the logging HOWTO's "Optimization"); readable lines keep them (pytest shows a caller).
+    production = fmt == "json"
+    logging._srcfile = None if production else _CALLER
+    logging.logThreads = logging.logMultiprocessing = not production
     if ours and all(type(h.formatter) is wanted for h in ours):
         return
     handler = logging.StreamHandler()
@@ -81,7 +109,7 @@ def configure(level="INFO", fmt="json"):
 
 def new_request_id(incoming=None):
     """Set and return the current request's id (Twilio's idempotency token when it is sane)."""
-    value = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex[:16]
+    value = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else os.urandom(8).hex()
     REQUEST_ID.set(value)
     return value
 

@@ -45,12 +45,25 @@ class HandoffCollector:
         yield oldest
 
 
+_CHILDREN = {}  # (metric, label values) -> the labelled child: labels() locks and checks on every call
+
+
+def labelled(metric, *values):
+    """Return metric.labels(*values), looked up once per process (the values are few: channels,
+    languages, the script's nodes, endpoints)."""
+    key = (metric, values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*values)
+    return child
+
+
 def record_message(channel, lang, node, replies):
     """Count one inbound message and its replies."""
-    MESSAGES_IN.labels(channel, lang or "none").inc()
+    labelled(MESSAGES_IN, channel, lang or "none").inc()
     if replies:
-        MESSAGES_OUT.labels(channel, lang or "none").inc(len(replies))
-    REPLIES.labels(node or "none").inc()
+        labelled(MESSAGES_OUT, channel, lang or "none").inc(len(replies))
+    labelled(REPLIES, node or "none").inc()
 
 
 def _registry(store):

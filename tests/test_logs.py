@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bot import create_app
+from bot import create_app, logs
 from conftest import OPEN_HOURS, PERSON, Texter
 from servers import wait_until
 
@@ -138,3 +138,14 @@ def test_the_log_format_follows_app_env_unless_set(env, fmt, expected):
     overrides = {"APP_ENV": env, "LOG_FORMAT": fmt, "SECRET_KEY": "k" * 20 + "abcdefghijklmn",
                  "DATA_KEY": "d" * 20 + "opqrstuvwxyz0123", "REDIS_URL": "redis://127.0.0.1:6379/0"}
     assert load_settings(overrides=overrides, environ={}).log_format == expected
+
+
+def test_json_lines_are_what_json_dumps_writes():
+    """The kept encoder writes what json.dumps(data, ensure_ascii=False, default=str) writes, for every
+    kind of value a log line may carry."""
+    import datetime
+    values = ["", "ñ 🙏 \u202e \x00 \"quoted\" \\", 0, -7, 2 ** 70, 1.5, 0.1 + 0.2, float("nan"), float("inf"),
+              -float("inf"), True, False, None, ValueError("x"), datetime.date(2026, 12, 7), ["a", 1], {"k": [None]}]
+    for value in values:
+        data = {"ts": "2026-12-07T00:00:00.000+00:00", "msg": "m", "field": value, "ñ": "é"}
+        assert logs.as_json(data) == json.dumps(data, ensure_ascii=False, default=str), value

@@ -12,7 +12,7 @@ from bot.conversation.script import load_script
 from bot.conversation.sms import sms_safe
 from bot.conversation.understanding import cache, linear, training
 from bot.conversation.understanding.examples import flatten, problems
-from conftest import SCRIPT, Texter
+from conftest import ROOT, SCRIPT, Texter
 from bot.conversation.checks import check_script
 
 DANGER = {  # kind -> {lang: message}, and what its answer must carry first
@@ -159,6 +159,33 @@ def test_new_examples_are_trained_in_the_background_into_the_cache(tmp_path, mon
         time.sleep(0.5)
     assert cache.ready(examples, texts)
     assert [p.name for p in tmp_path.iterdir() if p.suffix in (".lock", ".job")] == []
+
+
+def test_models_missing_from_the_cache_are_trained_apart_and_read_from_it(tmp_path):
+    """A process that finds no models in the cache folder has them trained by a process of its own and
+    reads them from the folder: it never imports scikit-learn (a web worker stays small), and the models
+    are the ones training in place gives. Run in a fresh interpreter, as a worker starts."""
+    import json
+    import subprocess
+    import sys
+    program = f"""
+import json, os, sys
+sys.path[:0] = [{ROOT!r}]
+from bot.conversation.understanding import cache
+from bot.conversation.script import load_script
+cache.set_folder({str(tmp_path)!r})
+script = load_script({os.path.join(ROOT, "locales")!r})
+u = cache.understander(script.examples, script.language_texts())
+print(json.dumps({{"sklearn": "sklearn" in sys.modules, "files": sorted(os.listdir({str(tmp_path)!r})),
+                  "read": u.read("mi patron no me paga").intents[0][0],
+                  "coef": float(u.intent.coef.sum())}}))
+"""
+    found = json.loads(subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                                      check=True, timeout=300).stdout.strip().splitlines()[-1])
+    assert not found["sklearn"]
+    assert [f for f in found["files"] if f.endswith(".npz")] and not [f for f in found["files"] if f.endswith(".job")]
+    assert found["read"] == "pay"
+    assert found["coef"] == float(SCRIPT.understander.intent.coef.sum())  # the same training
 
 
 def test_the_checks_refuse_examples_they_cannot_use():

@@ -67,13 +67,51 @@ def test_signatures_are_judged_as_the_request_validator_judges(url, signed, algo
 def test_one_hmac_when_the_signature_matches(monkeypatch):
     """Twilio's usual request (the URL as configured) costs one HMAC, not two."""
     calls = []
-    real = RequestValidator.compute_signature
-    monkeypatch.setattr(RequestValidator, "compute_signature", lambda self, *a: calls.append(a) or real(self, *a))
+    real = webhook._signature
+    monkeypatch.setattr(webhook, "_signature", lambda *a: calls.append(a) or real(*a))
     form = MultiDict([("Body", "hola")])
     for url in ("https://bot.example.org/twilio/messages", "http://127.0.0.1:5000/twilio/messages"):
         calls.clear()
         assert webhook.signature_valid(TOKEN, url, form, sign(url, form))
         assert len(calls) == 1
+
+
+def test_the_signature_is_the_one_the_request_validator_computes():
+    """The HMAC computed for a form is RequestValidator.compute_signature's, on forms of every shape:
+    repeated names and values, empty values, non-ASCII text, names that sort apart only by case."""
+    import random
+    rng = random.Random(24)
+    names = ["Body", "body", "From", "MediaUrl0", "NumMedia", "Á", "a", "", "To", "SmsSid"]
+    values = ["", "hola", "ñ 🙏", "a&b=c", "+15551234567", "  spaced  ", "x" * 300, "0"]
+    url = "https://bot.example.org/twilio/messages?x=1"
+    for algorithm in ("HMAC_SHA1", "HMAC_SHA256"):
+        for _ in range(300):
+            form = MultiDict([(rng.choice(names), rng.choice(values)) for _ in range(rng.randint(0, 12))])
+            want = RequestValidator(TOKEN).compute_signature(url, form, algorithm)
+            fields = "".join([n + v for n in sorted(form) for v in sorted(set(form.getlist(n)))])
+            digest = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}[algorithm]
+            assert webhook._signature(TOKEN.encode(), url + fields, digest).decode() == want
+            assert webhook.signature_valid(TOKEN, url, form, want, algorithm)
+
+
+def test_the_form_is_parsed_as_parse_qsl_parses_it():
+    """The direct path's form is what urllib's parse_qsl gives (as werkzeug reads request.form), on
+    bodies of every shape: escapes, "+", invalid UTF-8 escapes, empty pairs, names without "=", "=" in
+    values, bytes that are not UTF-8."""
+    import random
+    from urllib.parse import parse_qsl
+    from bot.twilio.direct import parse_form
+    rng = random.Random(24)
+    pieces = ["Body", "From", "=", "&", "&&", "+", "%2B", "%20", "%", "%4", "%zz", "%FF", "%C3%B1", "%e2%82%ac", "a",
+              "ñ", "MediaUrl0", "%3D", "%26", " ", "0"]
+    bodies = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))).encode() for _ in range(3000)]
+    bodies += [b"Body=%FF%FE&From=%2B1", "Body=ñ".encode(), b"\xff\xfe=1", b"", b"&", b"=", b"a=b=c&a=d"]
+    for body in bodies:
+        try:
+            want = parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        except ValueError:
+            want = []
+        assert list(parse_form(body).lists()) == list(MultiDict(want).lists()), body
 
 
 def test_a_webhook_opens_no_session_and_gets_no_page_headers(app):
@@ -150,7 +188,7 @@ def _call(wsgi, environ):
                                   "no from", "bad signature", "no signature", "media", "not utf-8", "charset"])
 def test_the_direct_path_answers_as_flask_would(app, case):
     """The same request through the direct path and through Flask (two texters in the same state) gets the
-    same status, content type and body; and the direct path runs none of Flask's hooks."""
+    same status, headers and body; and the direct path runs none of Flask's hooks."""
     from werkzeug.test import EnvironBuilder
     from conftest import twilio_signature
     direct = _direct(app)
@@ -179,6 +217,8 @@ def test_the_direct_path_answers_as_flask_would(app, case):
                                  headers={"X-Twilio-Signature": signature} if signature else {})
         hooks.clear()
         status, headers, body = _call(wsgi, builder.get_environ())
-        answers.append((status, headers.get("Content-Type"), body.replace(b"+15055550202", b"+15055550201")))
+        answers.append((status, headers, body.replace(b"+15055550202", b"+15055550201")))
+        if "Content-Length" in headers:
+            assert int(headers["Content-Length"]) == len(body), case
         assert bool(hooks) == (wsgi is not direct), case
     assert answers[0] == answers[1], case

@@ -24,7 +24,6 @@ No Flask, Redis or Twilio here. The transition order, in one place:
      topic's next page; small talk gets one line
  13. anything else is a miss; several in a row offer a person
 """
-import dataclasses
 import datetime
 
 from bot.conversation import hours
@@ -280,7 +279,10 @@ def is_opt_command(inbound):
 def step(script, state, inbound, ctx):
     """Return the Result of one inbound message applied to a conversation state (not mutated)."""
     # An employer search's picks last one message, whatever it says (nothing looked up is kept).
-    work = _Step(script, dataclasses.replace(state, trail=list(state.trail), picks=[]), inbound, ctx)
+    working = object.__new__(State)  # copy.copy's copy (dataclasses.replace's, without its __init__)
+    working.__dict__.update(vars(state))
+    working.trail, working.picks = list(state.trail), []
+    work = _Step(script, working, inbound, ctx)
     replies = work.run()
     if work.exact:
         decided = ("option", (work.exact,), None)

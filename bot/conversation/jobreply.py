@@ -5,6 +5,7 @@ this module turns it into text from the catalogs (jobs.* ids, listed under `text
 the script checks see them). What the words mean follows REFERRAL-FACTS section E.
 """
 import datetime
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ STATUS_TEXTS = {"certified": "jobs_certified", "expired": "jobs_expired", "parti
 CERTIFIED = ("certified", "partial", "expired")  # a job DOL certified: its period, workers and wage are shown
 UNITS = ("hour", "day", "week", "biweekly", "month", "year", "piece")
 SMS_NAME = 40  # characters of a name from DOL's data shown in an SMS list or warning
+# A character of DOL's data an SMS shows as "?": outside GSM-7's basic set, or a line break or escape.
+_NOT_DATA = re.compile("[^" + "".join(re.escape(ch) for ch in sorted(GSM7_BASIC - set("\n\r\x1b"))) + "]")
 
 
 def shorten(text, limit):
@@ -33,10 +36,10 @@ def shorten(text, limit):
 
 def gsm_data(value, limit=None):
     """Return a value from DOL's data as GSM-7 text: accents dropped, other signs as "?", cut to limit."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", sms_safe(str(value or ""), False))
-                   if not unicodedata.combining(ch))
-    text = "".join(ch if ch in GSM7_BASIC and ch not in "\n\r\x1b" else "?" for ch in text)
-    return shorten(text, limit)
+    text = sms_safe(str(value or ""), False)
+    if not text.isascii():  # plain ASCII has nothing to decompose
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return shorten(_NOT_DATA.sub("?", text), limit)
 
 
 @dataclass(frozen=True)
@@ -103,19 +106,36 @@ class Writer:
         self.script, self.lang, self.sms = script, lang, sms
         self.fold = script.sms.get("fold_accents", True)
         self.budget = int(script.sms.get("max_segments", 3))
+        self._texts, self._data = {}, {}  # what this answer wrote already: a case's shorter forms repeat it
 
     def data(self, value, limit=None):
         """Return a value from DOL's data fit for the channel (SMS: GSM-7 and, given limit, short)."""
-        return gsm_data(value, limit) if self.sms else shorten(str(value or ""), limit and max(limit, 80))
+        key = (value, limit)
+        made = self._data.get(key)
+        if made is None:
+            made = self._data[key] = gsm_data(value, limit) if self.sms else \
+                shorten(str(value or ""), limit and max(limit, 80))
+        return made
 
     def t(self, role, **params):
         """Return the text of an engine role (texts: in script.yaml) in the writer's language."""
-        return self.script.text(self.script.engine_text(role), self.lang, **params)
+        key = (role, *params.items())
+        made = self._texts.get(key)
+        if made is None:
+            made = self._texts[key] = self.script.text(self.script.engine_text(role), self.lang, **params)
+        return made
 
     def date(self, iso, year=True):
         """Return an ISO date as the catalog writes dates ("1 mar 2025", "Mar 1, 2025")."""
         if not iso or len(iso) < 10:
             return iso or "?"
+        made = self._data.get(("date", iso, year))  # a case's shorter forms write its dates again
+        if made is None:
+            made = self._data[("date", iso, year)] = self._date(iso, year)
+        return made
+
+    def _date(self, iso, year):
+        """Return an ISO date of at least 10 characters as the catalog writes dates."""
         months = [m.strip() for m in self.t("jobs_months").split(",")]
         month = int(iso[5:7])
         name = months[month - 1] if len(months) == 12 else iso[5:7]
@@ -192,10 +212,16 @@ class Writer:
         tail = self.t("jobs_data", date=self.date(case.data_date or self.data_date))
         if case.record.get("status") in CERTIFIED:  # the commonest fraud charges fees for real jobs
             tail += " " + self.t("jobs_do_not_pay")
-        variants = [". ".join(p.rstrip(".") for p in self.case_pieces(case, c)) + ". " + tail for c in range(4)]
-        body = next((v for v in variants if self.fits("\n".join(head + [v]))), None)
+        variants = []  # written as they are tried, fullest first
+
+        def tried():
+            for c in range(4):
+                if c == len(variants):
+                    variants.append(". ".join(p.rstrip(".") for p in self.case_pieces(case, c)) + ". " + tail)
+                yield variants[c]
+        body = next((v for v in tried() if self.fits("\n".join(head + [v]))), None)
         if body is None:  # more than one segment anyway: the fullest form within the budget
-            body = next((v for v in variants if self.fits("\n".join(head + [v]), self.budget)), variants[-1])
+            body = next((v for v in tried() if self.fits("\n".join(head + [v]), self.budget)), variants[-1])
         return "\n".join(head + [body])
 
     def answer(self, lookup):

@@ -6,6 +6,7 @@ code: "Michoacán" is MX, shown as "Michoacán, México") and `weak` codes that 
 (LA, IN, OR, ME, OK, HI, "mi", "al"...), which count only when nothing else fits and the texter wrote
 them in capitals or alone.
 """
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -30,6 +31,14 @@ class Place:
     weak: bool = False  # a code that is also a word ("OK", "LA"): never remembered from a passing message
 
 
+_NOT_WORD = re.compile(r"[^\w ]|_")  # what str.isalnum() refuses, but a space (every code point agrees)
+
+
+def words_of(text):
+    """Return a message's normalized words (dots, commas and other punctuation as spaces)."""
+    return _NOT_WORD.sub(" ", normalize(text)).split()
+
+
 class Places:
     """Every place name, indexed once by its words."""
 
@@ -49,6 +58,9 @@ class Places:
             for weak in place.get("weak") or ():
                 self.weak.setdefault(normalize(str(weak)), (code, first))
         self.longest = max((len(k) for k in self.names), default=1)
+        self._starts = {}    # first word -> the most words of a name starting with it
+        for key in self.names:
+            self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
         self._fuzzy = {}
         for key in self.names:
             joined = " ".join(key)
@@ -61,11 +73,11 @@ class Places:
         if key:
             self.names.setdefault(key, (code, name, shown))
 
-    def find(self, text, fuzzy=True):
+    def find(self, text, fuzzy=True, words=None):
         """Return the Place a message names, or None: the longest name, a US one before a country
-        (fuzzy=False: names written exactly, which is much cheaper)."""
-        norm = normalize(text).replace(".", " ").replace(",", " ")
-        words = [w for w in "".join(ch if ch.isalnum() or ch == " " else " " for ch in norm).split()]
+        (fuzzy=False: names written exactly, which is much cheaper); words: text's words as words_of()
+        gives them, when already known."""
+        words = words_of(text) if words is None else words
         found = []
         i = 0
         while i < len(words):
@@ -92,7 +104,7 @@ class Places:
 
     def _at(self, words, i, fuzzy=True):
         """Return (size, entry, typo) of the longest name starting at word i, or None."""
-        for size in range(min(self.longest, len(words) - i), 0, -1):
+        for size in range(min(self._starts.get(words[i], 0), len(words) - i), 0, -1):  # names starting so
             key = tuple(words[i:i + size])
             if key in self.names:
                 return size, self.names[key], False
@@ -111,6 +123,8 @@ class Places:
 
     def _weak(self, text, words):
         """Return the place of a code that is also a word, written in capitals or alone, or None."""
+        if self.weak.keys().isdisjoint(words):
+            return None  # most messages: no such word
         rest = [w for w in words if w in self.weak or w not in _FILLER]
         shouted = (text or "").upper() == (text or "")
         raw = set() if shouted else {w.strip(".,;:!?") for w in (text or "").split()}

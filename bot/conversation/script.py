@@ -62,6 +62,7 @@ class Script(ScriptUnderstanding):
             self.source_language = spec["source_language"]
             self.languages = tuple(spec["languages"])
             self.fallback = {lang: tuple(spec.get("fallback", {}).get(lang, ())) for lang in self.languages}
+            self._chains = {}
             self.sms = dict(spec.get("sms", {}))
             self.office_hours = dict(spec.get("office_hours") or {})
             self.start, self.main = spec["start"], spec["main"]
@@ -86,7 +87,10 @@ class Script(ScriptUnderstanding):
 
     def chain(self, lang):
         """Return the languages to look a text up in, in order, for a texter's language."""
-        return (lang,) + tuple(l for l in self.fallback.get(lang, ()) if l != lang)
+        found = self._chains.get(lang)  # a dozen lookups a message: each language's made once
+        if found is None:
+            found = self._chains[lang] = (lang,) + tuple(l for l in self.fallback.get(lang, ()) if l != lang)
+        return found
 
     def resolve(self, text_id, lang):
         """Return (text, language it came from) for text_id, following the fallback chain."""

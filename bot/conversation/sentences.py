@@ -6,6 +6,7 @@ trained models (bot/conversation/understanding/), decides (bot/conversation/deci
 the texter had chosen the option the decision names. Pure: no Flask, Redis or Twilio.
 """
 import re
+from collections.abc import Sequence
 
 from bot.conversation.decision import Decision, decide
 from bot.conversation.textmatch import read_number
@@ -54,7 +55,7 @@ class SentenceSteps:
                                         named=script.named_language(self.norm),
                                         urgent=script.is_urgent(self.norm))
             read = self._understood  # None when an exact rule decided without the models
-            self.why = (read.explain() if read is not None else []) + [_say(self._decision)]
+            self.why = _Why(read, self._decision)
         return self._decision
 
     def is_danger(self, option):
@@ -217,6 +218,32 @@ class SentenceSteps:
         said = self.t(script.engine_text("place"), place=place.shown)
         said = f"{prefix}\n{said}" if prefix else said
         return self.send(parts, lead=said)
+
+
+class _Why(Sequence):
+    """The step's lines for staff (Result.why): the models' explanation, then the decision; written when
+    first read (the simulator reads them; a texter's reply never does)."""
+
+    def __init__(self, read, decision):
+        """read: the Understanding (None when an exact rule decided); decision: the Decision."""
+        self._read, self._decision, self._lines = read, decision, None
+
+    def _all(self):
+        if self._lines is None:
+            self._lines = (self._read.explain() if self._read is not None else []) + [_say(self._decision)]
+        return self._lines
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self):
+        return len(self._all())
+
+    def __eq__(self, other):
+        return list(self._all()) == (list(other) if isinstance(other, (list, tuple, Sequence)) else other)
+
+    def __repr__(self):
+        return repr(self._all())
 
 
 def _say(decision):

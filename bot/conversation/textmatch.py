@@ -1,4 +1,5 @@
 """Understand what a texter wrote: normalise text, read numbers, match words with small typos."""
+import functools
 import re
 import unicodedata
 
@@ -25,9 +26,18 @@ _ORDINALS = {"primero": 1, "primera": 1, "first": 1, "segundo": 2, "segunda": 2,
 
 def normalize(text):
     """Return text folded for matching: NFKC, no emoji modifiers, no accents, lower case, trimmed."""
+    if type(text) is str:  # a message is folded by the engine, the job and place readers and the models
+        return _normalized(text)
+    return _normalize(text)
+
+
+def _normalize(text):
+    """Return text folded for matching (normalize's work)."""
     text = text or ""
     if text.isascii():  # most messages: the Unicode steps change nothing, casefold() is lower()
-        text = text.lower().translate(_APOSTROPHES)
+        text = text.lower()
+        if "'" in text or "`" in text:  # the table's ASCII apostrophes (translate looks every character up)
+            text = text.replace("'", "").replace("`", "")
     else:
         text = unicodedata.normalize("NFKC", text).translate(_KEYCAP_TEN).translate(_INVISIBLE)
         text = unicodedata.normalize("NFKD", text)
@@ -37,6 +47,9 @@ def normalize(text):
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     return _SPACES.sub(" ", _PUNCT_EDGES.sub("", text)).strip()
+
+
+_normalized = functools.lru_cache(maxsize=64)(_normalize)  # the texts folded last, each folded once
 
 
 def build_number_words(languages):

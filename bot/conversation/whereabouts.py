@@ -13,6 +13,7 @@ The data (locales/places.yaml): each country may list `demonyms` and each place 
 import re
 from dataclasses import dataclass
 
+from bot.conversation.places import words_of
 from bot.conversation.textmatch import normalize
 
 # Words after which a place is where the texter comes from (normalized: no accents, lower case).
@@ -68,7 +69,7 @@ class Reader:
     def read(self, text, fuzzy=True):
         """Return the Whereabouts of a message; fuzzy=False keeps only places written exactly."""
         text = self.everyday.sub(" algo ", text or "") if self.everyday else (text or "")  # a word stays a word
-        words = _words(text)
+        words = words_of(text)
         nationality, rest = None, list(words)
         for start, size in _origins(words):
             j = start + size
@@ -86,7 +87,8 @@ class Reader:
             nationality = nationality or self.demonyms.get(word)
         remaining = " ".join(w for w in rest if w)
         untouched = rest == words  # nothing of origin removed: the finder reads the text as written
-        where = self.finder.find(text if untouched else remaining, fuzzy) if remaining else None
+        where = (self.finder.find(text, fuzzy, words) if untouched else self.finder.find(remaining, fuzzy)) \
+            if remaining else None
         if where is None and fuzzy and remaining and self.fallback is not None and untouched:
             where = self.fallback(remaining)
         carolina = any(w.startswith(CAROLINA) for w in rest if w) and not (
@@ -100,10 +102,6 @@ class Reader:
         return (self.places.get(code) or {}).get("country", code)
 
 
-def _words(text):
-    """Return a message's normalized words (punctuation as spaces)."""
-    norm = normalize(text).replace(".", " ").replace(",", " ")
-    return "".join(ch if ch.isalnum() or ch == " " else " " for ch in norm).split()
 
 
 def _origins(words):

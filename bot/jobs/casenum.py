@@ -4,6 +4,7 @@ A case key is the compact form: "H300" or "H400" and 11 digits, or "C" and 10 di
 REFERRAL-FACTS E1: H-2A cases look like H-300-22007-816996, H-2B like H-400-13074-227549, older H-2A
 ones C-11060-28222 (the last form is U, so it is read but never relied on for anything else).
 """
+import functools
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,11 @@ def key_of(value):
 def find(text):
     """Return the first case number in text as a CaseRef (program "pwd" for a wage determination's
     P-400/P-500 number), or None."""
+    return _found(text) if type(text) is str else _find(text)
+
+
+def _find(text):
+    """Return the first case number in text (find's work)."""
     for match in _P.finditer(text or ""):
         digits = re.sub(r"\D", "", match.group(2))
         block = match.group(1).upper().replace("O", "0")
@@ -68,6 +74,10 @@ def find(text):
         return CaseRef(key=f"C{digits}", program="h2a", exact=len(digits) == C_DIGITS,
                        typed=_typed(match, f"C{digits}", len(digits) == C_DIGITS))
     return None
+
+
+_found = functools.lru_cache(maxsize=64)(_find)  # a message is read for a case number twice (the load's
+# lookup before the state is known, then the step's own question)
 
 
 def _typed(match, key, exact):

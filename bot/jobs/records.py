@@ -28,8 +28,10 @@ def decode_case(raw):
 
 def name_key(name):
     """Return an employer's name folded for matching: no accents, case, punctuation or LLC/INC words."""
-    text = unicodedata.normalize("NFKD", str(name or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
+    text = str(name or "")
+    if not text.isascii():  # plain ASCII has nothing to decompose
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ")
     words = [w for w in _NOT_WORD.split(text) if w and w not in _SUFFIXES]
     return " ".join(words)
 

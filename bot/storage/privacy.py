@@ -31,7 +31,7 @@ class Keys:
     def __init__(self, data_key):
         """Derive the pseudonym and encryption keys."""
         self._data_key = data_key
-        self._hmac_key = _derive(data_key, b"pseudonym")
+        self._pseudonyms = hmac.new(_derive(data_key, b"pseudonym"), digestmod=hashlib.sha256)  # copied per number
         self._fernet = self.cipher(b"number-encryption")
 
     def cipher(self, purpose):
@@ -40,8 +40,9 @@ class Keys:
 
     def pseudonym(self, address):
         """Return the stable 16-character pseudonym of a number (the same on SMS and WhatsApp)."""
-        digest = hmac.new(self._hmac_key, bare_number(address).encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest[:12]).decode()
+        mac = self._pseudonyms.copy()
+        mac.update(bare_number(address).encode())
+        return base64.urlsafe_b64encode(mac.digest()[:12]).decode()
 
     def encrypt(self, address):
         """Return the number encrypted (with its channel prefix) for a later reply."""

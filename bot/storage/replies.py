@@ -7,6 +7,7 @@ from the texts the app starts with (the shipped script); a value names its dicti
 a value packed with another one (a retry that crosses a deploy) reads as "no replies kept" and nothing
 is sent twice. Values: JSON (a list), or a marker byte and the packed JSON.
 """
+import functools
 import json
 import zlib
 
@@ -14,6 +15,7 @@ PLAIN = b"\x00"      # deflated without a dictionary
 WITH_TEXTS = b"\x01"  # deflated with a language's dictionary, named by its 4-byte Adler-32
 SMALL = 120          # shorter JSON is kept as it is
 WINDOW = 32 * 1024   # deflate reads the last 32 KiB of a dictionary
+RECENT = 128         # packed replies kept per process (pages many texters get)
 
 
 class ReplyPacker:
@@ -30,9 +32,16 @@ class ReplyPacker:
                 self._by_lang[lang] = (name, primed)
                 self._by_name[name] = data
         self._default = next(iter(self._by_lang.values()), None)
+        # Most replies are the script's pages, the same for every texter on them: the last ones packed
+        # are kept (deflating with a dictionary copies 130 KB of compressor state and takes some 40 µs).
+        self._recent = functools.lru_cache(maxsize=RECENT)(self._pack)
 
     def pack(self, replies, lang=None):
         """Return the bytes that keep replies (written in lang, when known)."""
+        return self._recent(tuple(replies), lang)
+
+    def _pack(self, replies, lang):
+        """Return the bytes that keep replies (a tuple of texts)."""
         raw = json.dumps(replies, ensure_ascii=False, separators=(",", ":")).encode()
         if len(raw) < SMALL:
             return raw

@@ -69,7 +69,6 @@ import json
 import time
 
 from redis.cluster import RedisCluster
-from redis.exceptions import NoScriptError
 from redis.crc import key_slot
 
 from bot.storage import lua
@@ -79,6 +78,7 @@ from bot.storage.counters import ReportCounters
 from bot.storage.handoffs import HandoffRecords
 from bot.storage.proposals import ProposalRecords
 from bot.storage.replies import ReplyPacker
+from bot.storage.scriptcalls import ScriptCalls
 from bot.storage.media import MediaRecords
 from bot.storage.files import FileRecords
 from bot.storage.keys import glob_escape as _glob_escape, seen as _seen, text as _text
@@ -113,6 +113,14 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         self._anonymise = redis.register_script(lua._ANONYMISE)
         self._uncount = redis.register_script(lua._UNCOUNT)
         self._outbox_forget = redis.register_script(lua._OUTBOX_FORGET)
+        self._calls = None  # the load and commit sent straight on a connection (bot/storage/scriptcalls.py)
+
+    def _run(self, calls):
+        """Return the answers of [(script, keys, args)] run in one round trip (an error in place of the
+        answer of a script that failed); not on Redis Cluster."""
+        if self._calls is None or self._calls.client is not self.redis:
+            self._calls = ScriptCalls(self.redis)
+        return self._calls.run(calls)
 
     def key(self, kind, h, suffix=""):
         """Return the key of one kind for texter h ({h} is the cluster hash tag)."""
@@ -146,31 +154,14 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         load = (self._load, [k("s", h), k("p", h), k("o", h), k("h", h), k("r", h), k("n", h),
                              self.gone_key(h, sid), self.gone_key(h, sid, "m"), k("a", h)],
                 ["1" if count else "0", digest])
-        if also is None:
-            found, extra = load[0](keys=load[1], args=load[2]), None
-        elif self.cluster:
-            found, extra = load[0](keys=load[1], args=load[2]), also[0](keys=also[1], args=also[2])
+        if self.cluster:
+            found = load[0](keys=load[1], args=load[2])
+            extra = also[0](keys=also[1], args=also[2]) if also is not None else None
         else:
-            found, extra = self._pipelined([load, also])
+            found, extra = (self._run([load, also]) if also is not None else self._run([load]) + [None])
             if isinstance(found, Exception):
                 raise found
         return _loaded(found, self.replies), extra
-
-    def _pipelined(self, calls):
-        """Return the answers of [(script, keys, args)] run in one round trip (an error in place of the
-        answer of a script that failed).
-
-        EVALSHA in a pipeline of our own (redis-py's script pipelining asks SCRIPT EXISTS first: a round
-        trip more); a server that lost the scripts (restarted, flushed) gets them and the calls again."""
-        for attempt in (0, 1):
-            pipe = self.redis.pipeline(transaction=False)
-            for script, keys, args in calls:
-                pipe.evalsha(script.sha, len(keys), *keys, *args)
-            answers = pipe.execute(raise_on_error=False)
-            if attempt or not any(isinstance(a, NoScriptError) for a in answers):
-                return answers
-            for script, _, _ in calls:
-                self.redis.script_load(script.script)
 
     def commit(self, h, sid, loaded, state_json, replies, changes):
         """Write one step's result if nobody else changed the conversation since load().
@@ -205,7 +196,12 @@ class Store(HandoffRecords, ReportCounters, AccountRecords, ProposalRecords, Med
         args = [str(loaded.version), f"{loaded.version + 1}|{state_json}", changes.lang or "", changes.opt_out,
                 self.replies.pack(replies, changes.lang), "1" if changes.forget else "0",
                 _seen(sid), day, json.dumps(packed, ensure_ascii=False, separators=(",", ":")) if packed else ""]
-        result = self._commit(keys=keys, args=args)
+        if self.cluster:
+            result = self._commit(keys=keys, args=args)
+        else:
+            result = self._run([(self._commit, keys, args)])[0]
+            if isinstance(result, Exception):
+                raise result
         if result[0] == 0:
             return "ok", None
         if result[0] == 1:

@@ -1,4 +1,5 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp) and delivery status callbacks."""
+import base64
 import hmac
 import logging
 import time
@@ -37,18 +38,26 @@ def _plain(text, status):
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
+TWIML_TYPE = "application/xml; charset=utf-8"  # what Response(..., mimetype="application/xml") sends
+
+
 def twiml(messages):
-    """Return a TwiML response with one <Message> per text (none for an empty list).
+    """Return a TwiML response with one <Message> per text (none for an empty list)."""
+    return Response(twiml_text(messages), mimetype="application/xml")
+
+
+def twiml_text(messages):
+    """Return the TwiML of a reply with one <Message> per text (none for an empty list).
 
     Written directly (a <Response> of <Message>s), escaped as twilio's MessagingResponse escapes text,
     and byte for byte what it writes (tests/test_webhook_lean.py compares them)."""
     if not messages:
-        return Response(XML_DECLARATION + "<Response />", mimetype="application/xml")
+        return XML_DECLARATION + "<Response />"
     parts = [XML_DECLARATION, "<Response>"]
     for text in messages:
         parts.append(f"<Message>{_escaped(text)}</Message>" if text else "<Message />")
     parts.append("</Response>")
-    return Response("".join(parts), mimetype="application/xml")
+    return "".join(parts)
 
 
 def _escaped(text):
@@ -86,7 +95,8 @@ def signature_refusal(app, form, environ):
     return None
 
 
-_VALIDATORS = {}  # auth token -> twilio's RequestValidator (one per process)
+_VALIDATORS = {}  # auth token -> twilio's RequestValidator (one per process), for what it alone judges
+_DIGESTS = {HMAC_SHA1: "sha1", "HMAC_SHA256": "sha256"}  # the algorithms twilio's validator knows
 
 
 def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
@@ -94,18 +104,38 @@ def signature_valid(token, url, form, signature, algorithm=HMAC_SHA1):
 
     The validator accepts the signature of the URL with or without its port (Twilio signs the URL as it
     was configured) and computes both every time; here the URL as the request came is tried first, and
-    the other form only when that fails. The signatures are computed by the validator itself."""
-    validator = _VALIDATORS.get(token)
-    if validator is None:
-        validator = _VALIDATORS[token] = RequestValidator(token)
-    if algorithm and algorithm.upper() not in (HMAC_SHA1, "HMAC_SHA256"):
+    the other form only when that fails. The signature is computed as the validator's compute_signature
+    computes it (the URL, then each field's name and value, names sorted, a name's values sorted once
+    each; HMAC of the token, base64), in one call to the C HMAC (tests/test_webhook_lean.py compares
+    both); an algorithm it does not know is refused by the validator itself, with its warning."""
+    digest = _DIGESTS.get((algorithm or HMAC_SHA1).upper())
+    if digest is None:
+        validator = _VALIDATORS.get(token)
+        if validator is None:
+            validator = _VALIDATORS[token] = RequestValidator(token)
         return validator.validate(url, form, signature, algorithm)  # refused, with twilio's own warning
     expected = signature.encode("utf-8", "surrogatepass")
+    fields = "".join([name + value for name, values in sorted(form.lists()) for value in sorted(set(values))])
+    key = token.encode("utf-8")
+    if hmac.compare_digest(_signature(key, url + fields, digest), expected):
+        return True
     parsed = urlparse(url)
-    without = remove_port(parsed)
-    tried = (url, without if without != url else add_port(parsed))
-    return any(hmac.compare_digest(validator.compute_signature(u, form, algorithm).encode(), expected)
-               for u in tried)
+    other = remove_port(parsed)
+    other = other if other != url else add_port(parsed)
+    return hmac.compare_digest(_signature(key, other + fields, digest), expected)
+
+
+def _signature(key, payload, digest):
+    """Return the base64 HMAC of a signed payload, as bytes (RequestValidator.compute_signature's value)."""
+    keyed = _KEYED.get((key, digest))
+    if keyed is None:  # the key's HMAC state made once (OpenSSL looks the digest up by name each time)
+        keyed = _KEYED[(key, digest)] = hmac.new(key, digestmod=digest)
+    mac = keyed.copy()
+    mac.update(payload.encode("utf-8"))
+    return base64.b64encode(mac.digest())
+
+
+_KEYED = {}  # (token, digest name) -> an HMAC keyed with it, copied for each request
 
 
 def _refused_signature(environ):
@@ -158,8 +188,15 @@ def messages():
 
 
 def message_response(app, form, started):
-    """Return the TwiML answer to an inbound message whose signature was checked (bot/twilio/direct.py
-    answers with this too); started: time.perf_counter() when the request came in."""
+    """Return the TwiML answer to an inbound message whose signature was checked; started:
+    time.perf_counter() when the request came in."""
+    answer = message_replies(app, form, started)
+    return twiml(answer) if isinstance(answer, list) else answer
+
+
+def message_replies(app, form, started):
+    """Return the replies (a list) to an inbound message whose signature was checked, or the Response
+    refusing a request that is not one (bot/twilio/direct.py answers with this too)."""
     sid, sender = _sid(form), ids.address(form.get("From"))
     if not sid:
         return _plain("Bad request: MessageSid is required, as Twilio writes it (SM or MM and 32 hex digits).",
@@ -187,7 +224,7 @@ def message_response(app, form, started):
         log.error("cannot answer: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         replies = [unavailable_text(app.extensions["live_script"].current)]
     latency = time.perf_counter() - started
-    metrics.LATENCY.labels("messages").observe(latency)
+    metrics.labelled(metrics.LATENCY, "messages").observe(latency)
     # No texter on the line of a message that deleted them: it shares its request id with "texter data
     # deleted", and the short name would tie the two together.
     named = {} if getattr(replies, "forgotten", False) else {"texter": short_name(h)}
@@ -195,7 +232,7 @@ def message_response(app, form, started):
                                         "node": getattr(replies, "node", None),
                                         "lang": getattr(replies, "lang", None),
                                         "latency_ms": round(latency * 1000, 2)})
-    return twiml(replies)
+    return replies
 
 
 def unavailable_text(script):

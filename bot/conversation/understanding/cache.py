@@ -6,6 +6,7 @@ file in the cache folder, written whole by rename) instead of training again; in
 keeps the few newest. The folder is set once by the app (MODEL_CACHE, default instance/models); without
 one, models are kept in memory only.
 """
+import fcntl
 import json
 import logging
 import os
@@ -67,12 +68,10 @@ def train_detached(examples, language_texts):
     try:
         with open(lock, "w") as fh:
             fh.write(str(os.getpid()))
-        fd, job = tempfile.mkstemp(dir=_folder["path"], suffix=".job")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"examples": examples, "language_texts": language_texts}, fh, ensure_ascii=False)
+        job = _job(examples, language_texts)
         subprocess.Popen([sys.executable, "-m", "bot.conversation.understanding.cache", _folder["path"], job],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+                         start_new_session=True, env=_child_env())
     except OSError as exc:
         log.warning("cannot start training the understanding model (%s)", type(exc).__name__)
         return False
@@ -80,9 +79,14 @@ def train_detached(examples, language_texts):
     return True
 
 
-def understander(examples, language_texts):
+def understander(examples, language_texts, apart=True):
     """Return the Understander for a bundle's examples and the script's texts per language (None when
-    there is too little to train on)."""
+    there is too little to train on).
+
+    Models neither in memory nor in the cache folder are trained by a process of their own, which
+    writes them to the folder, and loaded from there (apart=False, or without a folder: trained here):
+    a web worker never imports scikit-learn nor holds training's arrays, so it stays at the memory of
+    the models it reads (README: Speed, memory and SMS cost)."""
     key = _key(examples, language_texts)
     with _lock:
         if key in _memory:
@@ -93,6 +97,8 @@ def understander(examples, language_texts):
             _memory[key] = None
             return None
         models, extra = _read(key) or (None, None)
+        if models is None and apart:
+            models, extra = _trained_apart(key, examples, language_texts) or (None, None)
         if models is None:
             models, extra = training.train(flat, language_texts)
             extra["key"] = key
@@ -103,6 +109,48 @@ def understander(examples, language_texts):
         while len(_memory) > KEPT:
             _memory.popitem(last=False)
         return made
+
+
+def _trained_apart(key, examples, language_texts):
+    """Train a key's models in a process of their own, which writes them to the cache folder; wait for
+    it and return (models, extra) read from the folder, or None (no folder, or the training failed: the
+    caller trains in place). Workers starting together wait for one training, then all read it."""
+    path = _path(key)
+    if path is None:
+        return None
+    started = time.monotonic()
+    try:
+        with open(path + ".training", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or its process ends
+            found = _read(key)
+            if found is not None:
+                return found  # another process trained them meanwhile
+            job = _job(examples, language_texts)
+            subprocess.run([sys.executable, "-m", "bot.conversation.understanding.cache", _folder["path"], job],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=_child_env(),
+                           timeout=LOCK_SECONDS, check=False)
+            found = _read(key)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("cannot train the understanding model in a process of its own (%s)", type(exc).__name__)
+        return None
+    if found is not None:
+        log.info("understanding models trained by a process of their own in %.1f s", time.monotonic() - started)
+    return found
+
+
+def _job(examples, language_texts):
+    """Write what a training process trains from to a job file in the cache folder; return its path."""
+    fd, job = tempfile.mkstemp(dir=_folder["path"], suffix=".job")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"examples": examples, "language_texts": language_texts}, fh, ensure_ascii=False)
+    return job
+
+
+def _child_env():
+    """Return the environment of a training process: this one's, able to import this package."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def trainable(flat, language_texts):
@@ -150,7 +198,7 @@ def _main(folder, job):
     with open(job, encoding="utf-8") as fh:
         data = json.load(fh)
     try:
-        understander(data["examples"], data["language_texts"])
+        understander(data["examples"], data["language_texts"], apart=False)
     finally:
         os.unlink(job)
         key = _key(data["examples"], data["language_texts"])

@@ -55,6 +55,54 @@ class Understanding:
         return list(self.why)
 
 
+class _Reading(Understanding):
+    """An Understanding read by the models (Understander.read) whose language (lang, lang_score,
+    lang_guess) and explanation (why) are worked out from the message when first asked for."""
+
+    def __init__(self, reader, folded, vectors, **fields):
+        """reader: the Understander; folded: the message folded; vectors: (intent rows, values, danger
+        score, danger rows, values) as read; fields: the Understanding's other fields."""
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_later", (reader, folded, vectors))
+
+    def _told(self):
+        """Return (language, its probability unrounded, likeliest language), read once."""
+        told = self.__dict__.get("_language")
+        if told is None:
+            reader, folded, _ = self._later
+            told = reader._language(folded, self.words)
+            object.__setattr__(self, "_language", told)
+        return told
+
+    @property
+    def lang(self):
+        """The language the message is written in, when clear."""
+        return self._told()[0]
+
+    @property
+    def lang_score(self):
+        """The language model's probability for its likeliest language."""
+        return round(self._told()[1], 4)
+
+    @property
+    def lang_guess(self):
+        """The likeliest language even when not clear."""
+        return self._told()[2]
+
+    @property
+    def why(self):
+        """Lines for staff: what weighed (written once)."""
+        lines = self.__dict__.get("_why")
+        if lines is None:
+            reader, _, (rows, values, score, drows, dvalues) = self._later
+            lang, lang_score, _ = self._told()
+            lines = reader._why(self.intents, rows, values, self.danger or self.near_danger, score, self.past,
+                                drows, dvalues, lang, lang_score)
+            object.__setattr__(self, "_why", lines)
+        return lines
+
+
 class Understander:
     """The trained models with their thresholds; read() understands one message."""
 
@@ -72,14 +120,18 @@ class Understander:
         self._nearest = None
 
     def read(self, text, danger=True):
-        """Return the Understanding of a message; danger=False skips the danger model (a menu number)."""
+        """Return the Understanding of a message; danger=False skips the danger model (a menu number).
+
+        The language model is read, and the explanation for staff written, when first asked for (most
+        messages come from texters whose language is known, and only staff pages read the explanation):
+        the same values as reading them at once."""
         folded = feats.fold(text)
-        words = tuple(feats.words(folded))
         found = feats.features(folded) if self.intent.analyzer == self.danger.analyzer else None
+        words = tuple(found.words if found is not None else feats.words(folded))
         rows, values = self.intent.vector(folded, found)
         probs = self.intent.probabilities_of(rows, values)
-        order = np.argsort(-probs)[:TOP]
-        intents = tuple((self.intent.classes[i], round(float(probs[i]), 4)) for i in order)
+        likeliest, classes = probs.tolist(), self.intent.classes  # Python floats: the same values
+        intents = tuple((classes[i], round(likeliest[i], 4)) for i in (-probs).argsort()[:TOP].tolist())
         kind, near, score, past = None, None, 0.0, False
         drows = dvalues = None
         if danger and sum(len(w) for w in words) >= DANGER_MIN_LETTERS:
@@ -95,13 +147,11 @@ class Understander:
                 near = likely
             elif self._past is not None:
                 past = dprobs[self._past] >= max(dprobs[self._none], 0.35)
-        lang, lang_score, guess = self._language(folded, words)
         vocabulary = self.intent.vocabulary
         known = frozenset(i for i, w in enumerate(words) if "w " + w in vocabulary)
-        why = self._why(intents, rows, values, kind or near, score, past, drows, dvalues, lang, lang_score)
-        return Understanding(intents=intents, danger=kind, danger_score=round(score, 4), near_danger=near,
-                             past=bool(past),
-                             lang=lang, lang_score=round(lang_score, 4), lang_guess=guess, words=words, known=known, why=why)
+        return _Reading(self, folded, (rows, values, score, drows, dvalues), intents=intents, danger=kind,
+                        danger_score=round(score, 4), near_danger=near, past=bool(past), words=words,
+                        known=known)
 
     def _worst_part(self, text, score, dprobs, drows, dvalues):
         """Return (score, probabilities, rows, values) of the part of a long message most likely to tell of
