@@ -14,8 +14,8 @@ from bot.storage.privacy import short_name
 from conftest import SCRIPT, Texter, ask_for_person
 
 # A texter's message the shipped model does not read as pay (checked below), with a name staff remove.
-MESSAGE = "el bodoque sigue sin soltar la raya, dice mi compa Chuy"
-EDITED = "el bodoque sigue sin soltar la raya, dice mi compa"
+MESSAGE = "dice Chuy que el bodoque nomas no larga la raya"
+EDITED = "dice que el bodoque nomas no larga la raya"
 TRAINING_WAIT = 300       # seconds: training takes 5-15 s alone, far more while other tests run
 
 
@@ -73,6 +73,7 @@ def test_round_trip_propose_accept_publish_understood(twilio_app, web, waiting):
     staff, published: once the live script has the retrained model, the same message reaches pay."""
     read = SCRIPT.understand(MESSAGE)
     assert read.intent != "pay" or read.score("pay") < SCRIPT.understander.accept  # not answered as pay
+    assert read.danger is None  # nor as danger (the inbox shows the reading beside a plain message)
     pay_page = topic_page(SCRIPT, "pay")
     before = Texter(twilio_app.test_client(), "+15055550612")
     before.send("hola")
