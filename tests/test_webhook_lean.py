@@ -138,6 +138,16 @@ def test_the_pseudonym_is_computed_once_a_message(app, monkeypatch):
         assert len(calls) == 1, body
 
 
+def test_no_message_text_is_kept_once_answered(app):
+    """The texts folded and read for case numbers while a message is answered (each worked out once a
+    message) are let go when it is answered: no body stays in the worker's memory."""
+    from bot.conversation import textmatch
+    from bot.jobs import casenum
+    Texter(app.test_client()).send("hola, mi caso es H-300-25041-123456")
+    assert textmatch._normalized.cache_info().currsize == 0
+    assert casenum._found.cache_info().currsize == 0
+
+
 def test_no_spool_folder_is_listed_while_the_spool_is_empty(app, monkeypatch):
     """The spool's counters say it is empty: no folder is listed on the webhook's path."""
     listed = []

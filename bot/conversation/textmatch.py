@@ -50,6 +50,7 @@ def _normalize(text):
 
 
 _normalized = functools.lru_cache(maxsize=64)(_normalize)  # the texts folded last, each folded once
+forget_texts = _normalized.cache_clear  # called once a message is answered (bot/twilio/conversations.py)
 
 
 def build_number_words(languages):

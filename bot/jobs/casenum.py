@@ -78,6 +78,7 @@ def _find(text):
 
 _found = functools.lru_cache(maxsize=64)(_find)  # a message is read for a case number twice (the load's
 # lookup before the state is known, then the step's own question)
+forget_case_numbers = _found.cache_clear  # called once a message is answered (bot/twilio/conversations.py)
 
 
 def _typed(match, key, exact):

@@ -135,6 +135,7 @@ class JobChecker:
 
     wanted = staticmethod(wanted)
     case_in = staticmethod(case_in)
+    forget_texts = staticmethod(casenum.forget_case_numbers)  # the texts read for case numbers let go
 
     def __init__(self, data):
         self.data = data

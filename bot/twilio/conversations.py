@@ -12,6 +12,7 @@ from bot.reports import unknown_words
 from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
+from bot.conversation.textmatch import forget_texts
 from bot.storage.replies import ReplyPacker
 from bot.storage.step_values import Changes
 
@@ -58,6 +59,17 @@ class Conversations:
         it was received and not counted against the rate limit again; h: address's pseudonym, when the
         caller has computed it already.
         """
+        try:
+            return self._handle(address, sid, inbound, received, deadline, replay, h)
+        finally:
+            # The texts a message was folded and read for case numbers as are kept only while it is
+            # answered (each is worked out once a message): no body outlives its answer in memory.
+            forget_texts()
+            if self.jobs is not None:
+                self.jobs.forget_texts()
+
+    def _handle(self, address, sid, inbound, received, deadline, replay, h):
+        """Return the replies to one inbound message (handle's work)."""
         h = h or self.keys.pseudonym(address)
         script = self.get_script()
         received = received or time.time()
