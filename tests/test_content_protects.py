@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from bot.conversation.engine import Context, Inbound, State, render_node, step
+from bot.conversation.engine import Context, Inbound, State, step
+from bot.conversation.rendering import render_node
 from bot.conversation.pager import sms_pages
 from bot.conversation.sms import segments, sms_safe
 from conftest import SCRIPT

@@ -7,7 +7,7 @@ import pytest
 import textstat
 import yaml
 
-from bot.conversation.engine import render_node
+from bot.conversation.rendering import render_node
 from conftest import ROOT, SCRIPT
 
 FLOORS = {"es": ("fernandez_huerta", 80), "en": ("flesch_reading_ease", 70)}

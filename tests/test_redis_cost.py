@@ -98,7 +98,7 @@ def test_replies_are_packed_small_and_read_back():
     from bot.twilio.conversations import reply_packer
     from conftest import SCRIPT
     packer, plain, other = reply_packer(SCRIPT), ReplyPacker(), ReplyPacker({"es": ["otro texto " * 50]})
-    from bot.conversation.engine import render_node
+    from bot.conversation.rendering import render_node
     menu = render_node(SCRIPT, SCRIPT.main, "es")  # the main menu with its options, as WhatsApp gets it
     for replies, lang in (([], None), (["ok"], "es"), ([menu], "es"), ([menu, menu.upper(), "ñ 🙏"], "en"),
                           ([menu], None), (["x" * 3000], "quc")):

@@ -24,7 +24,6 @@ No Flask, Redis or Twilio here. The transition order, in one place:
      topic's next page; small talk gets one line
  13. anything else is a miss; several in a row offer a person
 """
-import datetime
 
 from bot.conversation import hours
 from bot.conversation import pager
@@ -292,18 +291,3 @@ def step(script, state, inbound, ctx):
         decided = None
     return Result(state=work.state, replies=[r for r in replies if r], events=work.events,
                   node=work.state.node, why=work.why, decided=decided)
-
-
-def render_node(script, node_id, lang):
-    """Return the full text a node shows in lang, as one message (for a volunteer reading a thread)."""
-    work = _Step(script, State(lang=lang, node=node_id), Inbound("", WHATSAPP), Context(
-        now=datetime.datetime.now(datetime.timezone.utc)))
-    node = script.nodes.get(node_id)
-    return "\n\n".join(work.parts(node)) if node is not None else ""
-
-
-def render_entry(script, entry, lang, country="US"):
-    """Return a directory entry as the bot words it in lang (a volunteer's ready answer)."""
-    work = _Step(script, State(lang=lang), Inbound("", WHATSAPP), Context(
-        now=datetime.datetime.now(datetime.timezone.utc)))
-    return work.directory_line(entry, country)

@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from bot.conversation import phones
-from bot.conversation.engine import render_node
+from bot.conversation.rendering import render_node
 from bot.conversation.problem import Problem
 from bot.conversation.wording import N_
 from bot.conversation.sms import non_gsm7_chars, segments, sms_safe

@@ -2,7 +2,7 @@
 texter's language, given in the texter's language for the volunteer to insert (and edit) in a reply."""
 from dataclasses import dataclass
 
-from bot.conversation.engine import render_entry
+from bot.conversation.rendering import render_entry
 from bot.conversation.textmatch import normalize
 
 MAX_RESULTS = 8

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.conversation.checks import sms_report, text_ids
 from bot.staff.edits import keyword_ids
-from bot.conversation.engine import render_node
+from bot.conversation.rendering import render_node
 from bot.conversation.sms import segments, sms_safe
 
 _WHERE = re.compile(r"^(text|node|directory)\[([^\]]+)\](?:\.(.+))?$")

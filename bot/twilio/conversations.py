@@ -9,7 +9,8 @@ import redis
 from bot import metrics
 from bot.reports import counters as reports
 from bot.reports import unknown_words
-from bot.conversation.engine import SMS, Context, State, is_opt_command, render_node, step
+from bot.conversation.engine import SMS, Context, State, is_opt_command, step
+from bot.conversation.rendering import render_node
 from bot.storage.privacy import short_name
 from bot.conversation.sms import sms_safe
 from bot.conversation.textmatch import forget_texts
